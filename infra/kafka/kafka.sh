@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# Runs the real Apache Kafka broker (KRaft, single combined broker/controller) without Docker.
+#   infra/kafka/kafka.sh fetch|up|down|status|reset
+# Environment: KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (9093), KAFKA_HEAP (-Xms256m -Xmx512m),
+#              LATCHKEY_DATA_DIR (<repo>/.data) — data, logs and the pid file live below it.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(cd "$here/../.." && pwd)"
+port="${KAFKA_PORT:-9092}"
+controller_port="${KAFKA_CONTROLLER_PORT:-9093}"
+heap="${KAFKA_HEAP:--Xms256m -Xmx512m}"
+data_root="${LATCHKEY_DATA_DIR:-$repo/.data}"
+home="$data_root/kafka"
+pidfile="$home/kafka.pid"
+lib="$here/lib"
+
+log() { echo "[kafka] $*"; }
+
+fetch() {
+  if [ -f "$lib/.fetched" ] && [ "$lib/.fetched" -nt "$here/pom.xml" ]; then return 0; fi
+  command -v mvn >/dev/null || { log "mvn not found: install Maven (apt-get install maven)"; exit 1; }
+  log "fetching broker jars from Maven Central"
+  rm -rf "$lib"
+  mvn -q -B -f "$here/pom.xml" dependency:copy-dependencies -DoutputDirectory="$lib"
+  touch "$lib/.fetched"
+}
+
+running() { [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; }
+
+answers() { (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; }
+
+java_main() { # java_main CLASS ARGS...
+  local cls="$1"; shift
+  # shellcheck disable=SC2086
+  java $heap -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.headless=true \
+    -Dlog4j2.configurationFile="$here/log4j2.properties" -Dkafka.logs.dir="$home/logs" \
+    -cp "$lib/*" "$cls" "$@"
+}
+
+up() {
+  fetch
+  if running; then log "already running (pid $(cat "$pidfile")) on 127.0.0.1:$port"; return 0; fi
+  if answers; then log "something already listens on 127.0.0.1:$port; assuming it is Kafka"; return 0; fi
+  mkdir -p "$home/logs"
+  sed -e "s#@PORT@#$port#g" -e "s#@CONTROLLER_PORT@#$controller_port#g" -e "s#@DATA_DIR@#$home/data#g" \
+    "$here/server.properties.template" > "$home/server.properties"
+  if [ ! -f "$home/data/meta.properties" ]; then
+    log "formatting KRaft storage in $home/data"
+    java_main kafka.tools.StorageTool format -t "$(java_main kafka.tools.StorageTool random-uuid 2>/dev/null | tail -1)" \
+      -c "$home/server.properties" > "$home/logs/format.log" 2>&1 \
+      || { cat "$home/logs/format.log"; exit 1; }
+  fi
+  log "starting broker on 127.0.0.1:$port (heap: $heap)"
+  nohup bash -c "$(declare -f java_main); here='$here' home='$home' heap='$heap' lib='$lib' java_main kafka.Kafka '$home/server.properties'" \
+    > "$home/logs/stdout.log" 2>&1 &
+  echo $! > "$pidfile"
+  for _ in $(seq 1 120); do
+    if answers && grep -q "Kafka Server started\|\[KafkaRaftServer nodeId=1\] Kafka Server started" "$home/logs/server.log" 2>/dev/null; then
+      log "ready on 127.0.0.1:$port"; return 0
+    fi
+    running || { log "broker exited; last lines of its log:"; tail -30 "$home/logs/stdout.log" "$home/logs/server.log" 2>/dev/null; exit 1; }
+    sleep 0.5
+  done
+  log "broker did not answer within 60 s"; tail -30 "$home/logs/server.log" 2>/dev/null; exit 1
+}
+
+down() {
+  if ! running; then log "not running"; rm -f "$pidfile"; return 0; fi
+  local pid; pid="$(cat "$pidfile")"
+  log "stopping (pid $pid)"
+  kill -TERM "$pid" 2>/dev/null || true
+  # The pid is the bash wrapper; the JVM is its child and gets the signal through the group.
+  pkill -TERM -P "$pid" 2>/dev/null || true
+  for _ in $(seq 1 60); do
+    if ! kill -0 "$pid" 2>/dev/null && ! answers; then rm -f "$pidfile"; log "stopped"; return 0; fi
+    sleep 0.5
+  done
+  log "did not stop in 30 s; killing"; pkill -KILL -P "$pid" 2>/dev/null || true; kill -KILL "$pid" 2>/dev/null || true
+  rm -f "$pidfile"
+}
+
+status() {
+  if running && answers; then log "running (pid $(cat "$pidfile")) on 127.0.0.1:$port"; return 0; fi
+  if answers; then log "answering on 127.0.0.1:$port (not started by this script)"; return 0; fi
+  log "not running"; return 3
+}
+
+case "${1:-}" in
+  fetch) fetch ;;
+  up) up ;;
+  down) down ;;
+  status) status ;;
+  reset) down; rm -rf "$home"; log "data removed" ;;
+  *) echo "usage: $0 fetch|up|down|status|reset" >&2; exit 2 ;;
+esac

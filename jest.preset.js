@@ -1,0 +1,27 @@
+// Shared jest preset. Each workspace's jest.config.js spreads it.
+// Test kinds by file name: *.unit.spec.ts (pure logic), *.int.spec.ts (real PostgreSQL and
+// Kafka), *.e2e.spec.ts (several services). ts-jest transpiles only (isolatedModules); type
+// checking is `npm run typecheck` / the build, which keeps the suite fast on two cores.
+const path = require('node:path');
+
+/** @param {string} dir the workspace folder (__dirname of its jest.config.js) */
+module.exports = function preset(dir) {
+  return {
+    rootDir: dir,
+    testEnvironment: 'node',
+    roots: ['<rootDir>/src'],
+    testMatch: ['**/*.spec.ts'],
+    transform: {
+      '^.+\\.ts$': ['ts-jest', { tsconfig: path.join(dir, 'tsconfig.json'), isolatedModules: true, diagnostics: false }],
+    },
+    moduleFileExtensions: ['ts', 'js', 'json'],
+    // Workspace packages resolve to their sources so a test never runs against a stale build.
+    moduleNameMapper: {
+      '^@latchkey/([a-z-]+)$': path.join(__dirname, 'packages/$1/src/index.ts'),
+    },
+    testTimeout: 60_000,
+    slowTestThreshold: 10,
+    maxWorkers: 1,
+    forceExit: false,
+  };
+};

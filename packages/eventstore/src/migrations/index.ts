@@ -1,0 +1,4 @@
+import { CreateEventStore1764000000000 } from './1764000000000-create-event-store';
+
+/** TypeORM migrations of the event store; a service lists them before its own read-model migrations. */
+export const eventStoreMigrations = [CreateEventStore1764000000000];
