@@ -1,0 +1,38 @@
+import { ConfigError } from '@latchkey/config';
+import { loadGatewayConfig, GATEWAY_ENV } from './gateway.config';
+
+describe('gateway config', () => {
+  it('given an empty environment, then the local development defaults apply', () => {
+    expect(loadGatewayConfig({})).toEqual({
+      HOST: '127.0.0.1',
+      PORT: 8080,
+      KAFKA_BROKERS: ['127.0.0.1:9092'],
+      LOG_LEVEL: 'log',
+    });
+  });
+
+  it('given container settings, then they are parsed', () => {
+    const config = loadGatewayConfig({
+      HOST: '0.0.0.0',
+      PORT: '8080',
+      KAFKA_BROKERS: 'kafka:9092',
+      LOG_LEVEL: 'warn',
+    });
+    expect(config).toMatchObject({ HOST: '0.0.0.0', PORT: 8080, KAFKA_BROKERS: ['kafka:9092'], LOG_LEVEL: 'warn' });
+  });
+
+  it('given bad values, then one ConfigError names every bad variable', () => {
+    let caught: unknown;
+    try {
+      loadGatewayConfig({ PORT: '0', KAFKA_BROKERS: 'kafka', LOG_LEVEL: 'loud' });
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(ConfigError);
+    expect((caught as ConfigError).issues.map((i) => i.variable)).toEqual(['PORT', 'KAFKA_BROKERS', 'LOG_LEVEL']);
+  });
+
+  it('declares the variables the service reads', () => {
+    expect(Object.keys(GATEWAY_ENV)).toEqual(['HOST', 'PORT', 'KAFKA_BROKERS', 'LOG_LEVEL']);
+  });
+});

@@ -1,0 +1,28 @@
+import { defineEnv, host, hostPortList, logLevel, port, postgresUrl, readEnv, type Env, type EnvConfig } from '@latchkey/config';
+
+export const SERVICE_NAME = 'token-service';
+
+/**
+ * Every environment variable token-service reads. A `localDefault` fits only a developer machine, so
+ * a deployment must set that variable (infra/tests checks docker-compose.yml against this spec).
+ */
+export const TOKEN_SERVICE_ENV = defineEnv({
+  HOST: host({ localDefault: '127.0.0.1', description: 'address the HTTP server binds to (0.0.0.0 in a container)' }),
+  PORT: port({ localDefault: 3003, description: 'HTTP port' }),
+  DATABASE_URL: postgresUrl({
+    localDefault: 'postgres://postgres@127.0.0.1:5432/latchkey_tokens',
+    description: "the service's own PostgreSQL database (event store, outbox, read models)",
+  }),
+  KAFKA_BROKERS: hostPortList({ localDefault: ['127.0.0.1:9092'], description: 'Kafka bootstrap brokers' }),
+  LOG_LEVEL: logLevel({ description: 'error|warn|log|debug' }),
+});
+
+export type TokenServiceConfig = EnvConfig<typeof TOKEN_SERVICE_ENV>;
+
+/** Injection token of the TokenServiceConfig, provided by AppModule.forRoot. */
+export const TOKEN_SERVICE_CONFIG = Symbol('TOKEN_SERVICE_CONFIG');
+
+/** Reads and validates the environment; throws a ConfigError naming every bad variable. */
+export function loadTokenServiceConfig(env: Env = process.env): TokenServiceConfig {
+  return readEnv(TOKEN_SERVICE_ENV, env);
+}

@@ -1,0 +1,40 @@
+import { ConfigError } from '@latchkey/config';
+import { loadTokenServiceConfig, TOKEN_SERVICE_ENV } from './token-service.config';
+
+describe('token-service config', () => {
+  it('given an empty environment, then the local development defaults apply', () => {
+    expect(loadTokenServiceConfig({})).toEqual({
+      HOST: '127.0.0.1',
+      PORT: 3003,
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/latchkey_tokens',
+      KAFKA_BROKERS: ['127.0.0.1:9092'],
+      LOG_LEVEL: 'log',
+    });
+  });
+
+  it('given container settings, then they are parsed', () => {
+    const config = loadTokenServiceConfig({
+      HOST: '0.0.0.0',
+      PORT: '3003',
+      DATABASE_URL: 'postgres://postgres@postgres:5432/latchkey_tokens',
+      KAFKA_BROKERS: 'kafka:9092',
+      LOG_LEVEL: 'warn',
+    });
+    expect(config).toMatchObject({ HOST: '0.0.0.0', PORT: 3003, KAFKA_BROKERS: ['kafka:9092'], LOG_LEVEL: 'warn' });
+  });
+
+  it('given bad values, then one ConfigError names every bad variable', () => {
+    let caught: unknown;
+    try {
+      loadTokenServiceConfig({ PORT: '0', DATABASE_URL: 'http://db/x', KAFKA_BROKERS: 'kafka', LOG_LEVEL: 'loud' });
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(ConfigError);
+    expect((caught as ConfigError).issues.map((i) => i.variable)).toEqual(['PORT', 'DATABASE_URL', 'KAFKA_BROKERS', 'LOG_LEVEL']);
+  });
+
+  it('declares the variables the service reads', () => {
+    expect(Object.keys(TOKEN_SERVICE_ENV)).toEqual(['HOST', 'PORT', 'DATABASE_URL', 'KAFKA_BROKERS', 'LOG_LEVEL']);
+  });
+});

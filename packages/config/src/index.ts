@@ -1,0 +1,26 @@
+export {
+  envVar,
+  host,
+  hostPortList,
+  integer,
+  InvalidValue,
+  oneOf,
+  parseHostPort,
+  port,
+  postgresUrl,
+  string,
+  type EnvVar,
+  type EnvVarOptions,
+} from './env-var';
+export { LOG_LEVELS, logLevel, nestLogLevels, type LogLevel, type NestLogLevel } from './log-level';
+export {
+  ConfigError,
+  defineEnv,
+  isEnvSpec,
+  readEnv,
+  requiredInDeployment,
+  type ConfigIssue,
+  type Env,
+  type EnvConfig,
+  type EnvSpec,
+} from './read-env';

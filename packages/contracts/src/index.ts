@@ -1,0 +1,16 @@
+export * from './envelope';
+export * from './topics';
+export * from './scopes';
+export { ID_MAX_LENGTH, SHA256_BASE64URL_PATTERN } from './schemas/primitives';
+export * from './events/define-event';
+export * from './events/identity.events';
+export * from './events/applications.events';
+export * from './events/tokens.events';
+export * from './events/token-usage.events';
+export * from './events/catalog';
+export * from './validation/event-validation.error';
+export * from './validation/validate-event';
+export * from './validation/upcasters';
+export * from './schemas/json-schemas';
+export * from './schemas/asyncapi';
+export { renderEventsMarkdown, renderAsyncApiJson } from './docs/events-markdown';

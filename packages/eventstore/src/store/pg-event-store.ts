@@ -1,0 +1,148 @@
+import { randomUUID } from 'node:crypto';
+import type { DataSource, EntityManager } from 'typeorm';
+import { assertValidEvent, EventCatalog, isEventType, upcast, type EventEnvelope } from '@latchkey/contracts';
+import { ConcurrencyError, isUniqueViolation } from './errors';
+import type { AppendRequest, AppendResult, DomainEvent, StoredEvent } from './types';
+
+export interface EventStoreOptions {
+  /** The producing service, set as the envelope's `source`. */
+  source: string;
+  /** The service's topic (DESIGN §3: one per producing service). */
+  topic: string;
+  /** Checks an envelope before it is stored; default: the contracts' JSON Schema validation. */
+  validate?: (envelope: EventEnvelope) => void;
+  clock?: () => Date;
+}
+
+interface EventRow {
+  global_position: string;
+  stream_id: string;
+  stream_type: string;
+  version: number;
+  event_id: string;
+  type: string;
+  schema_version: number;
+  data: unknown;
+  metadata: Record<string, unknown>;
+  occurred_at: Date;
+}
+
+/**
+ * Append-only event store with a transactional outbox on PostgreSQL.
+ *
+ * `append` inserts the events with a unique (stream_id, version): two writers at the same
+ * expected version cannot both succeed, and the loser gets a ConcurrencyError. The same
+ * statement batch writes the outbox rows, so an event is published if and only if it committed.
+ */
+export class PgEventStore {
+  private readonly validate: (envelope: EventEnvelope) => void;
+  private readonly clock: () => Date;
+
+  constructor(
+    readonly dataSource: DataSource,
+    private readonly options: EventStoreOptions,
+  ) {
+    this.validate = options.validate ?? ((e) => void assertValidEvent(e));
+    this.clock = options.clock ?? (() => new Date());
+  }
+
+  /** Appends in a transaction of its own. */
+  append(request: AppendRequest): Promise<AppendResult> {
+    return this.dataSource.transaction((manager) => this.appendIn(manager, request));
+  }
+
+  /** Appends inside the caller's transaction (so read models can change in the same one). */
+  async appendIn(manager: EntityManager, request: AppendRequest): Promise<AppendResult> {
+    const { stream, expectedVersion, events } = request;
+    if (!Number.isInteger(expectedVersion) || expectedVersion < 0) {
+      throw new RangeError(`expectedVersion must be an integer ≥ 0, got ${expectedVersion}`);
+    }
+    if (events.length === 0) return { version: expectedVersion, envelopes: [] };
+
+    const [{ version: current }] = (await manager.query(
+      'SELECT COALESCE(MAX(version), 0)::int AS version FROM events WHERE stream_id = $1',
+      [stream.id],
+    )) as Array<{ version: number }>;
+    if (current !== expectedVersion) throw new ConcurrencyError(stream.id, expectedVersion, current);
+
+    const occurredAt = this.clock().toISOString();
+    const envelopes = events.map((event, i) => this.envelope(request, event, expectedVersion + i + 1, occurredAt));
+    for (const envelope of envelopes) this.validate(envelope);
+
+    const metadata = JSON.stringify(compact({ actor: request.actor, correlationId: request.correlationId, causationId: request.causationId }));
+    const eventParams: unknown[] = [];
+    const eventValues: string[] = [];
+    const outboxParams: unknown[] = [];
+    const outboxValues: string[] = [];
+    const topic = request.topic ?? this.options.topic;
+    for (const e of envelopes) {
+      const p = eventParams.length;
+      eventParams.push(e.aggregateId, e.aggregateType, e.aggregateVersion, e.id, e.type, e.schemaVersion, JSON.stringify(e.data), metadata, e.occurredAt);
+      eventValues.push(`($${p + 1}, $${p + 2}, $${p + 3}, $${p + 4}, $${p + 5}, $${p + 6}, $${p + 7}, $${p + 8}, $${p + 9})`);
+      const o = outboxParams.length;
+      outboxParams.push(e.id, topic, e.aggregateId, JSON.stringify(e));
+      outboxValues.push(`($${o + 1}, $${o + 2}, $${o + 3}, $${o + 4})`);
+    }
+    try {
+      await manager.query(
+        `INSERT INTO events (stream_id, stream_type, version, event_id, type, schema_version, data, metadata, occurred_at)
+         VALUES ${eventValues.join(', ')}`,
+        eventParams,
+      );
+    } catch (err) {
+      if (isUniqueViolation(err, 'events_stream_version_uq')) throw new ConcurrencyError(stream.id, expectedVersion, null);
+      throw err;
+    }
+    await manager.query(`INSERT INTO outbox (event_id, topic, message_key, envelope) VALUES ${outboxValues.join(', ')}`, outboxParams);
+    return { version: expectedVersion + envelopes.length, envelopes };
+  }
+
+  /** The stream's events in version order, upcast to their latest schema. */
+  async load(streamId: string, manager: EntityManager = this.dataSource.manager): Promise<EventEnvelope[]> {
+    return (await this.loadStored(streamId, manager)).map((s) => s.envelope);
+  }
+
+  async loadStored(streamId: string, manager: EntityManager = this.dataSource.manager): Promise<StoredEvent[]> {
+    const rows = (await manager.query(
+      `SELECT global_position, stream_id, stream_type, version, event_id, type, schema_version, data, metadata, occurred_at
+         FROM events WHERE stream_id = $1 ORDER BY version`,
+      [streamId],
+    )) as EventRow[];
+    return rows.map((row) => ({ globalPosition: String(row.global_position), envelope: this.fromRow(row), metadata: row.metadata }));
+  }
+
+  private fromRow(row: EventRow): EventEnvelope {
+    const { correlationId, causationId } = row.metadata as { correlationId?: string; causationId?: string };
+    return upcast({
+      id: row.event_id,
+      type: row.type,
+      schemaVersion: row.schema_version,
+      source: this.options.source,
+      aggregateType: row.stream_type,
+      aggregateId: row.stream_id,
+      aggregateVersion: row.version,
+      occurredAt: new Date(row.occurred_at).toISOString(),
+      ...compact({ correlationId, causationId }),
+      data: row.data,
+    });
+  }
+
+  private envelope(request: AppendRequest, event: DomainEvent, version: number, occurredAt: string): EventEnvelope {
+    return {
+      id: randomUUID(),
+      type: event.type,
+      schemaVersion: event.schemaVersion ?? (isEventType(event.type) ? EventCatalog[event.type].schemaVersion : 1),
+      source: this.options.source,
+      aggregateType: request.stream.type,
+      aggregateId: request.stream.id,
+      aggregateVersion: version,
+      occurredAt,
+      ...compact({ correlationId: request.correlationId, causationId: request.causationId }),
+      data: event.data,
+    };
+  }
+}
+
+function compact<T extends Record<string, unknown>>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

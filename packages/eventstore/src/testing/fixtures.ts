@@ -1,0 +1,15 @@
+import { randomUUID } from 'node:crypto';
+import { Topics } from '@latchkey/contracts';
+import type { DomainEvent } from '../store/types';
+
+/** Real contract events for the store's tests (they must pass the contracts' validation). */
+export function userRegistered(userId: string = randomUUID(), n = 0): DomainEvent {
+  return { type: 'UserRegistered', data: { userId, kind: 'human', email: `user${n}@example.com`, displayName: `User ${n}`, accountIds: ['acct-1'] } };
+}
+
+export function membershipChanged(userId: string, n: number): DomainEvent {
+  return { type: 'MembershipChanged', data: { userId, accountId: 'acct-1', roles: ['member'], permissions: [`records${n}:read`] } };
+}
+
+export const TEST_SOURCE = 'eventstore-test';
+export const TEST_TOPIC = Topics.identity;

@@ -1,0 +1,21 @@
+import type { IHeaders } from 'kafkajs';
+import type { EventEnvelope } from '@latchkey/contracts';
+
+/** DESIGN §3: `type`, `id` and `schemaVersion` are also Kafka headers, so a consumer can route or skip without parsing. */
+export function envelopeHeaders(envelope: EventEnvelope): IHeaders {
+  const headers: IHeaders = {
+    type: envelope.type,
+    id: envelope.id,
+    schemaVersion: String(envelope.schemaVersion),
+    source: envelope.source,
+  };
+  if (envelope.correlationId) headers.correlationId = envelope.correlationId;
+  return headers;
+}
+
+export function headerString(headers: IHeaders | undefined, name: string): string | undefined {
+  const v = headers?.[name];
+  if (v === undefined || v === null) return undefined;
+  if (Array.isArray(v)) return v.length ? String(v[0]) : undefined;
+  return Buffer.isBuffer(v) ? v.toString('utf8') : String(v);
+}

@@ -1,0 +1,50 @@
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import { DataSource, type MigrationInterface } from 'typeorm';
+
+export interface TestDatabase {
+  name: string;
+  url: string;
+  dataSource: DataSource;
+  /** Closes the data source and drops the database. */
+  drop(): Promise<void>;
+}
+
+const host = process.env.PGHOST ?? '127.0.0.1';
+const port = Number(process.env.PGPORT ?? 5432);
+const user = process.env.PGUSER ?? 'postgres';
+
+async function admin<T>(fn: (c: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ host, port, user, database: 'postgres' });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * A fresh PostgreSQL database with the given migrations applied, on the real server that
+ * `npm run infra:up` ensures. Each test file gets its own, so files never see each other's rows.
+ */
+export async function createTestDatabase(
+  migrations: Array<new () => MigrationInterface>,
+  { poolSize = 10 }: { poolSize?: number } = {},
+): Promise<TestDatabase> {
+  const name = `lk_test_${randomBytes(6).toString('hex')}`;
+  await admin((c) => c.query(`CREATE DATABASE ${name}`));
+  const url = `postgres://${user}@${host}:${port}/${name}`;
+  const dataSource = new DataSource({ type: 'postgres', url, migrations, synchronize: false, logging: false, extra: { max: poolSize } });
+  await dataSource.initialize();
+  await dataSource.runMigrations({ transaction: 'each' });
+  return {
+    name,
+    url,
+    dataSource,
+    async drop() {
+      if (dataSource.isInitialized) await dataSource.destroy();
+      await admin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+    },
+  };
+}
