@@ -26,21 +26,28 @@ fetch() {
   touch "$lib/.fetched"
 }
 
-running() { [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; }
+running() { [ -n "$(broker_pid)" ]; }
 
 answers() { (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; }
 
-java_main() { # java_main CLASS ARGS...
+java_cmd() { # java_cmd CLASS ARGS... → the java command line in the array `cmd`
   local cls="$1"; shift
-  # shellcheck disable=SC2086
-  java $heap -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.headless=true \
-    -Dlog4j2.configurationFile="$here/log4j2.properties" -Dkafka.logs.dir="$home/logs" \
-    -cp "$lib/*" "$cls" "$@"
+  # shellcheck disable=SC2206
+  cmd=(java $heap -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.headless=true
+    -Dlog4j2.configurationFile="$here/log4j2.properties" -Dkafka.logs.dir="$home/logs"
+    -cp "$lib/*" "$cls" "$@")
+}
+java_main() { local cmd; java_cmd "$@"; "${cmd[@]}"; }
+
+# The broker's pid: from the pid file, or found by its command line (a stale or lost pid file).
+broker_pid() {
+  if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then cat "$pidfile"; return 0; fi
+  pgrep -f "kafka.Kafka $home/server.properties" | head -1
 }
 
 up() {
   fetch
-  if running; then log "already running (pid $(cat "$pidfile")) on 127.0.0.1:$port"; return 0; fi
+  if running; then log "already running (pid $(broker_pid)) on 127.0.0.1:$port"; return 0; fi
   if answers; then log "something already listens on 127.0.0.1:$port; assuming it is Kafka"; return 0; fi
   mkdir -p "$home/logs"
   sed -e "s#@PORT@#$port#g" -e "s#@CONTROLLER_PORT@#$controller_port#g" -e "s#@DATA_DIR@#$home/data#g" \
@@ -52,8 +59,9 @@ up() {
       || { cat "$home/logs/format.log"; exit 1; }
   fi
   log "starting broker on 127.0.0.1:$port (heap: $heap)"
-  nohup bash -c "$(declare -f java_main); here='$here' home='$home' heap='$heap' lib='$lib' java_main kafka.Kafka '$home/server.properties'" \
-    > "$home/logs/stdout.log" 2>&1 &
+  local cmd; java_cmd kafka.Kafka "$home/server.properties"
+  # Own session: the broker outlives the shell, test runner or job that started it.
+  setsid nohup "${cmd[@]}" > "$home/logs/stdout.log" 2>&1 < /dev/null &
   echo $! > "$pidfile"
   for _ in $(seq 1 120); do
     if answers && grep -q "Kafka Server started\|\[KafkaRaftServer nodeId=1\] Kafka Server started" "$home/logs/server.log" 2>/dev/null; then
@@ -66,22 +74,20 @@ up() {
 }
 
 down() {
-  if ! running; then log "not running"; rm -f "$pidfile"; return 0; fi
-  local pid; pid="$(cat "$pidfile")"
+  local pid; pid="$(broker_pid)"
+  if [ -z "$pid" ]; then log "not running"; rm -f "$pidfile"; return 0; fi
   log "stopping (pid $pid)"
   kill -TERM "$pid" 2>/dev/null || true
-  # The pid is the bash wrapper; the JVM is its child and gets the signal through the group.
-  pkill -TERM -P "$pid" 2>/dev/null || true
-  for _ in $(seq 1 60); do
-    if ! kill -0 "$pid" 2>/dev/null && ! answers; then rm -f "$pidfile"; log "stopped"; return 0; fi
-    sleep 0.5
+  for _ in $(seq 1 120); do
+    if ! kill -0 "$pid" 2>/dev/null; then rm -f "$pidfile"; log "stopped"; return 0; fi
+    sleep 0.25
   done
-  log "did not stop in 30 s; killing"; pkill -KILL -P "$pid" 2>/dev/null || true; kill -KILL "$pid" 2>/dev/null || true
+  log "did not stop in 30 s; killing"; kill -KILL "$pid" 2>/dev/null || true
   rm -f "$pidfile"
 }
 
 status() {
-  if running && answers; then log "running (pid $(cat "$pidfile")) on 127.0.0.1:$port"; return 0; fi
+  if running && answers; then log "running (pid $(broker_pid)) on 127.0.0.1:$port"; return 0; fi
   if answers; then log "answering on 127.0.0.1:$port (not started by this script)"; return 0; fi
   log "not running"; return 3
 }

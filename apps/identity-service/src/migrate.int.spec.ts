@@ -1,51 +1,30 @@
-import { randomBytes } from 'node:crypto';
 import { eventStoreMigrations } from '@latchkey/eventstore';
-import { Client } from 'pg';
-import { loadIdentityServiceConfig } from './config/identity-service.config';
+import { createEmptyDatabase, type EmptyDatabase } from '@latchkey/testing';
+import { DataSource } from 'typeorm';
 import { runMigrations } from './migrate';
 
-// A throwaway database on the server of DATABASE_URL (default: the local development one).
-const serverUrl = new URL(loadIdentityServiceConfig().DATABASE_URL);
-const database = `lk_test_${randomBytes(6).toString('hex')}`;
-const urlOf = (name: string): string => Object.assign(new URL(serverUrl), { pathname: `/${name}` }).toString();
+describe('identity-service migrate (real PostgreSQL)', () => {
+  let db: EmptyDatabase;
 
-async function onPostgresDb<T>(fn: (c: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: urlOf('postgres') });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
-
-describe('identity-service migrate', () => {
   beforeAll(async () => {
-    await onPostgresDb((c) => c.query(`CREATE DATABASE "${database}"`));
+    db = await createEmptyDatabase();
   });
-
-  afterAll(async () => {
-    await onPostgresDb((c) => c.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`));
-  });
+  afterAll(() => db.drop());
 
   it('given a fresh database, when migrated, then the event store tables exist', async () => {
-    const ran = await runMigrations(urlOf(database));
-    expect(ran).toHaveLength(eventStoreMigrations.length);
+    const ran = await runMigrations(db.url);
+    expect(ran).toEqual(eventStoreMigrations.map((m) => m.name));
 
-    const client = new Client({ connectionString: urlOf(database) });
-    await client.connect();
+    const ds = await new DataSource({ type: 'postgres', url: db.url }).initialize();
     try {
-      const { rows } = await client.query<{ table_name: string }>(
-        `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_name = ANY($1)`,
-        [['events', 'outbox']],
-      );
-      expect(rows.map((r) => r.table_name).sort()).toEqual(['events', 'outbox']);
+      const rows = await ds.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_name = ANY($1)`, [['events', 'outbox', 'processed_events']]);
+      expect(rows.map((r: { table_name: string }) => r.table_name).sort()).toEqual(['events', 'outbox', 'processed_events']);
     } finally {
-      await client.end();
+      await ds.destroy();
     }
   });
 
   it('given a migrated database, when migrated again, then nothing runs', async () => {
-    await expect(runMigrations(urlOf(database))).resolves.toEqual([]);
+    await expect(runMigrations(db.url)).resolves.toEqual([]);
   });
 });

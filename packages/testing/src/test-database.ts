@@ -24,6 +24,23 @@ async function admin<T>(fn: (c: Client) => Promise<T>): Promise<T> {
   }
 }
 
+export interface EmptyDatabase {
+  name: string;
+  url: string;
+  drop(): Promise<void>;
+}
+
+/** A fresh, empty PostgreSQL database (`lk_test_<random>`), e.g. to test a service's migrations. */
+export async function createEmptyDatabase(): Promise<EmptyDatabase> {
+  const name = `lk_test_${randomBytes(6).toString('hex')}`;
+  await admin((c) => c.query(`CREATE DATABASE ${name}`));
+  return {
+    name,
+    url: `postgres://${user}@${host}:${port}/${name}`,
+    drop: () => admin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
+  };
+}
+
 /**
  * A fresh PostgreSQL database with the given migrations applied, on the real server that
  * `npm run infra:up` ensures. Each test file gets its own, so files never see each other's rows.
@@ -32,9 +49,7 @@ export async function createTestDatabase(
   migrations: Array<new () => MigrationInterface>,
   { poolSize = 10 }: { poolSize?: number } = {},
 ): Promise<TestDatabase> {
-  const name = `lk_test_${randomBytes(6).toString('hex')}`;
-  await admin((c) => c.query(`CREATE DATABASE ${name}`));
-  const url = `postgres://${user}@${host}:${port}/${name}`;
+  const { name, url, drop } = await createEmptyDatabase();
   const dataSource = new DataSource({ type: 'postgres', url, migrations, synchronize: false, logging: false, extra: { max: poolSize } });
   await dataSource.initialize();
   await dataSource.runMigrations({ transaction: 'each' });
@@ -44,7 +59,7 @@ export async function createTestDatabase(
     dataSource,
     async drop() {
       if (dataSource.isInitialized) await dataSource.destroy();
-      await admin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+      await drop();
     },
   };
 }

@@ -29,7 +29,11 @@ export interface EventConsumerOptions<TTx = void> {
   onDeadLetter?: (info: { topic: string; partition: number; offset: string; reason: DlqReason; errors: string[] }) => void;
   /** Logger for handler failures between retries. */
   onRetry?: (info: { eventId: string; type: string; attempt: number; error: string }) => void;
+  /** Called when the kafkajs consumer crashed (it is restarted while this consumer runs). */
+  onCrash?: (info: { error: string; restartInMs: number }) => void;
 }
+
+const RESTART_AFTER_FATAL_MS = 5_000;
 
 /**
  * Consumes events: decodes and validates each message (unparseable or schema-invalid → DLQ),
@@ -44,6 +48,7 @@ export class EventConsumer<TTx = void> {
   private readonly retry: RetryPolicy;
   private readonly types: Set<string> | null;
   private running = false;
+  private restartTimer: NodeJS.Timeout | null = null;
   private joined: Promise<void>;
   private resolveJoined!: () => void;
 
@@ -57,12 +62,44 @@ export class EventConsumer<TTx = void> {
       sessionTimeout: 30_000,
       heartbeatInterval: 3_000,
       maxWaitTimeInMs: 100,
+      // kafkajs restarts itself after a retriable crash; never once this consumer was stopped
+      // (its restart timer is set after the crash handler's own disconnect, racing our stop()).
+      retry: { initialRetryTime: 300, retries: 10, maxRetryTime: 10_000, restartOnFailure: async () => this.running },
     });
     this.dlqProducer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
     this.types = options.types ? new Set(options.types) : null;
     this.joined = new Promise((resolve) => (this.resolveJoined = resolve));
     this.consumer.on(this.consumer.events.GROUP_JOIN, () => this.resolveJoined());
+    // A kafkajs restart that was already under way when stop() ran can bring the consumer back
+    // (kafkajs' stop() sees no runner yet): a fetch after stop() means exactly that, so stop again.
+    this.consumer.on(this.consumer.events.FETCH_START, () => {
+      if (!this.running) void this.consumer.disconnect().catch(() => undefined);
+    });
+    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
+      if (!this.running) return;
+      const restartInMs = payload.restart ? 300 : RESTART_AFTER_FATAL_MS;
+      this.options.onCrash?.({ error: `${payload.error.name}: ${payload.error.message}`, restartInMs });
+      if (!payload.restart) this.scheduleRestart(); // kafkajs gave up (non-retriable): we don't
+    });
+  }
+
+  private scheduleRestart(): void {
+    this.restartTimer = setTimeout(async () => {
+      this.restartTimer = null;
+      if (!this.running) return;
+      try {
+        await this.subscribeAndRun();
+      } catch {
+        if (this.running) this.scheduleRestart();
+      }
+    }, RESTART_AFTER_FATAL_MS);
+  }
+
+  private async subscribeAndRun(): Promise<void> {
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topics: this.options.topics, fromBeginning: this.options.fromBeginning ?? true });
+    await this.consumer.run({ autoCommit: true, autoCommitInterval: 1000, eachMessage: (p) => this.handleMessage(p) });
   }
 
   /** Connects, subscribes and starts consuming; resolves once the group assigned partitions. */
@@ -70,9 +107,7 @@ export class EventConsumer<TTx = void> {
     if (this.running) return;
     this.running = true;
     await this.dlqProducer.connect();
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topics: this.options.topics, fromBeginning: this.options.fromBeginning ?? true });
-    await this.consumer.run({ autoCommit: true, autoCommitInterval: 1000, eachMessage: (p) => this.handleMessage(p) });
+    await this.subscribeAndRun();
     await this.joined;
   }
 
@@ -80,6 +115,8 @@ export class EventConsumer<TTx = void> {
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    this.restartTimer = null;
     await this.consumer.disconnect();
     await this.dlqProducer.disconnect();
   }
