@@ -12,7 +12,7 @@ module.exports = function preset(dir) {
     roots: ['<rootDir>/src'],
     testMatch: ['**/*.spec.ts'],
     transform: {
-      '^.+\\.ts$': ['ts-jest', { tsconfig: path.join(dir, 'tsconfig.json'), isolatedModules: true, diagnostics: false }],
+      '^.+\\.ts$': ['ts-jest', { tsconfig: path.join(dir, 'tsconfig.json'), diagnostics: false }],
     },
     moduleFileExtensions: ['ts', 'js', 'json'],
     // Workspace packages resolve to their sources so a test never runs against a stale build.
@@ -22,6 +22,10 @@ module.exports = function preset(dir) {
     testTimeout: 60_000,
     slowTestThreshold: 10,
     maxWorkers: 1,
-    forceExit: false,
+    // kafkajs can leave one fetch loop (a socket to the broker and a 1 ms timer) alive after
+    // disconnect() when a self-restart was in flight — seen in about one of four runs of the
+    // outbox suite, whose outage test stops and restarts the broker. Every test still awaits its
+    // consumers' stop(); this only keeps such a leftover from holding the run open forever.
+    forceExit: true,
   };
 };

@@ -72,10 +72,14 @@ export class EventConsumer<TTx = void> {
     this.joined = new Promise((resolve) => (this.resolveJoined = resolve));
     this.consumer.on(this.consumer.events.GROUP_JOIN, () => this.resolveJoined());
     // A kafkajs restart that was already under way when stop() ran can bring the consumer back
-    // (kafkajs' stop() sees no runner yet): a fetch after stop() means exactly that, so stop again.
-    this.consumer.on(this.consumer.events.FETCH_START, () => {
+    // (kafkajs' stop() sees no runner yet). Any sign of life after stop() means exactly that, so
+    // stop again.
+    const stayStopped = () => {
       if (!this.running) void this.consumer.disconnect().catch(() => undefined);
-    });
+    };
+    for (const event of [this.consumer.events.CONNECT, this.consumer.events.GROUP_JOIN, this.consumer.events.FETCH_START]) {
+      this.consumer.on(event, stayStopped);
+    }
     this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
       if (!this.running) return;
       const restartInMs = payload.restart ? 300 : RESTART_AFTER_FATAL_MS;
@@ -98,7 +102,9 @@ export class EventConsumer<TTx = void> {
 
   private async subscribeAndRun(): Promise<void> {
     await this.consumer.connect();
+    if (!this.running) return this.consumer.disconnect();
     await this.consumer.subscribe({ topics: this.options.topics, fromBeginning: this.options.fromBeginning ?? true });
+    if (!this.running) return this.consumer.disconnect();
     await this.consumer.run({ autoCommit: true, autoCommitInterval: 1000, eachMessage: (p) => this.handleMessage(p) });
   }
 
