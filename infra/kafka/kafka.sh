@@ -75,7 +75,11 @@ up() {
 
 down() {
   local pid; pid="$(broker_pid)"
-  if [ -z "$pid" ]; then log "not running"; rm -f "$pidfile"; return 0; fi
+  if [ -z "$pid" ]; then
+    rm -f "$pidfile"
+    if answers; then log "127.0.0.1:$port answers, but not a broker started from $home: not stopping it"; return 1; fi
+    log "not running"; return 0
+  fi
   log "stopping (pid $pid)"
   kill -TERM "$pid" 2>/dev/null || true
   for _ in $(seq 1 120); do
