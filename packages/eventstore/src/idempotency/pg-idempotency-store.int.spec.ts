@@ -15,7 +15,7 @@ describe('PgIdempotencyStore with EventConsumer (real PostgreSQL and Kafka)', ()
 
   beforeAll(async () => {
     db = await createTestDatabase(eventStoreMigrations);
-    await db.dataSource.query('CREATE TABLE applied (event_id uuid NOT NULL, stream_id text NOT NULL, version int NOT NULL)');
+    await db.dataSource.query('CREATE TABLE applied (event_id uuid NOT NULL, stream_id text NOT NULL, version int NOT NULL, seq bigserial)');
     kafka = testKafka('idempotency-test');
   });
   afterAll(() => db.drop());
@@ -26,7 +26,7 @@ describe('PgIdempotencyStore with EventConsumer (real PostgreSQL and Kafka)', ()
   it('runs the work once per event id, and not at all when the work fails', async () => {
     const store = new PgIdempotencyStore(db.dataSource, 'unit-of-work');
     const id = randomUUID();
-    const work = (m: EntityManager) => m.query(`INSERT INTO applied VALUES ($1, 's', 1)`, [id]);
+    const work = (m: EntityManager) => m.query(`INSERT INTO applied (event_id, stream_id, version) VALUES ($1, 's', 1)`, [id]);
     await expect(store.runOnce(id, async () => { throw new Error('boom'); })).rejects.toThrow('boom');
     expect(await store.runOnce(id, async (m) => void (await work(m)))).toBe('handled');
     expect(await store.runOnce(id, async (m) => void (await work(m)))).toBe('duplicate');
@@ -56,7 +56,7 @@ describe('PgIdempotencyStore with EventConsumer (real PostgreSQL and Kafka)', ()
         idempotency,
         handler: async (event, { tx }) => {
           calls++;
-          await tx.query('INSERT INTO applied VALUES ($1, $2, $3)', [event.id, event.aggregateId, event.aggregateVersion]);
+          await tx.query('INSERT INTO applied (event_id, stream_id, version) VALUES ($1, $2, $3)', [event.id, event.aggregateId, event.aggregateVersion]);
         },
       });
 
@@ -85,8 +85,9 @@ describe('PgIdempotencyStore with EventConsumer (real PostgreSQL and Kafka)', ()
     expect(counts).toHaveLength(300);
     expect(counts.every((r) => r.n === 1)).toBe(true);
     expect(calls).toBe(300); // redelivered events never reached the handler
-    // and per stream, versions were applied in order
-    const rows = (await db.dataSource.query('SELECT stream_id, version FROM applied ORDER BY ctid')) as Array<{ stream_id: string; version: number }>;
+    // and per stream, versions were applied in order (seq is taken inside each handler's
+    // transaction, and a stream's next event is only handled after the previous one committed)
+    const rows = (await db.dataSource.query('SELECT stream_id, version FROM applied ORDER BY seq')) as Array<{ stream_id: string; version: number }>;
     const last = new Map<string, number>();
     for (const r of rows) {
       expect(r.version).toBe((last.get(r.stream_id) ?? 0) + 1);

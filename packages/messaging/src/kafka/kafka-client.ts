@@ -53,7 +53,9 @@ export function createKafka(options: KafkaConnectionOptions): Kafka {
         let mapped = LEVELS[level] ?? 'info';
         const text = `${message} ${String(fields.error ?? '')}`;
         if (mapped === 'error' && RETRIABLE.test(text)) mapped = 'warn';
-        if (/switched default partitioner/.test(message)) return;
+        // Not news to us: we pass our own partitioner, and bound the idempotent producer's
+        // retries on purpose (the outbox relay retries the batch; consumers dedupe by event id).
+        if (/switched default partitioner|Limiting retries for the idempotent producer/.test(message)) return;
         sink({ level: mapped, message, fields });
       },
   };
