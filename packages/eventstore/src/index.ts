@@ -6,3 +6,4 @@ export { fold, type Decider } from './decider/decider';
 export { CommandRunner, type CommandResult, type RunCommandOptions } from './decider/command-runner';
 export { OutboxRelay, type OutboxPublisher, type OutboxRelayOptions } from './outbox/outbox-relay';
 export { PgIdempotencyStore } from './idempotency/pg-idempotency-store';
+export { runMigrations, migrateMain } from './migrations/run-migrations';
