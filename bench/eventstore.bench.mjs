@@ -9,7 +9,7 @@ import { summarize, report } from './lib/stats.mjs';
 const require = createRequire(import.meta.url);
 const { PgEventStore, OutboxRelay, eventStoreMigrations } = require('@latchkey/eventstore');
 const { EventProducer, EventConsumer, InMemoryIdempotencyStore, ensureTopics, createKafka } = require('@latchkey/messaging');
-const { createTestDatabase, uniqueTopic, uniqueGroup } = require('@latchkey/testing');
+const { createTestDatabase, uniqueTopic, uniqueGroup, deleteTestTopics } = require('@latchkey/testing');
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const event = (id, v) =>
@@ -80,6 +80,7 @@ async function relayLatency(rate) {
   await relay.stop();
   await consumer.stop();
   await producer.disconnect();
+  await deleteTestTopics(kafka);
   await db.drop();
   return { rate, events: total, received: latencies.length, commitToConsumerMs: summarize(latencies) };
 }

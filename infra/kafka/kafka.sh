@@ -59,18 +59,21 @@ up() {
       || { cat "$home/logs/format.log"; exit 1; }
   fi
   log "starting broker on 127.0.0.1:$port (heap: $heap)"
+  local marker="$home/logs/.starting"; touch "$marker"; sleep 1 # log files written from now on are newer
   local cmd; java_cmd kafka.Kafka "$home/server.properties"
   # Own session: the broker outlives the shell, test runner or job that started it.
   setsid nohup "${cmd[@]}" > "$home/logs/stdout.log" 2>&1 < /dev/null &
   echo $! > "$pidfile"
-  for _ in $(seq 1 120); do
-    if answers && grep -q "Kafka Server started\|\[KafkaRaftServer nodeId=1\] Kafka Server started" "$home/logs/server.log" 2>/dev/null; then
+  for _ in $(seq 1 240); do
+    # Ready: it answers, and a log file written since this start says the server started (the
+    # log may roll over while a broker with many partitions loads them).
+    if answers && find "$home/logs" -name 'server.log*' -newer "$marker" -exec grep -q "Kafka Server started" {} \; -print 2>/dev/null | grep -q .; then
       log "ready on 127.0.0.1:$port"; return 0
     fi
     running || { log "broker exited; last lines of its log:"; tail -30 "$home/logs/stdout.log" "$home/logs/server.log" 2>/dev/null; exit 1; }
     sleep 0.5
   done
-  log "broker did not answer within 60 s"; tail -30 "$home/logs/server.log" 2>/dev/null; exit 1
+  log "broker did not answer within 120 s"; tail -30 "$home/logs/server.log" 2>/dev/null; exit 1
 }
 
 down() {

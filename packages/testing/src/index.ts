@@ -1,4 +1,4 @@
 export { waitFor } from './wait-for';
 export { repoRoot } from './repo-root';
 export { createTestDatabase, createEmptyDatabase, type TestDatabase, type EmptyDatabase } from './test-database';
-export { testKafka, uniqueTopic, uniqueGroup, readTopic, kafkaBroker, type Collected } from './kafka';
+export { testKafka, uniqueTopic, uniqueGroup, readTopic, kafkaBroker, deleteTestTopics, type Collected } from './kafka';

@@ -15,9 +15,31 @@ export function testKafka(clientId = 'latchkey-test'): Kafka {
   return new Kafka({ clientId, brokers, logLevel: logLevel.NOTHING, retry: { initialRetryTime: 100, retries: 8, maxRetryTime: 5000 } });
 }
 
-/** A topic name no other test uses: `test.<label>.<random>`. */
+const created = new Set<string>();
+
+/** A topic name no other test uses: `test.<label>.<random>`; remembered for deleteTestTopics. */
 export function uniqueTopic(label: string): string {
-  return `test.${label}.${randomBytes(4).toString('hex')}`;
+  const topic = `test.${label}.${randomBytes(4).toString('hex')}`;
+  created.add(topic);
+  return topic;
+}
+
+/**
+ * Deletes the topics this test file named with uniqueTopic (and their `.dlq`), so a developer's
+ * broker does not pile up thousands of partitions over many runs. Call it in afterAll.
+ */
+export async function deleteTestTopics(kafka: Kafka): Promise<void> {
+  if (created.size === 0) return;
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const topics = [...created].flatMap((t) => [t, `${t}.dlq`]).filter((t) => existing.has(t));
+    if (topics.length > 0) await admin.deleteTopics({ topics, timeout: 30_000 });
+    created.clear();
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 export function uniqueGroup(label: string): string {

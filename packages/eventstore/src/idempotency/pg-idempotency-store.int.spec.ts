@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import type { EntityManager } from 'typeorm';
 import { EventConsumer, EventProducer, ensureTopics } from '@latchkey/messaging';
-import { createTestDatabase, testKafka, uniqueGroup, uniqueTopic, waitFor, type TestDatabase } from '@latchkey/testing';
+import { createTestDatabase, testKafka, uniqueGroup, uniqueTopic, waitFor, type TestDatabase, deleteTestTopics } from '@latchkey/testing';
 import { eventStoreMigrations } from '../migrations';
 import { PgEventStore } from '../store/pg-event-store';
 import { membershipChanged, TEST_SOURCE, userRegistered } from '../testing/fixtures';
@@ -18,7 +18,10 @@ describe('PgIdempotencyStore with EventConsumer (real PostgreSQL and Kafka)', ()
     await db.dataSource.query('CREATE TABLE applied (event_id uuid NOT NULL, stream_id text NOT NULL, version int NOT NULL, seq bigserial)');
     kafka = testKafka('idempotency-test');
   });
-  afterAll(() => db.drop());
+  afterAll(async () => {
+    await deleteTestTopics(kafka);
+    await db.drop();
+  });
 
   const appliedCounts = async () =>
     (await db.dataSource.query('SELECT event_id, count(*)::int AS n FROM applied GROUP BY event_id')) as Array<{ event_id: string; n: number }>;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import type { LatchkeyEvent } from '@latchkey/contracts';
 import { EventConsumer, EventProducer, ensureTopics, InMemoryIdempotencyStore } from '@latchkey/messaging';
-import { createTestDatabase, kafkaBroker, testKafka, uniqueGroup, uniqueTopic, waitFor, type TestDatabase } from '@latchkey/testing';
+import { createTestDatabase, kafkaBroker, testKafka, uniqueGroup, uniqueTopic, waitFor, type TestDatabase, deleteTestTopics } from '@latchkey/testing';
 import { eventStoreMigrations } from '../migrations';
 import { PgEventStore } from '../store/pg-event-store';
 import { membershipChanged, TEST_SOURCE, userRegistered } from '../testing/fixtures';
@@ -52,6 +52,7 @@ describe('OutboxRelay (real PostgreSQL and Kafka)', () => {
   });
   afterAll(async () => {
     await producer.disconnect();
+    await deleteTestTopics(kafka);
     await db.drop();
   });
   afterEach(async () => {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import { dlqTopic, type EventEnvelope, type LatchkeyEvent } from '@latchkey/contracts';
-import { readTopic, testKafka, uniqueGroup, uniqueTopic, waitFor } from '@latchkey/testing';
+import { readTopic, testKafka, uniqueGroup, uniqueTopic, waitFor, deleteTestTopics } from '@latchkey/testing';
 import { ensureTopics } from '../admin/topics';
 import { EventProducer } from '../producer/event-producer';
 import { EventConsumer, type EventConsumerOptions } from './event-consumer';
@@ -38,6 +38,7 @@ describe('EventConsumer (real Kafka)', () => {
   });
   afterAll(async () => {
     await Promise.all([producer.disconnect(), raw.disconnect()]);
+    await deleteTestTopics(kafka);
   });
 
   async function consume(topic: string, options: Partial<EventConsumerOptions> = {}) {
