@@ -7,3 +7,4 @@ export { CommandRunner, type CommandResult, type RunCommandOptions } from './dec
 export { OutboxRelay, type OutboxPublisher, type OutboxRelayOptions } from './outbox/outbox-relay';
 export { PgIdempotencyStore } from './idempotency/pg-idempotency-store';
 export { runMigrations, migrateMain } from './migrations/run-migrations';
+export { createServiceDataSource, type ServiceDataSourceOptions } from './migrations/service-data-source';
