@@ -1,0 +1,3 @@
+export { TokenProjection, type TokenEntry, type RevokedEntry } from './projection/token-projection';
+export { intersectScopes, missingScopes, covers } from './projection/scopes';
+export { verifyToken, type VerifyResult, type VerifyOptions, type ActiveToken, type InactiveReason } from './verify';
