@@ -35,6 +35,8 @@ export interface EventConsumerOptions<TTx = void> {
    * adds ~5 ms of delivery latency per partition it walks through sequentially.
    */
   partitionsConcurrently?: number;
+  /** Called after each message is done with, whatever became of it (handled, skipped, duplicate, DLQ). */
+  onProcessed?: (position: { topic: string; partition: number; offset: string }) => void;
   /** Called when the kafkajs consumer crashed (it is restarted while this consumer runs). */
   onCrash?: (info: { error: string; restartInMs: number }) => void;
 }
@@ -138,7 +140,12 @@ export class EventConsumer<TTx = void> {
     await this.dlqProducer.disconnect();
   }
 
-  private async handleMessage({ topic, partition, message }: EachMessagePayload): Promise<void> {
+  private async handleMessage(payload: EachMessagePayload): Promise<void> {
+    await this.process(payload);
+    this.options.onProcessed?.({ topic: payload.topic, partition: payload.partition, offset: payload.message.offset });
+  }
+
+  private async process({ topic, partition, message }: EachMessagePayload): Promise<void> {
     const decoded = decodeMessage(message.value);
     if (!decoded.ok) {
       await this.deadLetter({ topic, partition, message }, decoded.reason, decoded.errors);

@@ -1,0 +1,113 @@
+import { randomBytes } from 'node:crypto';
+import type { Kafka } from 'kafkajs';
+import { Topics } from '@latchkey/contracts';
+import { EventConsumer, type IdempotencyStore } from '@latchkey/messaging';
+import { TokenProjection } from '../projection/token-projection';
+import { verifyToken, type VerifyOptions, type VerifyResult } from '../verify';
+
+export interface TokenVerifierOptions {
+  kafka: Kafka;
+  /** Topics to project; default the three of DESIGN §3 (tokens, identity, applications). */
+  topics?: string[];
+  /** Each instance reads every event, so each needs a group of its own (default: random). */
+  groupId?: string;
+  /** How often expired tokens are evicted (default 60 s). */
+  evictionIntervalMs?: number;
+  clock?: () => number;
+}
+
+export interface VerifierStats {
+  ready: boolean;
+  liveTokens: number;
+  /** Messages behind the high-water marks seen at start, per `topic:partition`, until ready. */
+  lag: Record<string, number>;
+  lastEventAppliedAt: string | null;
+}
+
+/** The projection's reducers are idempotent by nature, so they need no dedupe store (and its memory). */
+const IDEMPOTENT_BY_NATURE: IdempotencyStore<void> = {
+  runOnce: async (_eventId, work) => {
+    await work();
+    return 'handled';
+  },
+};
+
+/**
+ * A TokenProjection fed from Kafka. On start it reads the topics from the beginning and reports
+ * ready only once it has processed every message up to the high-water marks it saw at start.
+ */
+export class TokenVerifier {
+  readonly projection: TokenProjection;
+  private readonly consumer: EventConsumer;
+  private readonly topics: string[];
+  private readonly targets = new Map<string, number>();
+  private readonly positions = new Map<string, number>();
+  private readyFlag = false;
+  private resolveReady!: () => void;
+  private readonly readyPromise = new Promise<void>((r) => (this.resolveReady = r));
+  private evictionTimer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly options: TokenVerifierOptions) {
+    this.projection = new TokenProjection(options.clock);
+    this.topics = options.topics ?? [Topics.tokens, Topics.identity, Topics.applications];
+    this.consumer = new EventConsumer(options.kafka, {
+      groupId: options.groupId ?? `token-verifier-${randomBytes(6).toString('hex')}`,
+      topics: this.topics,
+      fromBeginning: true,
+      idempotency: IDEMPOTENT_BY_NATURE,
+      handler: async (event) => this.projection.apply(event),
+      onProcessed: ({ topic, partition, offset }) => {
+        this.positions.set(`${topic}:${partition}`, Number(offset) + 1);
+        if (!this.readyFlag) this.checkCaughtUp();
+      },
+    });
+  }
+
+  /** Notes the high-water marks, then starts consuming. Resolves once consuming; see `ready()`. */
+  async start(): Promise<void> {
+    const admin = this.options.kafka.admin();
+    await admin.connect();
+    try {
+      for (const topic of this.topics) {
+        for (const p of await admin.fetchTopicOffsets(topic)) this.targets.set(`${topic}:${p.partition}`, Number(p.high));
+      }
+    } finally {
+      await admin.disconnect();
+    }
+    this.checkCaughtUp();
+    await this.consumer.start();
+    this.evictionTimer = setInterval(() => this.projection.evictExpired(), this.options.evictionIntervalMs ?? 60_000);
+    this.evictionTimer.unref();
+  }
+
+  /** Resolves once caught up with the high-water marks seen at start. */
+  ready(): Promise<void> {
+    return this.readyPromise;
+  }
+
+  get isReady(): boolean {
+    return this.readyFlag;
+  }
+
+  verify(token: string, options?: VerifyOptions): VerifyResult {
+    return verifyToken(this.projection, token, options, (this.options.clock ?? Date.now)());
+  }
+
+  stats(): VerifierStats {
+    const lag: Record<string, number> = {};
+    for (const [key, target] of this.targets) lag[key] = Math.max(0, target - (this.positions.get(key) ?? 0));
+    const at = this.projection.lastEventAppliedAt;
+    return { ready: this.readyFlag, liveTokens: this.projection.size, lag, lastEventAppliedAt: at === null ? null : new Date(at).toISOString() };
+  }
+
+  async stop(): Promise<void> {
+    if (this.evictionTimer) clearInterval(this.evictionTimer);
+    await this.consumer.stop();
+  }
+
+  private checkCaughtUp(): void {
+    for (const [key, target] of this.targets) if ((this.positions.get(key) ?? 0) < target) return;
+    this.readyFlag = true;
+    this.resolveReady();
+  }
+}
