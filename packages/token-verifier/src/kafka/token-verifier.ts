@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import { Topics } from '@latchkey/contracts';
 import { EventConsumer, type IdempotencyStore } from '@latchkey/messaging';
+import { hashSecret } from '@latchkey/token-format';
+import type { MissFallback } from '../fallback/miss-fallback';
 import { TokenProjection } from '../projection/token-projection';
 import { verifyToken, type VerifyOptions, type VerifyResult } from '../verify';
 
@@ -14,6 +16,8 @@ export interface TokenVerifierOptions {
   /** How often expired tokens are evicted (default 60 s). */
   evictionIntervalMs?: number;
   clock?: () => number;
+  /** Off by default: checks a well-formed, unknown token once elsewhere (see MissFallback). */
+  missFallback?: MissFallback;
 }
 
 export interface VerifierStats {
@@ -91,6 +95,17 @@ export class TokenVerifier {
 
   verify(token: string, options?: VerifyOptions): VerifyResult {
     return verifyToken(this.projection, token, options, (this.options.clock ?? Date.now)());
+  }
+
+  /**
+   * verify(), plus the miss fallback when one is configured: a bearer token (pat, at) that the
+   * projection does not know yet is looked up once by its hash. A revoked token never is.
+   */
+  async verifyWithFallback(token: string, options: VerifyOptions = {}): Promise<VerifyResult> {
+    const local = this.verify(token, options);
+    if (local.active || local.reason !== 'unknown' || !this.options.missFallback) return local;
+    if (!token.startsWith('lk_pat_') && !token.startsWith('lk_at_')) return local;
+    return this.options.missFallback.resolve(hashSecret(token), options);
   }
 
   stats(): VerifierStats {
