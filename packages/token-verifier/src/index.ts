@@ -2,3 +2,6 @@ export { TokenProjection, type TokenEntry, type RevokedEntry } from './projectio
 export { intersectScopes, missingScopes, covers } from './projection/scopes';
 export { verifyToken, type VerifyResult, type VerifyOptions, type ActiveToken, type InactiveReason } from './verify';
 export { TokenVerifier, type TokenVerifierOptions, type VerifierStats } from './kafka/token-verifier';
+export { MissFallback, type MissFallbackOptions, type IntrospectedToken, type IntrospectFn } from './fallback/miss-fallback';
+export * from './passport';
+// The NestJS module is at '@latchkey/token-verifier/nest' so that this entry point never loads @nestjs/* (optional peers).

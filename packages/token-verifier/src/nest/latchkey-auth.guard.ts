@@ -1,0 +1,37 @@
+import { CanActivate, ExecutionContext, HttpException, Inject, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { authenticateBearer, type BearerRequest, type BearerRequirements, type BearerVerifier } from '../passport/bearer-auth';
+
+export const LATCHKEY_VERIFIER = Symbol('LATCHKEY_VERIFIER');
+export const LATCHKEY_REQUIREMENTS = 'latchkey:requirements';
+
+interface HeaderSetter {
+  header(name: string, value: string): unknown;
+}
+
+/**
+ * Verifies the bearer token against the route's `@Authenticated()` requirements and puts the
+ * ActiveToken on `request.user`; otherwise answers per RFC 6750 §3 (400/401/403, or 503).
+ */
+@Injectable()
+export class LatchkeyAuthGuard implements CanActivate {
+  constructor(
+    @Inject(LATCHKEY_VERIFIER) private readonly verifier: BearerVerifier,
+    private readonly reflector: Reflector,
+  ) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    const requirements =
+      this.reflector.getAllAndOverride<BearerRequirements | undefined>(LATCHKEY_REQUIREMENTS, [context.getHandler(), context.getClass()]) ?? {};
+    const http = context.switchToHttp();
+    const request = http.getRequest<BearerRequest & { user?: unknown }>();
+    const outcome = authenticateBearer(this.verifier, request, requirements);
+    if (outcome.ok) {
+      request.user = outcome.token;
+      return true;
+    }
+    const response = http.getResponse<HeaderSetter>();
+    for (const [name, value] of Object.entries(outcome.failure.headers)) response.header(name, value);
+    throw new HttpException(outcome.failure.body, outcome.failure.status);
+  }
+}
