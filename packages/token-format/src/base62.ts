@@ -19,3 +19,16 @@ export function bytesToBigInt(bytes: Uint8Array): bigint {
   return bytes.length === 0 ? 0n : BigInt(`0x${Buffer.from(bytes).toString('hex')}`);
 }
 
+
+/** Fixed-width base62 of a non-negative safe integer (the CRC32): plain number arithmetic, no BigInt. */
+export function encodeBase62Int(value: number, width: number): string {
+  if (!Number.isSafeInteger(value) || value < 0) throw new RangeError('base62 encodes non-negative safe integers only');
+  let out = '';
+  let v = value;
+  for (let i = 0; i < width; i++) {
+    out = BASE62_ALPHABET[v % 62] + out;
+    v = Math.floor(v / 62);
+  }
+  if (v !== 0) throw new RangeError(`value does not fit in ${width} base62 digits`);
+  return out;
+}

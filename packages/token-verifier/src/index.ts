@@ -1,4 +1,4 @@
-export { TokenProjection, type TokenEntry, type RevokedEntry } from './projection/token-projection';
+export { TokenProjection, tokenKey, tokenKeyOfHash, type TokenEntry, type RevokedEntry } from './projection/token-projection';
 export { intersectScopes, missingScopes, covers } from './projection/scopes';
 export { verifyToken, type VerifyResult, type VerifyOptions, type ActiveToken, type InactiveReason } from './verify';
 export { TokenVerifier, type TokenVerifierOptions, type VerifierStats } from './kafka/token-verifier';

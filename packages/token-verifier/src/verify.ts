@@ -1,6 +1,6 @@
-import { hashSecret, parseSecret } from '@latchkey/token-format';
+import { parseSecret } from '@latchkey/token-format';
 import { intersectScopes, missingScopes } from './projection/scopes';
-import type { TokenProjection } from './projection/token-projection';
+import { expandId, expiresAtMs, tokenKey, type TokenProjection } from './projection/token-projection';
 
 export type InactiveReason =
   | 'malformed'
@@ -40,10 +40,11 @@ export function verifyToken(projection: TokenProjection, token: string, options:
   const parsed = parseSecret(token);
   if (!parsed.ok) return { active: false, reason: parsed.reason };
   if (parsed.kind === 'cs' || parsed.kind === 'rt') return { active: false, reason: 'unknown' }; // not bearer tokens
-  const entry = projection.token(hashSecret(token));
+  const entry = projection.token(tokenKey(token));
   if (!entry) return { active: false, reason: 'unknown' };
   if ('revoked' in entry) return { active: false, reason: entry.revoked };
-  if (entry.expiresAt !== null && entry.expiresAt <= now) return { active: false, reason: 'expired' };
+  const expiresAt = expiresAtMs(entry);
+  if (expiresAt !== null && expiresAt <= now) return { active: false, reason: 'expired' };
   if (entry.userId !== null && projection.isUserDeactivated(entry.userId)) return { active: false, reason: 'user_deactivated' };
   if (entry.clientId !== null && projection.isApplicationDisabled(entry.clientId)) return { active: false, reason: 'application_disabled' };
   if (options.account !== undefined && !entry.accountIds.includes(options.account)) return { active: false, reason: 'account_not_allowed' };
@@ -59,12 +60,12 @@ export function verifyToken(projection: TokenProjection, token: string, options:
     active: true,
     subject: entry.userId ?? entry.clientId,
     subjectKind: entry.userId !== null ? projection.userKind(entry.userId) : 'client',
-    tokenId: entry.tokenId,
-    grantId: entry.grantId,
+    tokenId: expandId(entry.tokenId),
+    grantId: expandId(entry.grantId),
     clientId: entry.clientId,
     accountIds: entry.accountIds,
     effectiveScopes: effective,
     missingScopes: missingScopes(options.requiredScopes ?? [], effective),
-    expiresAt: entry.expiresAt === null ? null : new Date(entry.expiresAt).toISOString(),
+    expiresAt: expiresAt === null ? null : new Date(expiresAt).toISOString(),
   };
 }

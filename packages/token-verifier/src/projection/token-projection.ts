@@ -1,16 +1,62 @@
+import { createHash } from 'node:crypto';
 import type { LatchkeyEvent } from '@latchkey/contracts';
 
-/** One live token, keyed by its hash. Strings are shared with the grant where possible. */
+/**
+ * One live token, keyed by its SHA-256 as 32 one-byte characters (see tokenKey). Kept small (docs/benchmarks.md, heap per live token): ids
+ * are stored compacted (see compactId), user/client ids and the scope and account lists are
+ * interned (shared by every token that has the same), and the expiry is whole seconds since
+ * 2020 (a small integer, not a heap number). Read it through the projection's accessors.
+ */
 export interface TokenEntry {
-  tokenId: string;
-  grantId: string;
-  kind: 'pat' | 'access' | 'refresh';
-  userId: string | null;
-  clientId: string | null;
-  accountIds: readonly string[];
-  scopes: readonly string[];
-  /** epoch ms, or null for no expiry */
-  expiresAt: number | null;
+  readonly tokenId: string;
+  readonly grantId: string;
+  readonly userId: string | null;
+  readonly clientId: string | null;
+  readonly accountIds: readonly string[];
+  readonly scopes: readonly string[];
+  /** seconds since EPOCH_2020, or -1 for no expiry */
+  readonly exp: number;
+}
+
+const EPOCH_2020 = Date.UTC(2020, 0, 1);
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const COMPACT = '\u0001';
+
+/** A lowercase UUID as 17 one-byte characters (marker + 16 raw bytes) instead of 36. */
+export function compactId(id: string): string {
+  return UUID.test(id) ? COMPACT + Buffer.from(id.replace(/-/g, ''), 'hex').toString('latin1') : id;
+}
+
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+/** The UUID back from compactId (on the verify path: a table lookup per byte, no Buffer). */
+export function expandId(id: string): string {
+  if (id.length !== 17 || id[0] !== COMPACT) return id;
+  let out = '';
+  for (let i = 1; i < 17; i++) {
+    if (i === 5 || i === 7 || i === 9 || i === 11) out += '-';
+    out += HEX[id.charCodeAt(i)];
+  }
+  return out;
+}
+
+/** The projection's key of a raw token: its SHA-256 digest as 32 one-byte characters. */
+export function tokenKey(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('binary') // 'binary' is latin1;
+}
+
+/** The projection's key of a published tokenHash (SHA-256, base64url). */
+export function tokenKeyOfHash(tokenHash: string): string {
+  return Buffer.from(tokenHash, 'base64url').toString('latin1');
+}
+
+/** Expiry in epoch ms (null: none); rounded down to the second, so never later than issued. */
+export function expiresAtMs(entry: Pick<TokenEntry, 'exp'> | RevokedEntry): number | null {
+  return entry.exp < 0 ? null : EPOCH_2020 + entry.exp * 1000;
+}
+
+function toExp(iso: string | null): number {
+  return iso === null ? -1 : Math.floor((Date.parse(iso) - EPOCH_2020) / 1000);
 }
 
 /**
@@ -18,8 +64,8 @@ export interface TokenEntry {
  * "revoked" from the projection (never "unknown", which would send it to introspection).
  */
 export interface RevokedEntry {
-  revoked: 'token_revoked' | 'grant_revoked';
-  expiresAt: number | null;
+  readonly revoked: 'token_revoked' | 'grant_revoked';
+  readonly exp: number;
 }
 
 interface UserEntry {
@@ -48,8 +94,11 @@ interface ApplicationEntry {
  */
 export class TokenProjection {
   private readonly tokens = new Map<string, TokenEntry | RevokedEntry>();
-  private readonly hashByTokenId = new Map<string, string>();
-  private readonly tokenIdsByGrant = new Map<string, string[]>();
+  /** compact grant id → the hash of its live token (or hashes, for an OAuth grant with several) */
+  private readonly hashesByGrant = new Map<string, string | string[]>();
+  private readonly interned = new Map<string, string>();
+  private readonly internedLists = new Map<string, readonly string[]>();
+  private live = 0;
   private readonly revokedTokens = new Set<string>();
   private readonly revokedGrants = new Set<string>();
   private readonly users = new Map<string, UserEntry>();
@@ -62,37 +111,50 @@ export class TokenProjection {
     switch (event.type) {
       case 'TokenIssued': {
         const d = event.data;
-        const expiresAt = d.expiresAt === null ? null : Date.parse(d.expiresAt);
-        if (expiresAt !== null && expiresAt <= this.clock()) break;
-        if (this.revokedGrants.has(d.grantId) || this.revokedTokens.has(d.tokenId)) {
-          this.tokens.set(d.tokenHash, { revoked: this.revokedGrants.has(d.grantId) ? 'grant_revoked' : 'token_revoked', expiresAt });
+        const exp = toExp(d.expiresAt);
+        if (exp >= 0 && EPOCH_2020 + exp * 1000 <= this.clock()) break;
+        const grantId = compactId(d.grantId);
+        const tokenId = compactId(d.tokenId);
+        const key = tokenKeyOfHash(d.tokenHash);
+        const existing = this.tokens.get(key);
+        if (existing) break; // redelivered
+        if (this.revokedGrants.has(grantId) || this.revokedTokens.has(tokenId)) {
+          this.tokens.set(key, { revoked: this.revokedGrants.has(grantId) ? 'grant_revoked' : 'token_revoked', exp });
           break;
         }
-        this.tokens.set(d.tokenHash, {
-          tokenId: d.tokenId,
-          grantId: d.grantId,
-          kind: d.tokenKind,
-          userId: d.userId ?? null,
-          clientId: d.clientId ?? null,
-          accountIds: d.accountIds,
-          scopes: d.scopes,
-          expiresAt,
+        this.tokens.set(key, {
+          tokenId,
+          grantId,
+          userId: d.userId === undefined ? null : this.intern(d.userId),
+          clientId: d.clientId === undefined ? null : this.intern(d.clientId),
+          accountIds: this.internList(d.accountIds),
+          scopes: this.internList(d.scopes),
+          exp,
         });
-        this.hashByTokenId.set(d.tokenId, d.tokenHash);
-        const ids = this.tokenIdsByGrant.get(d.grantId);
-        if (!ids) this.tokenIdsByGrant.set(d.grantId, [d.tokenId]);
-        else if (!ids.includes(d.tokenId)) ids.push(d.tokenId);
+        this.live++;
+        const hashes = this.hashesByGrant.get(grantId);
+        if (hashes === undefined) this.hashesByGrant.set(grantId, key);
+        else if (typeof hashes === 'string') this.hashesByGrant.set(grantId, [hashes, key]);
+        else hashes.push(key);
         break;
       }
-      case 'TokenRevoked':
-        this.revokedTokens.add(event.data.tokenId);
-        this.revoke(event.data.tokenId, 'token_revoked');
+      case 'TokenRevoked': {
+        const tokenId = compactId(event.data.tokenId);
+        this.revokedTokens.add(tokenId);
+        for (const hash of this.grantHashes(compactId(event.data.grantId))) {
+          const entry = this.tokens.get(hash);
+          if (entry && !('revoked' in entry) && entry.tokenId === tokenId) this.revoke(hash, entry, 'token_revoked');
+        }
         break;
+      }
       case 'GrantRevoked': {
-        const grantId = event.data.grantId;
+        const grantId = compactId(event.data.grantId);
         this.revokedGrants.add(grantId);
-        for (const tokenId of this.tokenIdsByGrant.get(grantId) ?? []) this.revoke(tokenId, 'grant_revoked');
-        this.tokenIdsByGrant.delete(grantId);
+        for (const hash of this.grantHashes(grantId)) {
+          const entry = this.tokens.get(hash);
+          if (entry && !('revoked' in entry)) this.revoke(hash, entry, 'grant_revoked');
+        }
+        this.hashesByGrant.delete(grantId);
         break;
       }
       case 'GrantCreated':
@@ -133,29 +195,34 @@ export class TokenProjection {
     this.lastAppliedAt = this.clock();
   }
 
-  /** Drops expired tokens; returns how many. Call it periodically. */
+  /** Drops expired tokens (and tombstones); returns how many. Call it periodically. */
   evictExpired(now: number = this.clock()): number {
+    const limit = Math.floor((now - EPOCH_2020) / 1000);
     let n = 0;
     for (const [hash, entry] of this.tokens) {
-      if (entry.expiresAt !== null && entry.expiresAt <= now) {
-        if ('revoked' in entry) this.tokens.delete(hash);
-        else this.evictToken(entry.tokenId, hash);
+      if (entry.exp >= 0 && entry.exp <= limit) {
+        this.tokens.delete(hash);
+        if (!('revoked' in entry)) {
+          this.unindex(hash, entry);
+          this.live--;
+        }
         n++;
       }
     }
     return n;
   }
 
-  token(hash: string): TokenEntry | RevokedEntry | undefined {
-    return this.tokens.get(hash);
+  /** The entry of a token, by its key (tokenKey / tokenKeyOfHash). */
+  token(key: string): TokenEntry | RevokedEntry | undefined {
+    return this.tokens.get(key);
   }
 
   isTokenRevoked(tokenId: string): boolean {
-    return this.revokedTokens.has(tokenId);
+    return this.revokedTokens.has(compactId(tokenId));
   }
 
   isGrantRevoked(grantId: string): boolean {
-    return this.revokedGrants.has(grantId);
+    return this.revokedGrants.has(compactId(grantId));
   }
 
   isUserDeactivated(userId: string): boolean {
@@ -176,7 +243,7 @@ export class TokenProjection {
 
   /** Live tokens (tombstones of revoked ones not counted). */
   get size(): number {
-    return this.hashByTokenId.size;
+    return this.live;
   }
 
   get lastEventAppliedAt(): number | null {
@@ -184,25 +251,38 @@ export class TokenProjection {
   }
 
   /** Replaces a live token by its tombstone (kept until it would have expired). */
-  private revoke(tokenId: string, reason: RevokedEntry['revoked']): void {
-    const hash = this.hashByTokenId.get(tokenId);
-    if (hash === undefined) return;
-    const entry = this.tokens.get(hash);
-    this.evictToken(tokenId, hash);
-    if (entry && !('revoked' in entry)) this.tokens.set(hash, { revoked: reason, expiresAt: entry.expiresAt });
+  private revoke(hash: string, entry: TokenEntry, reason: RevokedEntry['revoked']): void {
+    this.tokens.set(hash, { revoked: reason, exp: entry.exp });
+    this.unindex(hash, entry);
+    this.live--;
   }
 
-  private evictToken(tokenId: string, hash = this.hashByTokenId.get(tokenId)): void {
-    if (hash === undefined) return;
-    const entry = this.tokens.get(hash);
-    this.tokens.delete(hash);
-    this.hashByTokenId.delete(tokenId);
-    if (!entry || 'revoked' in entry) return;
-    const ids = this.tokenIdsByGrant.get(entry.grantId);
-    if (!ids) return;
-    const rest = ids.filter((id) => id !== tokenId);
-    if (rest.length === 0) this.tokenIdsByGrant.delete(entry.grantId);
-    else this.tokenIdsByGrant.set(entry.grantId, rest);
+  private unindex(hash: string, entry: TokenEntry): void {
+    const hashes = this.hashesByGrant.get(entry.grantId);
+    if (hashes === undefined) return;
+    if (typeof hashes === 'string' || hashes.length <= 1) this.hashesByGrant.delete(entry.grantId);
+    else this.hashesByGrant.set(entry.grantId, hashes.filter((h) => h !== hash));
+  }
+
+  private grantHashes(grantId: string): readonly string[] {
+    const hashes = this.hashesByGrant.get(grantId);
+    return hashes === undefined ? [] : typeof hashes === 'string' ? [hashes] : [...hashes];
+  }
+
+  private intern(value: string): string {
+    const have = this.interned.get(value);
+    if (have !== undefined) return have;
+    this.interned.set(value, value);
+    return value;
+  }
+
+  private internList(values: readonly string[]): readonly string[] {
+    const key = values.join('\u0000');
+    const have = this.internedLists.get(key);
+    if (have !== undefined) return have;
+    const list = Object.freeze(values.map((v) => this.intern(v)));
+    this.internedLists.set(key, list);
+    return list;
   }
 
   private user(userId: string, version: number, change: (u: UserEntry) => void): void {
