@@ -69,15 +69,7 @@ export class TokenVerifier {
 
   /** Notes the high-water marks, then starts consuming. Resolves once consuming; see `ready()`. */
   async start(): Promise<void> {
-    const admin = this.options.kafka.admin();
-    await admin.connect();
-    try {
-      for (const topic of this.topics) {
-        for (const p of await admin.fetchTopicOffsets(topic)) this.targets.set(`${topic}:${p.partition}`, Number(p.high));
-      }
-    } finally {
-      await admin.disconnect();
-    }
+    for (const [key, high] of await this.highWaterMarks()) this.targets.set(key, high);
     this.checkCaughtUp();
     await this.consumer.start();
     this.evictionTimer = setInterval(() => this.projection.evictExpired(), this.options.evictionIntervalMs ?? 60_000);
@@ -87,6 +79,33 @@ export class TokenVerifier {
   /** Resolves once caught up with the high-water marks seen at start. */
   ready(): Promise<void> {
     return this.readyPromise;
+  }
+
+  /**
+   * Resolves once every message published before the call has been applied (read-your-writes
+   * for a caller that just published, e.g. a test or an admin tool).
+   */
+  async catchUp({ timeoutMs = 30_000 }: { timeoutMs?: number } = {}): Promise<void> {
+    const marks = await this.highWaterMarks();
+    const deadline = Date.now() + timeoutMs;
+    while ([...marks].some(([key, high]) => (this.positions.get(key) ?? 0) < high)) {
+      if (Date.now() > deadline) throw new Error(`not caught up within ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
+  private async highWaterMarks(): Promise<Map<string, number>> {
+    const admin = this.options.kafka.admin();
+    await admin.connect();
+    try {
+      const marks = new Map<string, number>();
+      for (const topic of this.topics) {
+        for (const p of await admin.fetchTopicOffsets(topic)) marks.set(`${topic}:${p.partition}`, Number(p.high));
+      }
+      return marks;
+    } finally {
+      await admin.disconnect();
+    }
   }
 
   get isReady(): boolean {
