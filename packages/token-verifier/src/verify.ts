@@ -43,6 +43,8 @@ export function verifyToken(projection: TokenProjection, token: string, options:
   const entry = projection.token(tokenKey(token));
   if (!entry) return { active: false, reason: 'unknown' };
   if ('revoked' in entry) return { active: false, reason: entry.revoked };
+  const revoked = projection.revocationOf(entry);
+  if (revoked) return { active: false, reason: revoked };
   const expiresAt = expiresAtMs(entry);
   if (expiresAt !== null && expiresAt <= now) return { active: false, reason: 'expired' };
   if (entry.userId !== null && projection.isUserDeactivated(entry.userId)) return { active: false, reason: 'user_deactivated' };

@@ -120,7 +120,9 @@ describe('verifyToken — DESIGN §4, one rule per test', () => {
     apply(...user, pat.issued, short.issued);
     expect(projection.size).toBe(2);
     apply(f.event('TokenRevoked', pat.grantId, { tokenId: pat.tokenId, grantId: pat.grantId, reason: 'revoked' }));
+    expect(projection.evictExpired()).toBe(1); // the sweep turns the revoked token into a tombstone
     expect(projection.size).toBe(1);
+    expect(verifyToken(projection, pat.token)).toEqual({ active: false, reason: 'token_revoked' });
     expect(projection.evictExpired(Date.now() + 2000)).toBe(1);
     expect(projection.size).toBe(0);
   });

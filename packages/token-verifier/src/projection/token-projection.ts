@@ -94,8 +94,6 @@ interface ApplicationEntry {
  */
 export class TokenProjection {
   private readonly tokens = new Map<string, TokenEntry | RevokedEntry>();
-  /** compact grant id → the hash of its live token (or hashes, for an OAuth grant with several) */
-  private readonly hashesByGrant = new Map<string, string | string[]>();
   private readonly interned = new Map<string, string>();
   private readonly internedLists = new Map<string, readonly string[]>();
   private live = 0;
@@ -132,31 +130,16 @@ export class TokenProjection {
           exp,
         });
         this.live++;
-        const hashes = this.hashesByGrant.get(grantId);
-        if (hashes === undefined) this.hashesByGrant.set(grantId, key);
-        else if (typeof hashes === 'string') this.hashesByGrant.set(grantId, [hashes, key]);
-        else hashes.push(key);
         break;
       }
-      case 'TokenRevoked': {
-        const tokenId = compactId(event.data.tokenId);
-        this.revokedTokens.add(tokenId);
-        for (const hash of this.grantHashes(compactId(event.data.grantId))) {
-          const entry = this.tokens.get(hash);
-          if (entry && !('revoked' in entry) && entry.tokenId === tokenId) this.revoke(hash, entry, 'token_revoked');
-        }
+      // Revocations are recorded by id and checked on every verification (a Set lookup), so no
+      // grant → token index is needed; the periodic sweep turns revoked entries into tombstones.
+      case 'TokenRevoked':
+        this.revokedTokens.add(compactId(event.data.tokenId));
         break;
-      }
-      case 'GrantRevoked': {
-        const grantId = compactId(event.data.grantId);
-        this.revokedGrants.add(grantId);
-        for (const hash of this.grantHashes(grantId)) {
-          const entry = this.tokens.get(hash);
-          if (entry && !('revoked' in entry)) this.revoke(hash, entry, 'grant_revoked');
-        }
-        this.hashesByGrant.delete(grantId);
+      case 'GrantRevoked':
+        this.revokedGrants.add(compactId(event.data.grantId));
         break;
-      }
       case 'GrantCreated':
       case 'TokensUsed':
       case 'AccountCreated':
@@ -195,21 +178,36 @@ export class TokenProjection {
     this.lastAppliedAt = this.clock();
   }
 
-  /** Drops expired tokens (and tombstones); returns how many. Call it periodically. */
+  /**
+   * The sweep: drops expired tokens and tombstones, and turns revoked tokens into tombstones, so
+   * memory tracks live tokens. Returns how many entries it dropped or turned. Call it periodically.
+   */
   evictExpired(now: number = this.clock()): number {
     const limit = Math.floor((now - EPOCH_2020) / 1000);
     let n = 0;
-    for (const [hash, entry] of this.tokens) {
+    for (const [key, entry] of this.tokens) {
+      const live = !('revoked' in entry);
       if (entry.exp >= 0 && entry.exp <= limit) {
-        this.tokens.delete(hash);
-        if (!('revoked' in entry)) {
-          this.unindex(hash, entry);
-          this.live--;
-        }
+        this.tokens.delete(key);
+        if (live) this.live--;
         n++;
+      } else if (live) {
+        const revoked = this.revocationOf(entry);
+        if (revoked) {
+          this.tokens.set(key, { revoked, exp: entry.exp });
+          this.live--;
+          n++;
+        }
       }
     }
     return n;
+  }
+
+  /** Whether a live entry's token or grant has been revoked since it was issued. */
+  revocationOf(entry: TokenEntry): RevokedEntry['revoked'] | null {
+    if (this.revokedTokens.has(entry.tokenId)) return 'token_revoked';
+    if (this.revokedGrants.has(entry.grantId)) return 'grant_revoked';
+    return null;
   }
 
   /** The entry of a token, by its key (tokenKey / tokenKeyOfHash). */
@@ -241,32 +239,13 @@ export class TokenProjection {
     return this.applications.get(clientId)?.disabled ?? false;
   }
 
-  /** Live tokens (tombstones of revoked ones not counted). */
+  /** Live tokens (revoked ones count until the next sweep turns them into tombstones). */
   get size(): number {
     return this.live;
   }
 
   get lastEventAppliedAt(): number | null {
     return this.lastAppliedAt;
-  }
-
-  /** Replaces a live token by its tombstone (kept until it would have expired). */
-  private revoke(hash: string, entry: TokenEntry, reason: RevokedEntry['revoked']): void {
-    this.tokens.set(hash, { revoked: reason, exp: entry.exp });
-    this.unindex(hash, entry);
-    this.live--;
-  }
-
-  private unindex(hash: string, entry: TokenEntry): void {
-    const hashes = this.hashesByGrant.get(entry.grantId);
-    if (hashes === undefined) return;
-    if (typeof hashes === 'string' || hashes.length <= 1) this.hashesByGrant.delete(entry.grantId);
-    else this.hashesByGrant.set(entry.grantId, hashes.filter((h) => h !== hash));
-  }
-
-  private grantHashes(grantId: string): readonly string[] {
-    const hashes = this.hashesByGrant.get(grantId);
-    return hashes === undefined ? [] : typeof hashes === 'string' ? [hashes] : [...hashes];
   }
 
   private intern(value: string): string {
