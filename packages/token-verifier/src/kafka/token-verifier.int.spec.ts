@@ -29,7 +29,7 @@ describe('TokenVerifier fed from real Kafka', () => {
 
   const publish = (topic: string, events: LatchkeyEvent[]) => producer.publish(events.map((envelope) => ({ topic, envelope })));
   const startVerifier = async () => {
-    const v = new TokenVerifier({ kafka, topics: [topics.tokens, topics.identity, topics.applications] });
+    const v = new TokenVerifier({ kafka, topics: [topics.tokens, topics.identity, topics.applications], lagIntervalMs: 200 });
     verifiers.push(v);
     await v.start();
     return v;
@@ -70,6 +70,19 @@ describe('TokenVerifier fed from real Kafka', () => {
     await waitFor(() => !verifier.verify(pats[43].token).active, { what: 'the deactivated user’s token to be refused' });
     expect(verifier.verify(pats[43].token)).toEqual({ active: false, reason: 'user_deactivated' });
   }, 240_000);
+
+  it('reports lag for every partition of the three topics, refreshed while running, back to 0 once caught up', async () => {
+    const f = new EventFactory();
+    const userId = randomUUID();
+    const verifier = await startVerifier();
+    await verifier.ready();
+    await publish(topics.tokens, Array.from({ length: 2000 }, () => f.pat(userId).issued));
+    await verifier.catchUp();
+    await waitFor(() => Object.values(verifier.stats().lag).reduce((a, b) => a + b, 0) === 0, { what: 'lag back to 0' });
+    const keys = Object.keys(verifier.stats().lag);
+    expect(keys).toEqual(expect.arrayContaining([`${topics.tokens}:0`, `${topics.identity}:5`, `${topics.applications}:3`]));
+    expect(keys).toHaveLength(18); // 3 topics × 6 partitions
+  });
 
   it('an application disabled through its topic makes its tokens inactive', async () => {
     const f = new EventFactory();

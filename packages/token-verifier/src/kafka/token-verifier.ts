@@ -15,6 +15,8 @@ export interface TokenVerifierOptions {
   groupId?: string;
   /** How often expired tokens are evicted (default 60 s). */
   evictionIntervalMs?: number;
+  /** How often the topics' high-water marks are read for `stats().lag` (default 5 s). */
+  lagIntervalMs?: number;
   clock?: () => number;
   /** Off by default: checks a well-formed, unknown token once elsewhere (see MissFallback). */
   missFallback?: MissFallback;
@@ -23,7 +25,7 @@ export interface TokenVerifierOptions {
 export interface VerifierStats {
   ready: boolean;
   liveTokens: number;
-  /** Messages behind the high-water marks seen at start, per `topic:partition`, until ready. */
+  /** Messages behind the latest known high-water marks (read every lagIntervalMs), per `topic:partition`. */
   lag: Record<string, number>;
   lastEventAppliedAt: string | null;
 }
@@ -49,7 +51,9 @@ export class TokenVerifier {
   private readyFlag = false;
   private resolveReady!: () => void;
   private readonly readyPromise = new Promise<void>((r) => (this.resolveReady = r));
+  private readonly latestMarks = new Map<string, number>();
   private evictionTimer: NodeJS.Timeout | null = null;
+  private lagTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly options: TokenVerifierOptions) {
     this.projection = new TokenProjection(options.clock);
@@ -69,11 +73,20 @@ export class TokenVerifier {
 
   /** Notes the high-water marks, then starts consuming. Resolves once consuming; see `ready()`. */
   async start(): Promise<void> {
-    for (const [key, high] of await this.highWaterMarks()) this.targets.set(key, high);
+    for (const [key, high] of await this.highWaterMarks()) {
+      this.targets.set(key, high);
+      this.latestMarks.set(key, high);
+    }
     this.checkCaughtUp();
     await this.consumer.start();
     this.evictionTimer = setInterval(() => this.projection.evictExpired(), this.options.evictionIntervalMs ?? 60_000);
     this.evictionTimer.unref();
+    this.lagTimer = setInterval(() => {
+      this.highWaterMarks()
+        .then((marks) => marks.forEach((high, key) => this.latestMarks.set(key, high)))
+        .catch(() => undefined); // Kafka unreachable: the last known marks stay
+    }, this.options.lagIntervalMs ?? 5_000);
+    this.lagTimer.unref();
   }
 
   /** Resolves once caught up with the high-water marks seen at start. */
@@ -129,13 +142,14 @@ export class TokenVerifier {
 
   stats(): VerifierStats {
     const lag: Record<string, number> = {};
-    for (const [key, target] of this.targets) lag[key] = Math.max(0, target - (this.positions.get(key) ?? 0));
+    for (const [key, high] of this.latestMarks) lag[key] = Math.max(0, high - (this.positions.get(key) ?? 0));
     const at = this.projection.lastEventAppliedAt;
     return { ready: this.readyFlag, liveTokens: this.projection.size, lag, lastEventAppliedAt: at === null ? null : new Date(at).toISOString() };
   }
 
   async stop(): Promise<void> {
     if (this.evictionTimer) clearInterval(this.evictionTimer);
+    if (this.lagTimer) clearInterval(this.lagTimer);
     await this.consumer.stop();
   }
 
