@@ -1,7 +1,7 @@
 export { createKafka, brokersFromEnv, type KafkaConnectionOptions } from './kafka/kafka-client';
 export { ensureTopics, type TopicSpec } from './admin/topics';
 export { EventProducer, type OutboundMessage, type EventProducerOptions } from './producer/event-producer';
-export { envelopeHeaders, headerString } from './producer/envelope-headers';
+export { envelopeHeaders } from './producer/envelope-headers';
 export {
   EventConsumer,
   type EventConsumerOptions,

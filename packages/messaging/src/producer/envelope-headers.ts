@@ -12,10 +12,3 @@ export function envelopeHeaders(envelope: EventEnvelope): IHeaders {
   if (envelope.correlationId) headers.correlationId = envelope.correlationId;
   return headers;
 }
-
-export function headerString(headers: IHeaders | undefined, name: string): string | undefined {
-  const v = headers?.[name];
-  if (v === undefined || v === null) return undefined;
-  if (Array.isArray(v)) return v.length ? String(v[0]) : undefined;
-  return Buffer.isBuffer(v) ? v.toString('utf8') : String(v);
-}

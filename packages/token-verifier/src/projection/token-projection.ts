@@ -215,14 +215,6 @@ export class TokenProjection {
     return this.tokens.get(key);
   }
 
-  isTokenRevoked(tokenId: string): boolean {
-    return this.revokedTokens.has(compactId(tokenId));
-  }
-
-  isGrantRevoked(grantId: string): boolean {
-    return this.revokedGrants.has(compactId(grantId));
-  }
-
   isUserDeactivated(userId: string): boolean {
     return this.users.get(userId)?.deactivated ?? false;
   }
