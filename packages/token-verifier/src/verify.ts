@@ -1,5 +1,5 @@
 import { parseSecret } from '@latchkey/token-format';
-import { intersectScopes, missingScopes } from './projection/scopes';
+import { intersectFrozen, intersectScopes, missingScopes, NO_SCOPES } from './projection/scopes';
 import { expandId, expiresAtMs, tokenKey, type TokenProjection } from './projection/token-projection';
 
 export type InactiveReason =
@@ -22,9 +22,9 @@ export interface ActiveToken {
   clientId: string | null;
   accountIds: readonly string[];
   /** token scopes ∩ the user's current permissions (in `account`, or in any of the token's accounts) */
-  effectiveScopes: string[];
+  effectiveScopes: readonly string[];
   /** required scopes that the effective scopes do not cover (empty: allowed) */
-  missingScopes: string[];
+  missingScopes: readonly string[];
   expiresAt: string | null;
 }
 
@@ -47,27 +47,31 @@ export function verifyToken(projection: TokenProjection, token: string, options:
   if (revoked) return { active: false, reason: revoked };
   const expiresAt = expiresAtMs(entry);
   if (expiresAt !== null && expiresAt <= now) return { active: false, reason: 'expired' };
-  if (entry.userId !== null && projection.isUserDeactivated(entry.userId)) return { active: false, reason: 'user_deactivated' };
+  const user = entry.userId !== null ? projection.user(entry.userId) : undefined;
+  if (user?.deactivated === true) return { active: false, reason: 'user_deactivated' };
   if (entry.clientId !== null && projection.isApplicationDisabled(entry.clientId)) return { active: false, reason: 'application_disabled' };
   if (options.account !== undefined && !entry.accountIds.includes(options.account)) return { active: false, reason: 'account_not_allowed' };
 
-  const accounts = options.account !== undefined ? [options.account] : entry.accountIds;
-  let effective: string[];
-  if (entry.userId === null) effective = [...entry.scopes].sort();
+  let effective: readonly string[];
+  if (entry.userId === null) effective = projection.sortedScopes(entry.scopes);
+  else if (user === undefined) effective = NO_SCOPES; // no permissions known: the token may do nothing yet
   else {
-    const userId = entry.userId;
-    effective = intersectScopes(entry.scopes, accounts.flatMap((a) => projection.permissions(userId, a)));
+    const account = options.account ?? (entry.accountIds.length === 1 ? entry.accountIds[0] : undefined);
+    // one account (the usual case): a memoized intersection of two interned lists
+    effective = account !== undefined
+      ? intersectFrozen(entry.scopes, user.permissions.get(account) ?? NO_SCOPES)
+      : intersectScopes(entry.scopes, entry.accountIds.flatMap((a) => user.permissions.get(a) ?? NO_SCOPES));
   }
   return {
     active: true,
     subject: entry.userId ?? entry.clientId,
-    subjectKind: entry.userId !== null ? projection.userKind(entry.userId) : 'client',
+    subjectKind: entry.userId !== null ? (user?.kind ?? null) : 'client',
     tokenId: expandId(entry.tokenId),
     grantId: expandId(entry.grantId),
     clientId: entry.clientId,
     accountIds: entry.accountIds,
     effectiveScopes: effective,
-    missingScopes: missingScopes(options.requiredScopes ?? [], effective),
+    missingScopes: missingScopes(options.requiredScopes ?? NO_SCOPES, effective),
     expiresAt: expiresAt === null ? null : new Date(expiresAt).toISOString(),
   };
 }

@@ -1,5 +1,6 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { LatchkeyEvent } from '@latchkey/contracts';
+import { NO_SCOPES } from './scopes';
 
 /**
  * One live token, keyed by its SHA-256 as 32 one-byte characters (see tokenKey). Kept small (docs/benchmarks.md, heap per live token): ids
@@ -24,7 +25,13 @@ const COMPACT = '\u0001';
 
 /** A lowercase UUID as 17 one-byte characters (marker + 16 raw bytes) instead of 36. */
 export function compactId(id: string): string {
-  return UUID.test(id) ? COMPACT + Buffer.from(id.replace(/-/g, ''), 'hex').toString('latin1') : id;
+  if (!UUID.test(id)) return id;
+  // One Buffer decoded once gives a flat 17-byte string; concatenating the marker would leave a
+  // ConsString (20 B more per id, and more again once it is flattened by a Set lookup).
+  const bytes = Buffer.allocUnsafe(17);
+  bytes[0] = 1;
+  bytes.write(id.replace(/-/g, ''), 1, 'hex');
+  return bytes.toString('latin1');
 }
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
@@ -42,7 +49,7 @@ export function expandId(id: string): string {
 
 /** The projection's key of a raw token: its SHA-256 digest as 32 one-byte characters. */
 export function tokenKey(token: string): string {
-  return createHash('sha256').update(token, 'utf8').digest('binary') // 'binary' is latin1;
+  return hash('sha256', token, 'binary'); // 'binary' is latin1: one character per digest byte
 }
 
 /** The projection's key of a published tokenHash (SHA-256, base64url). */
@@ -68,7 +75,7 @@ export interface RevokedEntry {
   readonly exp: number;
 }
 
-interface UserEntry {
+export interface UserEntry {
   version: number;
   deactivated: boolean;
   kind: 'human' | 'api' | 'contact' | null;
@@ -96,6 +103,7 @@ export class TokenProjection {
   private readonly tokens = new Map<string, TokenEntry | RevokedEntry>();
   private readonly interned = new Map<string, string>();
   private readonly internedLists = new Map<string, readonly string[]>();
+  private readonly sorted = new WeakMap<readonly string[], readonly string[]>();
   private live = 0;
   private readonly revokedTokens = new Set<string>();
   private readonly revokedGrants = new Set<string>();
@@ -145,19 +153,19 @@ export class TokenProjection {
       case 'AccountCreated':
         break;
       case 'UserRegistered':
-        this.user(event.data.userId, event.aggregateVersion, (u) => (u.kind = event.data.kind));
+        this.changeUser(event.data.userId, event.aggregateVersion, (u) => (u.kind = event.data.kind));
         break;
       case 'MembershipChanged':
-        this.user(event.data.userId, event.aggregateVersion, (u) => {
+        this.changeUser(event.data.userId, event.aggregateVersion, (u) => {
           if (event.data.permissions.length === 0) u.permissions.delete(event.data.accountId);
-          else u.permissions.set(event.data.accountId, event.data.permissions);
+          else u.permissions.set(event.data.accountId, this.internList(event.data.permissions));
         });
         break;
       case 'UserDeactivated':
-        this.user(event.data.userId, event.aggregateVersion, (u) => (u.deactivated = true));
+        this.changeUser(event.data.userId, event.aggregateVersion, (u) => (u.deactivated = true));
         break;
       case 'UserReactivated':
-        this.user(event.data.userId, event.aggregateVersion, (u) => (u.deactivated = false));
+        this.changeUser(event.data.userId, event.aggregateVersion, (u) => (u.deactivated = false));
         break;
       case 'ApplicationDisabled':
       case 'ApplicationDeleted':
@@ -215,6 +223,11 @@ export class TokenProjection {
     return this.tokens.get(key);
   }
 
+  /** What the projection knows of a user (one lookup for the verify path), or undefined. */
+  user(userId: string): Readonly<UserEntry> | undefined {
+    return this.users.get(userId);
+  }
+
   isUserDeactivated(userId: string): boolean {
     return this.users.get(userId)?.deactivated ?? false;
   }
@@ -224,7 +237,14 @@ export class TokenProjection {
   }
 
   permissions(userId: string, accountId: string): readonly string[] {
-    return this.users.get(userId)?.permissions.get(accountId) ?? [];
+    return this.users.get(userId)?.permissions.get(accountId) ?? NO_SCOPES;
+  }
+
+  /** A client token's scopes, sorted (memoized per interned list). */
+  sortedScopes(scopes: readonly string[]): readonly string[] {
+    let sorted = this.sorted.get(scopes);
+    if (sorted === undefined) this.sorted.set(scopes, (sorted = Object.freeze([...scopes].sort())));
+    return sorted;
   }
 
   isApplicationDisabled(clientId: string): boolean {
@@ -256,7 +276,7 @@ export class TokenProjection {
     return list;
   }
 
-  private user(userId: string, version: number, change: (u: UserEntry) => void): void {
+  private changeUser(userId: string, version: number, change: (u: UserEntry) => void): void {
     let u = this.users.get(userId);
     if (!u) {
       u = { version: 0, deactivated: false, kind: null, permissions: new Map() };
