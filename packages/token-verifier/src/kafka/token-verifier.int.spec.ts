@@ -71,18 +71,40 @@ describe('TokenVerifier fed from real Kafka', () => {
     expect(verifier.verify(pats[43].token)).toEqual({ active: false, reason: 'user_deactivated' });
   }, 240_000);
 
-  it('reports lag for every partition of the three topics, refreshed while running, back to 0 once caught up', async () => {
+  it('reports lag per partition: the whole backlog at start, shrinking during replay, 0 once caught up; high-water marks refreshed while running', async () => {
+    // topics of its own, so the backlog is known exactly
+    const own = { tokens: uniqueTopic('lag-tokens'), identity: uniqueTopic('lag-identity'), applications: uniqueTopic('lag-apps') };
+    await ensureTopics(kafka, Object.values(own).map((topic) => ({ topic, withDlq: false })));
     const f = new EventFactory();
     const userId = randomUUID();
-    const verifier = await startVerifier();
-    await verifier.ready();
-    await publish(topics.tokens, Array.from({ length: 2000 }, () => f.pat(userId).issued));
-    await verifier.catchUp();
-    await waitFor(() => Object.values(verifier.stats().lag).reduce((a, b) => a + b, 0) === 0, { what: 'lag back to 0' });
+    const backlog = 20_000;
+    const pats = Array.from({ length: backlog }, () => f.pat(userId));
+    for (let i = 0; i < backlog; i += 5000) await publish(own.tokens, pats.slice(i, i + 5000).map((p) => p.issued));
+
+    const verifier = new TokenVerifier({ kafka, topics: [own.tokens, own.identity, own.applications], lagIntervalMs: 100 });
+    verifiers.push(verifier);
+    await verifier.start();
+    const total = () => Object.values(verifier.stats().lag).reduce((a, b) => a + b, 0);
+    const seen: number[] = [total()];
+    while (!verifier.isReady) {
+      seen.push(total());
+      await new Promise((r) => setTimeout(r, 2));
+    }
     const keys = Object.keys(verifier.stats().lag);
-    expect(keys).toEqual(expect.arrayContaining([`${topics.tokens}:0`, `${topics.identity}:5`, `${topics.applications}:3`]));
-    expect(keys).toHaveLength(18); // 3 topics × 6 partitions
-  });
+    expect(keys).toHaveLength(18); // 3 topics × 6 partitions, empty ones included
+    expect(keys).toEqual(expect.arrayContaining([`${own.tokens}:0`, `${own.identity}:5`, `${own.applications}:3`]));
+    expect(seen[0]).toBe(backlog); // nothing applied yet: the whole backlog
+    expect(seen.some((l) => l > 0 && l < backlog)).toBe(true); // seen shrinking on the way
+    for (let i = 1; i < seen.length; i++) expect(seen[i]).toBeLessThanOrEqual(seen[i - 1]); // never growing during replay
+    expect(total()).toBe(0);
+
+    const marks = () => Object.entries(verifier.stats().offsets).filter(([k]) => k.startsWith(own.tokens)).reduce((a, [, o]) => a + o.highWaterMark, 0);
+    expect(marks()).toBe(backlog);
+    await publish(own.tokens, Array.from({ length: 300 }, () => f.pat(userId).issued));
+    await waitFor(() => marks() === backlog + 300, { what: 'high-water marks refreshed by the lag timer' });
+    await waitFor(() => total() === 0, { what: 'lag back to 0' });
+    expect(verifier.stats().liveTokens).toBe(backlog + 300);
+  }, 120_000);
 
   it('an application disabled through its topic makes its tokens inactive', async () => {
     const f = new EventFactory();

@@ -27,6 +27,8 @@ export interface VerifierStats {
   liveTokens: number;
   /** Messages behind the latest known high-water marks (read every lagIntervalMs), per `topic:partition`. */
   lag: Record<string, number>;
+  /** Per `topic:partition`: the next offset to apply and the latest known high-water mark. */
+  offsets: Record<string, { applied: number; highWaterMark: number }>;
   lastEventAppliedAt: string | null;
 }
 
@@ -142,9 +144,14 @@ export class TokenVerifier {
 
   stats(): VerifierStats {
     const lag: Record<string, number> = {};
-    for (const [key, high] of this.latestMarks) lag[key] = Math.max(0, high - (this.positions.get(key) ?? 0));
+    const offsets: VerifierStats['offsets'] = {};
+    for (const [key, high] of this.latestMarks) {
+      const applied = this.positions.get(key) ?? 0;
+      lag[key] = Math.max(0, high - applied);
+      offsets[key] = { applied, highWaterMark: high };
+    }
     const at = this.projection.lastEventAppliedAt;
-    return { ready: this.readyFlag, liveTokens: this.projection.size, lag, lastEventAppliedAt: at === null ? null : new Date(at).toISOString() };
+    return { ready: this.readyFlag, liveTokens: this.projection.size, lag, offsets, lastEventAppliedAt: at === null ? null : new Date(at).toISOString() };
   }
 
   async stop(): Promise<void> {
