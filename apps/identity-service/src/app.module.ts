@@ -1,17 +1,46 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { IDENTITY_SERVICE_CONFIG, type IdentityServiceConfig } from './config/identity-service.config';
+import { LatchkeyAuthModule } from '@latchkey/token-verifier/nest';
+import { AccountsController } from './accounts/accounts.controller';
+import { IDENTITY_SERVICE_CONFIG } from './config/identity-service.config';
 import { HealthController } from './health/health.controller';
+import { ReadinessController } from './health/readiness.controller';
+import { IDENTITY_CONTEXT, type IdentityContext } from './identity.context';
+import { LoginCheckController } from './login-check/login-check.controller';
+import { ServiceCredentialGuard } from './login-check/service-credential.guard';
+import { MeController } from './me/me.controller';
+import { RolesController } from './roles/roles.controller';
+import { UsersController } from './users/users.controller';
 
+function contextProviders(ctx: IdentityContext) {
+  return [
+    { provide: IDENTITY_CONTEXT, useValue: ctx },
+    { provide: IDENTITY_SERVICE_CONFIG, useValue: ctx.config },
+  ];
+}
+
+/** The public API listener (PORT). */
 @Module({})
 export class AppModule {
-  /** The root module; the validated config is injectable everywhere as IDENTITY_SERVICE_CONFIG. */
-  static forRoot(config: IdentityServiceConfig): DynamicModule {
+  static forRoot(ctx: IdentityContext): DynamicModule {
     return {
       module: AppModule,
       global: true,
-      controllers: [HealthController],
-      providers: [{ provide: IDENTITY_SERVICE_CONFIG, useValue: config }],
-      exports: [IDENTITY_SERVICE_CONFIG],
+      imports: [LatchkeyAuthModule.forRoot({ verifier: ctx.runtime.verifier })],
+      controllers: [HealthController, ReadinessController, RolesController, MeController, AccountsController, UsersController],
+      providers: contextProviders(ctx),
+      exports: [IDENTITY_CONTEXT, IDENTITY_SERVICE_CONFIG],
+    };
+  }
+}
+
+/** The internal listener (INTERNAL_HOST:INTERNAL_PORT): the login check for token-service, and nothing else. */
+@Module({})
+export class InternalModule {
+  static forRoot(ctx: IdentityContext): DynamicModule {
+    return {
+      module: InternalModule,
+      controllers: [HealthController, LoginCheckController],
+      providers: [...contextProviders(ctx), ServiceCredentialGuard],
     };
   }
 }

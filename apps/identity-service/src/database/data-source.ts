@@ -1,8 +1,12 @@
 import { createServiceDataSource } from '@latchkey/eventstore';
 import type { DataSource } from 'typeorm';
 import { SERVICE_NAME } from '../config/identity-service.config';
+import { CreateCredentials1764100000000 } from '../credentials/credentials.migration';
+import { CreateIdentityReadModels1764100000001 } from './migrations/1764100000001-create-identity-read-models';
 
-/** identity-service's own database: the event store's migrations, then (as they come) its read models'. */
-export function createDataSource(databaseUrl: string): DataSource {
-  return createServiceDataSource({ url: databaseUrl, applicationName: SERVICE_NAME });
+/** identity-service's own database: the event store's migrations, then its credentials and read models. */
+export const IDENTITY_MIGRATIONS = [CreateCredentials1764100000000, CreateIdentityReadModels1764100000001];
+
+export function createDataSource(databaseUrl: string, poolSize?: number): DataSource {
+  return createServiceDataSource({ url: databaseUrl, applicationName: SERVICE_NAME, migrations: IDENTITY_MIGRATIONS, poolSize });
 }

@@ -1,0 +1,68 @@
+import { createHash } from 'node:crypto';
+import type { AccountCommands } from '../accounts/account.commands';
+import { IdentityError } from '../domain';
+import type { IdentityQueries } from '../read-model/identity.queries';
+import type { UserCommands } from '../users/user.commands';
+
+export interface BootstrapConfig {
+  directoryName: string;
+  adminEmail: string;
+  adminPassword: string;
+}
+
+export type BootstrapOutcome = 'disabled' | 'created' | 'already-done';
+
+/** A UUID (v4 layout) derived from a name, so every instance and every start picks the same ids. */
+export function stableId(name: string): string {
+  const h = createHash('sha256').update(`latchkey:${name}`).digest();
+  h[6] = (h[6] & 0x0f) | 0x40;
+  h[8] = (h[8] & 0x3f) | 0x80;
+  const hex = h.subarray(0, 16).toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}
+
+export const BOOTSTRAP_ACTOR = 'bootstrap';
+
+/**
+ * First start: the directory account and its first administrator (a human `account_admin`,
+ * with the configured password if any). Idempotent: the ids are derived from fixed names, so a
+ * later start, or two instances starting at once, find the streams already there and do nothing.
+ */
+export async function bootstrapDirectory(config: BootstrapConfig, deps: { accounts: AccountCommands; users: UserCommands; queries: IdentityQueries }): Promise<BootstrapOutcome> {
+  if (config.adminEmail === '') return 'disabled';
+  const directoryId = stableId('bootstrap:directory');
+  const adminId = stableId(`bootstrap:admin:${config.adminEmail}`);
+  let created = false;
+  if (!(await deps.queries.account(directoryId))) {
+    created = await ignoreIf('ACCOUNT_EXISTS', () => deps.accounts.createDirectory(directoryId, config.directoryName, BOOTSTRAP_ACTOR));
+  }
+  if (!(await deps.queries.user(adminId))) {
+    const registered = await ignoreIf('USER_EXISTS', () =>
+      deps.users.register(
+        {
+          userId: adminId,
+          accountId: directoryId,
+          kind: 'human',
+          email: config.adminEmail,
+          displayName: 'Administrator',
+          roles: ['account_admin'],
+          ...(config.adminPassword === '' ? {} : { password: config.adminPassword }),
+        },
+        BOOTSTRAP_ACTOR,
+      ),
+    );
+    created = created || registered;
+  }
+  return created ? 'created' : 'already-done';
+}
+
+/** Runs `work`; a domain error with `code` means another instance got there first. */
+async function ignoreIf(code: string, work: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await work();
+    return true;
+  } catch (err) {
+    if (err instanceof IdentityError && err.code === code) return false;
+    throw err;
+  }
+}

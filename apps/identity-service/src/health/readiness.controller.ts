@@ -1,0 +1,16 @@
+import { Controller, Get, Inject } from '@nestjs/common';
+import { HttpProblem } from '@latchkey/http';
+import { IDENTITY_CONTEXT, type IdentityContext } from '../identity.context';
+
+@Controller('readyz')
+export class ReadinessController {
+  constructor(@Inject(IDENTITY_CONTEXT) private readonly ctx: IdentityContext) {}
+
+  /** Ready once the token verifier has caught up (before that, protected routes answer 503). */
+  @Get()
+  check() {
+    const stats = this.ctx.runtime.verifier.stats();
+    if (!stats.ready) throw new HttpProblem(503, 'not_ready', 'The token projection is still catching up with Kafka.');
+    return { status: 'ready', liveTokens: stats.liveTokens, lastEventAppliedAt: stats.lastEventAppliedAt };
+  }
+}

@@ -1,0 +1,74 @@
+import type { LoggerService, LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { ProblemDetailsFilter, isFastifyClientError, type ReplyLike, type StatusByCode } from '../problem/problem.filter';
+import { recordServedRoutes } from '../openapi/served-routes';
+
+export const DEFAULT_BODY_LIMIT_BYTES = 64 * 1024;
+
+export interface HttpAppOptions {
+  /** The service's domain error codes → HTTP status (e.g. `{ EMAIL_TAKEN: 409 }`). */
+  statusByCode?: StatusByCode;
+  /** Largest accepted request body; larger → 413 payload_too_large. Default 64 KiB. */
+  bodyLimitBytes?: number;
+  /** Nest logger (as for NestFactory.create); also receives the filter's error logs. */
+  logger?: LoggerService | LogLevel[] | false;
+}
+
+/**
+ * The Latchkey HTTP edge on an app that was created with a FastifyAdapter but not yet initialised:
+ * JSON-only bodies within the limit, problem+json errors, the route recorder for servedRoutes().
+ * Use it as is in tests: `moduleRef.createNestApplication(new FastifyAdapter({ bodyLimit }))`.
+ */
+export function configureHttpApp(app: NestFastifyApplication, options: Omit<HttpAppOptions, 'logger'> = {}): NestFastifyApplication {
+  const bodyLimit = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
+  if (!Number.isInteger(bodyLimit) || bodyLimit < 1) throw new RangeError(`bodyLimitBytes must be a positive integer, got ${bodyLimit}`);
+  const fastify = app.getHttpAdapter().getInstance();
+  recordServedRoutes(fastify);
+
+  // JSON is the only body type: Fastify's text/plain parser goes, and Nest's urlencoded parser is
+  // never added (useBodyParser marks the parsers as registered). Anything else → 415.
+  fastify.removeAllContentTypeParsers();
+  const parseJson = fastify.getDefaultJsonParser('error', 'error');
+  app.useBodyParser('application/json', { bodyLimit }, (req, body, done) =>
+    parseJson(req as Parameters<typeof parseJson>[0], body.toString('utf8'), done),
+  );
+
+  fastify.addHook('onSend', async (_req, reply, payload) => {
+    reply.removeHeader('x-powered-by');
+    return payload;
+  });
+
+  const filter = new ProblemDetailsFilter({ statusByCode: options.statusByCode ?? {} });
+  app.useGlobalFilters(filter);
+  answerFastifyErrorsDirectly(app, filter);
+  return app;
+}
+
+type ErrorHandler = (this: unknown, error: unknown, request: unknown, reply: unknown, ...rest: unknown[]) => unknown;
+
+/**
+ * Nest installs the Fastify error handler in `app.init()`; before handing an error to the filters
+ * it turns every FastifyError into `new HttpException(message, statusCode)`, which loses the code
+ * (FST_ERR_CTP_INVALID_JSON_BODY and FST_ERR_CTP_EMPTY_JSON_BODY both become a plain 400) and keeps
+ * Fastify's message. So the handler Nest installs is wrapped: Fastify's 4xx errors are answered by
+ * the filter from the original error, everything else goes to Nest (and then the filter) as before.
+ */
+function answerFastifyErrorsDirectly(app: NestFastifyApplication, filter: ProblemDetailsFilter): void {
+  const adapter = app.getHttpAdapter() as unknown as { setErrorHandler(handler: ErrorHandler): unknown };
+  const install = adapter.setErrorHandler.bind(adapter);
+  adapter.setErrorHandler = (nestHandler: ErrorHandler) =>
+    install(function (this: unknown, error: unknown, request: unknown, reply: unknown, ...rest: unknown[]) {
+      if (isFastifyClientError(error)) return filter.respond(error, reply as ReplyLike);
+      return nestHandler.call(this, error, request, reply, ...rest);
+    });
+}
+
+/** Creates a service's HTTP app (Fastify, the options above). Call `listen()` (or `init()`) after. */
+export async function createHttpApp(module: Parameters<typeof NestFactory.create>[0], options: HttpAppOptions = {}): Promise<NestFastifyApplication> {
+  const bodyLimit = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
+  const app = await NestFactory.create<NestFastifyApplication>(module, new FastifyAdapter({ bodyLimit }), {
+    ...(options.logger !== undefined ? { logger: options.logger } : {}),
+  });
+  return configureHttpApp(app, options);
+}

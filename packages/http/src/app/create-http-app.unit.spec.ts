@@ -1,0 +1,59 @@
+import 'reflect-metadata';
+import { Controller, Module, Post } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Type, type Static } from '@sinclair/typebox';
+import { ValidBody } from '../validation/typebox-validation';
+import { servedRoutes } from '../openapi/served-routes';
+import { createHttpApp } from './create-http-app';
+
+const Note = Type.Object({ text: Type.String() }, { additionalProperties: false });
+
+@Controller('notes')
+class NotesController {
+  @Post()
+  create(@ValidBody(Note) body: Static<typeof Note>) {
+    if (body.text === 'dup') throw Object.assign(new Error('A note with that text exists.'), { code: 'NOTE_EXISTS' });
+    return { length: body.text.length };
+  }
+}
+
+@Module({ controllers: [NotesController] })
+class NotesModule {}
+
+describe('createHttpApp', () => {
+  let app: NestFastifyApplication;
+  beforeAll(async () => {
+    app = await createHttpApp(NotesModule, { statusByCode: { NOTE_EXISTS: 409 }, bodyLimitBytes: 1024, logger: false });
+    await app.init();
+  });
+  afterAll(() => app.close());
+
+  const post = (payload: string, contentType = 'application/json') =>
+    app.inject({ method: 'POST', url: '/notes', headers: { 'content-type': contentType }, payload });
+
+  it('serves JSON and maps the service’s domain codes', async () => {
+    expect((await post('{"text":"hello"}')).json()).toEqual({ length: 5 });
+    const dup = await post('{"text":"dup"}');
+    expect(dup.statusCode).toBe(409);
+    expect(dup.json()).toMatchObject({ code: 'note_exists', detail: 'A note with that text exists.' });
+  });
+
+  it('applies its own body limit', async () => {
+    const res = await post(JSON.stringify({ text: 'x'.repeat(2000) }));
+    expect(res.statusCode).toBe(413);
+    expect(res.json()).toMatchObject({ code: 'payload_too_large' });
+  });
+
+  it('answers malformed JSON with malformed_json and text with 415', async () => {
+    expect((await post('{')).json()).toMatchObject({ status: 400, code: 'malformed_json' });
+    expect((await post('hi', 'text/plain')).statusCode).toBe(415);
+  });
+
+  it('records the served routes', () => {
+    expect(servedRoutes(app.getHttpAdapter().getInstance())).toEqual([{ method: 'POST', path: '/notes' }]);
+  });
+
+  it('servedRoutes refuses an instance that was not set up here', () => {
+    expect(() => servedRoutes({})).toThrow(/route recorder/);
+  });
+});

@@ -1,0 +1,1 @@
+export { ServiceRuntime, type ServiceRuntimeOptions } from './service-runtime';

@@ -1,0 +1,90 @@
+import type { Kafka } from 'kafkajs';
+import type { DataSource } from 'typeorm';
+import { Topics } from '@latchkey/contracts';
+import { CommandRunner, OutboxRelay, PgEventStore } from '@latchkey/eventstore';
+import { createKafka, ensureTopics, EventProducer } from '@latchkey/messaging';
+import { TokenVerifier, type MissFallback } from '@latchkey/token-verifier';
+
+export interface ServiceRuntimeOptions {
+  /** The producing service: the envelopes' `source` and the Kafka client id. */
+  service: string;
+  /** The service's own topic (DESIGN §3). */
+  topic: string;
+  /** The service's DataSource (createServiceDataSource), not yet initialized. */
+  dataSource: DataSource;
+  kafka?: Kafka;
+  kafkaBrokers?: string[];
+  /** Topics the token verifier projects (default: tokens, identity, applications). */
+  verifierTopics?: string[];
+  missFallback?: MissFallback;
+  /** Outbox poll when idle (default 10 ms). */
+  relayPollIntervalMs?: number;
+  log?: (message: string) => void;
+}
+
+/**
+ * Everything an event-sourced Latchkey service runs besides its HTTP edge, started and stopped
+ * as one: the database, the event store and command runner, the outbox relay that publishes
+ * committed events to Kafka, and a token verifier for the bearer tokens of its API.
+ *
+ * Start order: database, topics, producer, relay, verifier (whose readiness the API waits on).
+ * Stop order is the reverse; the relay stops between batches, so nothing committed is lost (it
+ * stays in the outbox and leaves with the next start).
+ */
+export class ServiceRuntime {
+  readonly kafka: Kafka;
+  readonly store: PgEventStore;
+  readonly runner: CommandRunner;
+  readonly verifier: TokenVerifier;
+  private readonly producer: EventProducer;
+  private readonly relay: OutboxRelay;
+  private started = false;
+
+  constructor(private readonly options: ServiceRuntimeOptions) {
+    this.kafka = options.kafka ?? createKafka({ clientId: options.service, brokers: options.kafkaBrokers });
+    this.store = new PgEventStore(options.dataSource, { source: options.service, topic: options.topic });
+    this.runner = new CommandRunner(this.store);
+    this.producer = new EventProducer(this.kafka);
+    let failuresLogged = 0;
+    this.relay = new OutboxRelay(options.dataSource, this.producer, {
+      pollIntervalMs: options.relayPollIntervalMs,
+      onError: (error, consecutive) => {
+        // one line per outage, then every 20th failure: the relay keeps retrying with back-off
+        if (consecutive === 1 || consecutive % 20 === 0) options.log?.(`outbox relay cannot publish (attempt ${consecutive}): ${(error as Error).message}`);
+        failuresLogged = consecutive;
+      },
+      onPublished: () => {
+        if (failuresLogged > 0) options.log?.('outbox relay publishing again');
+        failuresLogged = 0;
+      },
+    });
+    this.verifier = new TokenVerifier({
+      kafka: this.kafka,
+      topics: options.verifierTopics ?? [Topics.tokens, Topics.identity, Topics.applications],
+      missFallback: options.missFallback,
+    });
+  }
+
+  get dataSource(): DataSource {
+    return this.options.dataSource;
+  }
+
+  async start(): Promise<void> {
+    if (!this.options.dataSource.isInitialized) await this.options.dataSource.initialize();
+    const topics = new Set([this.options.topic, ...(this.options.verifierTopics ?? [Topics.tokens, Topics.identity, Topics.applications])]);
+    await ensureTopics(this.kafka, [...topics].map((topic) => ({ topic })));
+    await this.producer.connect();
+    this.relay.start();
+    await this.verifier.start();
+    this.started = true;
+  }
+
+  async stop(): Promise<void> {
+    if (!this.started) return;
+    this.started = false;
+    await this.verifier.stop();
+    await this.relay.stop();
+    await this.producer.disconnect();
+    if (this.options.dataSource.isInitialized) await this.options.dataSource.destroy();
+  }
+}
