@@ -1,6 +1,7 @@
 import { eventStoreMigrations } from '@latchkey/eventstore';
 import { createEmptyDatabase, type EmptyDatabase } from '@latchkey/testing';
 import { DataSource } from 'typeorm';
+import { IDENTITY_MIGRATIONS } from './database/data-source';
 import { runMigrations } from './migrate';
 
 describe('identity-service migrate (real PostgreSQL)', () => {
@@ -11,14 +12,14 @@ describe('identity-service migrate (real PostgreSQL)', () => {
   });
   afterAll(() => db.drop());
 
-  it('given a fresh database, when migrated, then the event store tables exist', async () => {
+  it('given a fresh database, when migrated, then the event store, credentials and read-model tables exist', async () => {
     const ran = await runMigrations(db.url);
-    expect(ran).toEqual(eventStoreMigrations.map((m) => m.name));
+    expect(ran).toEqual([...eventStoreMigrations, ...IDENTITY_MIGRATIONS].map((m) => m.name));
 
     const ds = await new DataSource({ type: 'postgres', url: db.url }).initialize();
     try {
-      const rows = await ds.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_name = ANY($1)`, [['events', 'outbox', 'processed_events']]);
-      expect(rows.map((r: { table_name: string }) => r.table_name).sort()).toEqual(['events', 'outbox', 'processed_events']);
+      const rows = await ds.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_name = ANY($1)`, [['events', 'outbox', 'processed_events', 'credentials', 'login_attempts', 'accounts', 'users', 'memberships']]);
+      expect(rows.map((r: { table_name: string }) => r.table_name).sort()).toEqual(['accounts', 'credentials', 'events', 'login_attempts', 'memberships', 'outbox', 'processed_events', 'users']);
     } finally {
       await ds.destroy();
     }
