@@ -12,6 +12,7 @@
 // APPLICATION_REGISTRY, token-service → TOKEN, gateway → GATEWAY):
 //   <PREFIX>_PORT, <PREFIX>_HOST, <PREFIX>_DATABASE_URL   → the app's PORT, HOST, DATABASE_URL
 //   e.g. IDENTITY_PORT=4001 GATEWAY_PORT=9090 npm start
+// identity-service: BOOTSTRAP_ADMIN_EMAIL (default admin@latchkey.localhost), BOOTSTRAP_ADMIN_PASSWORD.
 // Shared: KAFKA_BROKERS, LOG_LEVEL. STARTUP_TIMEOUT_SECONDS (60) bounds the wait for /healthz.
 /* global fetch, AbortSignal, setInterval */
 import { spawn } from 'node:child_process';
@@ -199,6 +200,9 @@ async function main() {
   for (const app of apps) {
     if (!existsSync(app.main)) return fail(`${path.relative(repo, app.main)} is missing after the build`);
     const env = appEnv(app);
+    // a local installation gets its directory account and first administrator (no password:
+    // a PAT for it comes from token-service's operator CLI); set BOOTSTRAP_ADMIN_EMAIL to choose
+    if (app.name === 'identity-service' && !env.BOOTSTRAP_ADMIN_EMAIL) env.BOOTSTRAP_ADMIN_EMAIL = 'admin@latchkey.localhost';
     try {
       plans.push({ app, env, ...listenAddress(app, env) });
     } catch (err) {
