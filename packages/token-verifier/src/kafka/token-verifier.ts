@@ -109,7 +109,22 @@ export class TokenVerifier {
     }
   }
 
+  /**
+   * The topics' high-water marks. Retried while Kafka answers with a retriable error (e.g. "not
+   * the leader" for a topic created a moment ago, before its partition leaders are known).
+   */
   private async highWaterMarks(): Promise<Map<string, number>> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.fetchHighWaterMarks();
+      } catch (err) {
+        if (!(err as { retriable?: boolean }).retriable || attempt >= 10) throw err;
+        await new Promise((r) => setTimeout(r, 100 * attempt));
+      }
+    }
+  }
+
+  private async fetchHighWaterMarks(): Promise<Map<string, number>> {
     const admin = this.options.kafka.admin();
     await admin.connect();
     try {
