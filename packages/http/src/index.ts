@@ -34,6 +34,7 @@ export {
   type RequestPart,
 } from './validation/typebox-validation';
 export { decodeCursor, encodeCursor, page, type CursorValue, type Page } from './pagination/cursor';
+export { keysetPage, type TimeIdKey } from './pagination/keyset-page';
 export {
   BEARER_SCHEME,
   BearerErrorSchema,

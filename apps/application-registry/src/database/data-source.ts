@@ -1,8 +1,11 @@
 import { createServiceDataSource } from '@latchkey/eventstore';
 import type { DataSource } from 'typeorm';
 import { SERVICE_NAME } from '../config/application-registry.config';
+import { CreateApplicationsReadModel1764200000000 } from './migrations/1764200000000-create-applications-read-model';
 
-/** application-registry's own database: the event store's migrations, then (as they come) its read models'. */
+/** application-registry's own database: the event store's migrations, then its read model's. */
+export const REGISTRY_MIGRATIONS = [CreateApplicationsReadModel1764200000000];
+
 export function createDataSource(databaseUrl: string): DataSource {
-  return createServiceDataSource({ url: databaseUrl, applicationName: SERVICE_NAME });
+  return createServiceDataSource({ url: databaseUrl, applicationName: SERVICE_NAME, migrations: REGISTRY_MIGRATIONS });
 }

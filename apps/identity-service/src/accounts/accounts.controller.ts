@@ -1,10 +1,10 @@
 import { Controller, Get, HttpCode, Inject, Post } from '@nestjs/common';
-import { ValidBody, ValidParams, ValidQuery } from '@latchkey/http';
+import { keysetPage, ValidBody, ValidParams, ValidQuery } from '@latchkey/http';
 import type { ActiveToken } from '@latchkey/token-verifier';
 import { Authenticated, CurrentToken } from '@latchkey/token-verifier/nest';
 import { actorOf, userIdOf } from '../api/actor';
 import { AccountParams, CreateAccountBody, PageQuery, type CreateAccountBodyT, type PageQueryT } from '../api/identity.schemas';
-import { keysetPage } from '../api/paging';
+
 import { IdentityError } from '../domain';
 import { IDENTITY_CONTEXT, type IdentityContext } from '../identity.context';
 import type { AccountView } from '../read-model/identity.queries';

@@ -1,5 +1,5 @@
 import { Controller, Delete, Get, HttpCode, Inject, Post, Put } from '@nestjs/common';
-import { ValidBody, ValidParams, ValidQuery } from '@latchkey/http';
+import { keysetPage, ValidBody, ValidParams, ValidQuery } from '@latchkey/http';
 import type { ActiveToken } from '@latchkey/token-verifier';
 import { Authenticated, CurrentToken } from '@latchkey/token-verifier/nest';
 import { IN_PATH_ACCOUNT } from '../accounts/accounts.controller';
@@ -18,7 +18,7 @@ import {
   type SetPasswordBodyT,
   type SetRolesBodyT,
 } from '../api/identity.schemas';
-import { keysetPage } from '../api/paging';
+
 import { IdentityError } from '../domain';
 import { IDENTITY_CONTEXT, type IdentityContext } from '../identity.context';
 import type { UserView } from '../read-model/identity.queries';
