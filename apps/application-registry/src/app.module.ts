@@ -1,17 +1,25 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APPLICATION_REGISTRY_CONFIG, type ApplicationRegistryConfig } from './config/application-registry.config';
+import { LatchkeyAuthModule } from '@latchkey/token-verifier/nest';
+import { ApplicationsController } from './applications/applications.controller';
+import { APPLICATION_REGISTRY_CONFIG } from './config/application-registry.config';
 import { HealthController } from './health/health.controller';
+import { ReadinessController } from './health/readiness.controller';
+import { REGISTRY_CONTEXT, type RegistryContext } from './registry.context';
 
 @Module({})
 export class AppModule {
-  /** The root module; the validated config is injectable everywhere as APPLICATION_REGISTRY_CONFIG. */
-  static forRoot(config: ApplicationRegistryConfig): DynamicModule {
+  /** The root module: the context (and its config) injectable everywhere. */
+  static forRoot(ctx: RegistryContext): DynamicModule {
     return {
       module: AppModule,
       global: true,
-      controllers: [HealthController],
-      providers: [{ provide: APPLICATION_REGISTRY_CONFIG, useValue: config }],
-      exports: [APPLICATION_REGISTRY_CONFIG],
+      imports: [LatchkeyAuthModule.forRoot({ verifier: ctx.runtime.verifier })],
+      controllers: [HealthController, ReadinessController, ApplicationsController],
+      providers: [
+        { provide: REGISTRY_CONTEXT, useValue: ctx },
+        { provide: APPLICATION_REGISTRY_CONFIG, useValue: ctx.config },
+      ],
+      exports: [REGISTRY_CONTEXT, APPLICATION_REGISTRY_CONFIG],
     };
   }
 }

@@ -1,22 +1,37 @@
 import 'reflect-metadata';
 import { ConfigError, nestLogLevels } from '@latchkey/config';
+import { createHttpApp, registerOpenApi } from '@latchkey/http';
 import { Logger } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { registryOpenApi } from './api/registry.routes';
 import { AppModule } from './app.module';
 import { loadApplicationRegistryConfig, SERVICE_NAME } from './config/application-registry.config';
+import { REGISTRY_ERROR_STATUS } from './domain';
+import { startRegistryContext } from './registry.context';
 
 async function bootstrap(): Promise<void> {
+  const log = new Logger('Bootstrap');
   const config = loadApplicationRegistryConfig();
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), new FastifyAdapter(), {
-    logger: nestLogLevels(config.LOG_LEVEL),
-    abortOnError: false, // let bootstrap() report the error and exit 1 instead of process.abort()
-  });
-  // SIGTERM/SIGINT close the app (onModuleDestroy, onApplicationShutdown hooks) before exiting.
-  app.enableShutdownHooks();
+  Logger.overrideLogger(nestLogLevels(config.LOG_LEVEL));
+  const ctx = await startRegistryContext(config);
+  const app = await createHttpApp(AppModule.forRoot(ctx), { statusByCode: REGISTRY_ERROR_STATUS, logger: nestLogLevels(config.LOG_LEVEL) });
+  registerOpenApi(app, registryOpenApi(process.env.npm_package_version ?? '0.1.0'));
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.log(`${signal}: stopping`);
+    await app.close();
+    await ctx.runtime.stop();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+
   await app.listen(config.PORT, config.HOST);
   const host = config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST;
-  new Logger('Bootstrap').log(`${SERVICE_NAME} listening on http://${host}:${config.PORT}`);
+  log.log(`${SERVICE_NAME} listening on http://${host}:${config.PORT}; API docs at /docs`);
+  void ctx.runtime.verifier.ready().then(() => log.log('token projection caught up: ready'));
 }
 
 bootstrap().catch((err: unknown) => {

@@ -9,10 +9,10 @@ describe('identity-service (real PostgreSQL + Kafka)', () => {
   const auth = (token: string) => ({ authorization: `Bearer ${token}` });
 
   beforeAll(async () => {
-    await h.start();
+    await h.startService();
     admin = await h.admin();
   }, 120_000);
-  afterAll(() => h.stop());
+  afterAll(() => h.stopService());
 
   it('bootstraps the directory account and its administrator once; a second run does nothing', async () => {
     expect(h.ctx.bootstrap).toBe('created');

@@ -13,13 +13,13 @@ describe('identity-service bad input (real PostgreSQL + Kafka)', () => {
   let userId: string;
 
   beforeAll(async () => {
-    await h.start();
+    await h.startService();
     const admin = await h.admin();
     token = admin.token;
     accountId = admin.accountId;
     userId = admin.userId;
   }, 120_000);
-  afterAll(() => h.stop());
+  afterAll(() => h.stopService());
 
   const users = () => `/v1/accounts/${accountId}/users`;
   const valid = { kind: 'human', email: 'new@example.com', displayName: 'New', roles: ['member'] };

@@ -25,12 +25,12 @@ describe('identity-service keeps passwords and hashes out of events, logs and re
         return (original as (...a: unknown[]) => boolean)(chunk, ...rest);
       }) as NodeJS.WriteStream['write'];
     }
-    await h.start({ LOG_LEVEL: 'debug' });
+    await h.startService({ LOG_LEVEL: 'debug' });
   }, 120_000);
   afterAll(async () => {
     for (const [stream, write] of writes) stream.write = write;
     Logger.overrideLogger(false);
-    await h.stop();
+    await h.stopService();
   });
 
   it('scans events, the outbox, Kafka, logs and responses after every password use case', async () => {

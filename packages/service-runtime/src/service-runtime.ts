@@ -65,6 +65,12 @@ export class ServiceRuntime {
     });
   }
 
+  /** For `/readyz`: ready once the token verifier has caught up with the topics. */
+  readiness(): { ready: boolean; liveTokens: number; lastEventAppliedAt: string | null } {
+    const stats = this.verifier.stats();
+    return { ready: stats.ready, liveTokens: stats.liveTokens, lastEventAppliedAt: stats.lastEventAppliedAt };
+  }
+
   get dataSource(): DataSource {
     return this.options.dataSource;
   }

@@ -1,5 +1,5 @@
 import { RegistryError } from './registry-error';
-import { quoteShort } from './text';
+import { hasControlCharacter, quoteShort } from './text';
 
 /** Longest redirect URI the contracts accept. */
 export const REDIRECT_URI_MAX_LENGTH = 2000;
@@ -8,8 +8,8 @@ export const REDIRECT_URI_MAX_LENGTH = 2000;
 export const LOOPBACK_HOSTS: readonly string[] = Object.freeze(['127.0.0.1', '[::1]', 'localhost']);
 
 const SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):/;
-/** Whitespace (Unicode included) and C0/C1 control characters. */
-const WHITESPACE_OR_CONTROL = /[\s\u0000-\u001f\u007f-\u009f]/;
+/** Whitespace, Unicode included (control characters are checked apart). */
+const WHITESPACE = /\s/;
 
 function invalid(raw: string, rule: string): RegistryError {
   return new RegistryError('REDIRECT_URI_INVALID', `redirect URI ${quoteShort(raw)} ${rule}`);
@@ -45,7 +45,7 @@ export function checkRedirectUri(raw: unknown): string {
     throw new RegistryError('REDIRECT_URI_INVALID', 'a redirect URI must be a non-empty string');
   }
   if (raw.length > REDIRECT_URI_MAX_LENGTH) throw invalid(raw, `must be at most ${REDIRECT_URI_MAX_LENGTH} characters`);
-  if (WHITESPACE_OR_CONTROL.test(raw)) throw invalid(raw, 'must not contain whitespace or control characters');
+  if (WHITESPACE.test(raw) || hasControlCharacter(raw)) throw invalid(raw, 'must not contain whitespace or control characters');
   if (raw.includes('#')) throw invalid(raw, 'must not contain a fragment (#)');
   if (raw.includes('*')) throw invalid(raw, 'must not contain a wildcard (*)');
   const scheme = SCHEME.exec(raw);

@@ -1,9 +1,19 @@
 import { RegistryError, type RegistryErrorCode } from './registry-error';
 
-/** C0 and C1 control characters (tab, line feeds and all). */
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
-/** Control characters other than tab, line feed and carriage return (allowed in multi-line text). */
-const CONTROL_BUT_LINE_BREAKS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
+const LINE_BREAKS_AND_TAB = new Set([0x09, 0x0a, 0x0d]);
+
+/**
+ * Whether the text holds a C0 or C1 control character (U+0000..U+001F, U+007F..U+009F); with
+ * `allowLineBreaks`, tab, line feed and carriage return are allowed.
+ */
+export function hasControlCharacter(text: string, allowLineBreaks = false): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    const control = code <= 0x1f || (code >= 0x7f && code <= 0x9f);
+    if (control && !(allowLineBreaks && LINE_BREAKS_AND_TAB.has(code))) return true;
+  }
+  return false;
+}
 
 export interface TextRules {
   maxLength: number;
@@ -19,7 +29,7 @@ export function requireText(value: unknown, field: string, rules: TextRules, cod
   const text = typeof value === 'string' ? value.trim() : '';
   if (text.length === 0) throw new RegistryError(code, `${field} is required`);
   if (text.length > rules.maxLength) throw new RegistryError(code, `${field} must be at most ${rules.maxLength} characters`);
-  if ((rules.multiLine === true ? CONTROL_BUT_LINE_BREAKS : CONTROL).test(text)) {
+  if (hasControlCharacter(text, rules.multiLine === true)) {
     throw new RegistryError(code, `${field} must not contain control characters`);
   }
   return text;

@@ -9,8 +9,8 @@ export class ReadinessController {
   /** Ready once the token verifier has caught up (before that, protected routes answer 503). */
   @Get()
   check() {
-    const stats = this.ctx.runtime.verifier.stats();
-    if (!stats.ready) throw new HttpProblem(503, 'not_ready', 'The token projection is still catching up with Kafka.');
-    return { status: 'ready', liveTokens: stats.liveTokens, lastEventAppliedAt: stats.lastEventAppliedAt };
+    const { ready, ...rest } = this.ctx.runtime.readiness();
+    if (!ready) throw new HttpProblem(503, 'not_ready', 'The token projection is still catching up with Kafka.');
+    return { status: 'ready', ...rest };
   }
 }

@@ -1,13 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import type { DynamicModule } from '@nestjs/common';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
-import type { Kafka } from 'kafkajs';
-import type { LatchkeyEvent } from '@latchkey/contracts';
 import { configureHttpApp, registerOpenApi } from '@latchkey/http';
-import { EventProducer, ensureTopics } from '@latchkey/messaging';
-import { createEmptyDatabase, deleteTestTopics, testKafka, uniqueTopic, type EmptyDatabase } from '@latchkey/testing';
-import { EventFactory } from '@latchkey/token-verifier/testing';
+import { ServiceTestKit } from '@latchkey/service-runtime/testing';
 import { identityOpenApi } from '../api/identity.routes';
 import { AppModule, InternalModule } from '../app.module';
 import { loadIdentityServiceConfig } from '../config/identity-service.config';
@@ -20,26 +15,21 @@ export const ADMIN_EMAIL = 'root@example.com';
 export const ADMIN_PASSWORD = 'correct horse battery staple';
 
 /**
- * identity-service as its tests see it: a fresh database, topics of its own on the real Kafka,
- * the public and internal apps (same setup as main.ts), and a way to mint bearer tokens by
- * publishing TokenIssued as token-service would.
+ * identity-service as its tests see it: the shared ServiceTestKit (fresh database, own topics on
+ * the real Kafka, tokens minted as token-service would), and the public and internal apps set
+ * up as main.ts sets them up.
  */
-export class IdentityHarness {
-  readonly kafka: Kafka = testKafka('identity-test');
-  readonly topics = { identity: uniqueTopic('identity'), tokens: uniqueTopic('tokens'), applications: uniqueTopic('applications') };
-  readonly factory = new EventFactory();
-  db!: EmptyDatabase;
+export class IdentityHarness extends ServiceTestKit {
   ctx!: IdentityContext;
   app!: NestFastifyApplication;
   internal!: NestFastifyApplication;
-  private producer!: EventProducer;
 
-  async start(env: Record<string, string> = {}, overrides: IdentityContextOverrides = {}): Promise<this> {
-    this.db = await createEmptyDatabase();
-    await runMigrations(this.db.url);
-    await ensureTopics(this.kafka, Object.values(this.topics).map((topic) => ({ topic, withDlq: false })));
-    this.producer = new EventProducer(this.kafka);
-    await this.producer.connect();
+  constructor() {
+    super('identity');
+  }
+
+  async startService(env: Record<string, string> = {}, overrides: IdentityContextOverrides = {}): Promise<this> {
+    await this.start(runMigrations);
     const config = loadIdentityServiceConfig({
       DATABASE_URL: this.db.url,
       INTERNAL_SERVICE_TOKEN: INTERNAL_TOKEN,
@@ -48,80 +38,39 @@ export class IdentityHarness {
       ...env,
     });
     this.ctx = await startIdentityContext(config, { kafka: this.kafka, topics: this.topics, ...overrides });
-    this.app = await this.nestApp(AppModule.forRoot(this.ctx));
+    this.attach(this.ctx.runtime);
+    this.app = await nestApp(AppModule.forRoot(this.ctx));
     registerOpenApi(this.app, identityOpenApi('test'));
-    await this.ready(this.app);
-    this.internal = await this.nestApp(InternalModule.forRoot(this.ctx));
-    await this.ready(this.internal);
+    await ready(this.app);
+    this.internal = await nestApp(InternalModule.forRoot(this.ctx));
+    await ready(this.internal);
     await this.ctx.runtime.verifier.ready();
     return this;
   }
 
-  async stop(): Promise<void> {
+  async stopService(): Promise<void> {
     await this.app?.close();
     await this.internal?.close();
     await this.ctx?.runtime.stop();
-    await this.producer?.disconnect();
-    await deleteTestTopics(this.kafka);
-    await this.db?.drop();
+    await this.stop();
   }
 
-  /** Publishes events as their owning service would (e.g. TokenIssued from token-service). */
-  async publish(topic: string, events: LatchkeyEvent[]): Promise<void> {
-    await this.producer.publish(events.map((envelope) => ({ topic, envelope })));
-  }
-
-  /**
-   * A PAT for `userId` in `accountIds` with `scopes`, published to the tokens topic, and the
-   * verifier caught up with it. Effective scopes stay token scopes ∩ the user's permissions.
-   */
-  async tokenFor(userId: string, accountIds: string[], scopes: string[]): Promise<string> {
-    const pat = this.factory.pat(userId, { accountIds, scopes });
-    await this.publish(this.topics.tokens, [pat.issued]);
-    await this.ctx.runtime.verifier.catchUp();
-    return pat.token;
-  }
-
-  /** Waits until the verifier has applied everything published so far (e.g. this service's own events via the outbox). */
-  async caughtUp(): Promise<void> {
-    await this.ctx.runtime.verifier.catchUp();
-  }
-
-  get directoryId(): string {
-    return this.directory;
-  }
-
-  private directory = '';
-
-  /** The bootstrap admin's id and a token with every scope in the directory account. */
+  /** The bootstrap admin's id, the directory account, and a token with `scopes` there. */
   async admin(scopes: string[] = ['accounts:*', 'users:*']): Promise<{ userId: string; accountId: string; token: string }> {
     const userId = (await this.ctx.queries.userIdByEmail(ADMIN_EMAIL)) as string;
-    const user = await this.ctx.queries.user(userId);
-    this.directory = user!.homeAccountId;
+    const accountId = (await this.ctx.queries.user(userId))!.homeAccountId;
     await this.waitForOwnEvents();
-    return { userId, accountId: this.directory, token: await this.tokenFor(userId, [this.directory], scopes) };
-  }
-
-  /** Waits until the outbox is empty, i.e. this service's events are on Kafka. */
-  async waitForOwnEvents(): Promise<void> {
-    const deadline = Date.now() + 20_000;
-    while (Number((await this.ctx.runtime.dataSource.query('SELECT count(*) AS n FROM outbox'))[0].n) > 0) {
-      if (Date.now() > deadline) throw new Error('outbox not drained within 20 s');
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    await this.caughtUp();
-  }
-
-  private async nestApp(module: DynamicModule): Promise<NestFastifyApplication> {
-    const moduleRef = await Test.createTestingModule({ imports: [module] }).compile();
-    const app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter({ bodyLimit: 64 * 1024 }), { logger: false });
-    return configureHttpApp(app, { statusByCode: IDENTITY_ERROR_STATUS });
-  }
-
-  private async ready(app: NestFastifyApplication): Promise<void> {
-    await app.init();
-    await app.getHttpAdapter().getInstance().ready();
+    return { userId, accountId, token: await this.tokenFor(userId, [accountId], scopes) };
   }
 }
 
-export const newId = (): string => randomUUID();
+async function nestApp(module: DynamicModule): Promise<NestFastifyApplication> {
+  const moduleRef = await Test.createTestingModule({ imports: [module] }).compile();
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter({ bodyLimit: 64 * 1024 }), { logger: false });
+  return configureHttpApp(app, { statusByCode: IDENTITY_ERROR_STATUS });
+}
+
+async function ready(app: NestFastifyApplication): Promise<void> {
+  await app.init();
+  await app.getHttpAdapter().getInstance().ready();
+}

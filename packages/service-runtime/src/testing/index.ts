@@ -1,0 +1,1 @@
+export { ServiceTestKit, type ServiceTopics } from './service-test-kit';
