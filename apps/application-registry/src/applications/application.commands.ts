@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Logger } from '@nestjs/common';
 import { fold } from '@latchkey/eventstore';
 import type { ServiceRuntime } from '@latchkey/service-runtime';
 import { generateSecret, hashSecret } from '@latchkey/token-format';
@@ -13,6 +14,8 @@ export type RegisterInput = Omit<RegisterApplication, 'type' | 'clientId' | 'sec
  * their SHA-256 goes into the command (and so into the event); the secret itself is never stored.
  */
 export class ApplicationCommands {
+  private readonly log = new Logger('applications');
+
   constructor(
     private readonly runtime: ServiceRuntime,
     private readonly limits: Limits,
@@ -24,6 +27,7 @@ export class ApplicationCommands {
     const clientId = randomUUID();
     const clientSecret = input.clientType === 'confidential' ? generateSecret('cs') : null;
     await this.run(clientId, { type: 'RegisterApplication', ...input, clientId, secretHash: clientSecret === null ? null : hashSecret(clientSecret), registrant, limits: this.limits }, actor);
+    this.log.log(`registered ${input.clientType} application ${clientId} for account ${input.ownerAccountId} by ${actor}`);
     return { clientId, clientSecret };
   }
 
@@ -36,19 +40,22 @@ export class ApplicationCommands {
     const clientSecret = generateSecret('cs');
     const result = await this.run(clientId, { type: 'RotateSecret', secretHash: hashSecret(clientSecret), overlapSeconds, now: this.clock().toISOString(), limits: this.limits }, actor);
     const rotated = result.find((e) => e.type === 'ApplicationSecretRotated');
+    this.log.log(`rotated the secret of application ${clientId} by ${actor}`);
     return { clientSecret, previousSecretValidUntil: (rotated?.data as { previousSecretValidUntil: string | null } | undefined)?.previousSecretValidUntil ?? null };
   }
 
-  disable(clientId: string, reason: string | undefined, actor: string): Promise<unknown> {
-    return this.run(clientId, { type: 'DisableApplication', reason: reason ?? null }, actor);
+  async disable(clientId: string, reason: string | undefined, actor: string): Promise<void> {
+    await this.run(clientId, { type: 'DisableApplication', reason: reason ?? null }, actor);
+    this.log.log(`disabled application ${clientId} by ${actor}`);
   }
 
   enable(clientId: string, actor: string): Promise<unknown> {
     return this.run(clientId, { type: 'EnableApplication' }, actor);
   }
 
-  delete(clientId: string, actor: string): Promise<unknown> {
-    return this.run(clientId, { type: 'DeleteApplication' }, actor);
+  async delete(clientId: string, actor: string): Promise<void> {
+    await this.run(clientId, { type: 'DeleteApplication' }, actor);
+    this.log.log(`deleted application ${clientId} by ${actor}`);
   }
 
   /** The application's state folded from its events (e.g. to check a client secret, as token-service does). */

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { LoggerService } from '@nestjs/common';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { configureHttpApp, registerOpenApi } from '@latchkey/http';
@@ -23,12 +24,13 @@ export class RegistryHarness extends ServiceTestKit {
     super('registry');
   }
 
-  async startService(env: Record<string, string> = {}, overrides: RegistryContextOverrides = {}): Promise<this> {
+  /** `logger`: where the app's logs go (default none; the secrets test captures them). */
+  async startService(env: Record<string, string> = {}, overrides: RegistryContextOverrides = {}, logger: LoggerService | false = false): Promise<this> {
     await this.start(runMigrations);
     this.ctx = await startRegistryContext(loadApplicationRegistryConfig({ DATABASE_URL: this.db.url, ...env }), { kafka: this.kafka, topics: this.topics, ...overrides });
     this.attach(this.ctx.runtime);
     const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(this.ctx)] }).compile();
-    this.app = configureHttpApp(moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter({ bodyLimit: 64 * 1024 }), { logger: false }), { statusByCode: REGISTRY_ERROR_STATUS });
+    this.app = configureHttpApp(moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter({ bodyLimit: 64 * 1024 }), { logger }), { statusByCode: REGISTRY_ERROR_STATUS });
     registerOpenApi(this.app, registryOpenApi('test'));
     await this.app.init();
     await this.app.getHttpAdapter().getInstance().ready();

@@ -1,4 +1,4 @@
-import type { DynamicModule } from '@nestjs/common';
+import type { DynamicModule, LoggerService } from '@nestjs/common';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { configureHttpApp, registerOpenApi } from '@latchkey/http';
@@ -28,7 +28,8 @@ export class IdentityHarness extends ServiceTestKit {
     super('identity');
   }
 
-  async startService(env: Record<string, string> = {}, overrides: IdentityContextOverrides = {}): Promise<this> {
+  /** `logger`: where the apps' logs go (default none; the secrets test captures them). */
+  async startService(env: Record<string, string> = {}, overrides: IdentityContextOverrides = {}, logger: LoggerService | false = false): Promise<this> {
     await this.start(runMigrations);
     const config = loadIdentityServiceConfig({
       DATABASE_URL: this.db.url,
@@ -39,10 +40,10 @@ export class IdentityHarness extends ServiceTestKit {
     });
     this.ctx = await startIdentityContext(config, { kafka: this.kafka, topics: this.topics, ...overrides });
     this.attach(this.ctx.runtime);
-    this.app = await nestApp(AppModule.forRoot(this.ctx));
+    this.app = await nestApp(AppModule.forRoot(this.ctx), logger);
     registerOpenApi(this.app, identityOpenApi('test'));
     await ready(this.app);
-    this.internal = await nestApp(InternalModule.forRoot(this.ctx));
+    this.internal = await nestApp(InternalModule.forRoot(this.ctx), logger);
     await ready(this.internal);
     await this.ctx.runtime.verifier.ready();
     return this;
@@ -64,9 +65,9 @@ export class IdentityHarness extends ServiceTestKit {
   }
 }
 
-async function nestApp(module: DynamicModule): Promise<NestFastifyApplication> {
+async function nestApp(module: DynamicModule, logger: LoggerService | false): Promise<NestFastifyApplication> {
   const moduleRef = await Test.createTestingModule({ imports: [module] }).compile();
-  const app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter({ bodyLimit: 64 * 1024 }), { logger: false });
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter({ bodyLimit: 64 * 1024 }), { logger });
   return configureHttpApp(app, { statusByCode: IDENTITY_ERROR_STATUS });
 }
 

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Logger } from '@nestjs/common';
 import { fold, isUniqueViolation } from '@latchkey/eventstore';
 import { HttpProblem } from '@latchkey/http';
 import type { ServiceRuntime } from '@latchkey/service-runtime';
@@ -25,6 +26,8 @@ export interface RegisterUserInput {
  * (the account exists, the e-mail is free) are read first and handed to the decider.
  */
 export class UserCommands {
+  private readonly log = new Logger('users');
+
   constructor(
     private readonly runtime: ServiceRuntime,
     private readonly queries: IdentityQueries,
@@ -52,6 +55,7 @@ export class UserCommands {
       }
       throw err;
     }
+    this.log.log(`registered ${input.kind} user ${userId} in account ${input.accountId} by ${actor}`);
     return (await this.queries.user(userId)) as UserView;
   }
 
@@ -63,6 +67,7 @@ export class UserCommands {
 
   async deactivate(userId: string, reason: string, actor: string): Promise<void> {
     await this.runtime.dataSource.transaction((manager) => this.decide(manager, userId, { type: 'DeactivateUser', reason }, actor));
+    this.log.log(`deactivated user ${userId} by ${actor}`);
   }
 
   async reactivate(userId: string, actor: string): Promise<void> {
@@ -73,6 +78,7 @@ export class UserCommands {
   async setPassword(userId: string, password: string): Promise<void> {
     assertCanHavePassword(await this.state(userId));
     await this.credentials.setPassword(userId, await this.hashChecked(password));
+    this.log.log(`password set for user ${userId}`);
   }
 
   async state(userId: string, manager?: EntityManager): Promise<UserState> {
