@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Logger, type LoggerService } from '@nestjs/common';
-import { readTopic } from '@latchkey/testing';
+import { Logger } from '@nestjs/common';
+import { captureOutput, readTopic } from '@latchkey/testing';
 import { RegistryHarness } from './testing/registry-harness';
 
 /**
@@ -10,25 +10,14 @@ import { RegistryHarness } from './testing/registry-harness';
  */
 describe('application-registry shows a client secret once and keeps it nowhere', () => {
   const h = new RegistryHarness();
-  const lines: string[] = [];
-  const capture = (...args: unknown[]) => void lines.push(args.map((a) => (a instanceof Error ? `${a.message}\n${a.stack}` : typeof a === 'string' ? a : JSON.stringify(a))).join(' '));
-  const logger: LoggerService = { log: capture, error: capture, warn: capture, debug: capture, verbose: capture, fatal: capture };
-  const writes: Array<[NodeJS.WriteStream, NodeJS.WriteStream['write']]> = [];
-
+  const output = captureOutput();
+  const lines = output.lines;
   beforeAll(async () => {
-    Logger.overrideLogger(logger);
-    for (const stream of [process.stdout, process.stderr]) {
-      const original = stream.write.bind(stream);
-      writes.push([stream, stream.write]);
-      stream.write = ((chunk: unknown, ...rest: unknown[]) => {
-        lines.push(String(chunk));
-        return (original as (...a: unknown[]) => boolean)(chunk, ...rest);
-      }) as NodeJS.WriteStream['write'];
-    }
-    await h.startService({ LOG_LEVEL: 'debug' }, {}, logger);
+    Logger.overrideLogger(output.logger);
+    await h.startService({ LOG_LEVEL: 'debug' }, {}, output.logger);
   }, 120_000);
   afterAll(async () => {
-    for (const [stream, write] of writes) stream.write = write;
+    output.restore();
     Logger.overrideLogger(false);
     await h.stopService();
   });

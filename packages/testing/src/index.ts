@@ -2,3 +2,4 @@ export { waitFor } from './wait-for';
 export { repoRoot } from './repo-root';
 export { createTestDatabase, createEmptyDatabase, type TestDatabase, type EmptyDatabase } from './test-database';
 export { testKafka, uniqueTopic, uniqueGroup, readTopic, kafkaBroker, deleteTestTopics, type Collected } from './kafka';
+export { captureOutput, type CapturedOutput, type CapturingLogger } from './capture-output';
