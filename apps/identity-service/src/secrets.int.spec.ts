@@ -11,6 +11,7 @@ describe('identity-service keeps passwords and hashes out of events, logs and re
   const h = new IdentityHarness();
   const output = captureOutput();
   const lines = output.lines;
+  const bodies: string[] = [];
   beforeAll(async () => {
     Logger.overrideLogger(output.logger);
     await h.startService({ LOG_LEVEL: 'debug' }, {}, output.logger);
