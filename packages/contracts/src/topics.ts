@@ -51,8 +51,8 @@ export const TopicCatalog: Record<TopicName, TopicCatalogEntry> = {
   [Topics.tokens]: {
     key: 'grantId',
     producer: 'token-service',
-    description: 'Grants (personal, OAuth authorization, client) and the tokens issued and revoked under them.',
-    events: ['GrantCreated', 'TokenIssued', 'TokenRevoked', 'GrantRevoked'],
+    description: 'Grants (personal, OAuth authorization, client) and the tokens issued and revoked under them; account token policies (keyed by accountId).',
+    events: ['GrantCreated', 'TokenIssued', 'TokenRevoked', 'GrantRevoked', 'TokenPolicyChanged'],
   },
   [Topics.tokenUsage]: {
     key: 'tokenId',

@@ -29,6 +29,7 @@ export const GrantCreatedDataSchema = Type.Object(
     accountIds: AccountIds('Accounts the grant may act in.'),
     scopes: Scopes('Scopes granted (expanded, no `resource:*` needed).'),
     name: Type.Optional(Text('Name given by the user (personal access tokens).', 200)),
+    description: Type.Optional(Text('What the token is for, as its owner wrote it (personal access tokens).', 2000)),
     createdBy: Id('User (or service) that created the grant.'),
   },
   { additionalProperties: false },
@@ -78,6 +79,23 @@ export const GrantRevokedDataSchema = Type.Object(
   { additionalProperties: false },
 );
 export type GrantRevokedData = Static<typeof GrantRevokedDataSchema>;
+
+export const PAT_CREATORS = ['everyone', 'administrators'] as const;
+
+export const TokenPolicyChangedDataSchema = Type.Object(
+  {
+    accountId: Id('The account whose token policy changed.'),
+    whoMayCreate: StringEnum(PAT_CREATORS, {
+      description: 'Who may create personal access tokens acting in the account: `everyone` (each member for themselves) or `administrators` (holders of `personal_access_tokens:*` there, for anyone).',
+    }),
+    maxLifetimeDays: Type.Union([Type.Integer({ minimum: 1, maximum: 3650 }), Type.Null()], {
+      description: 'Longest lifetime a new personal access token may have, in days; null = unlimited (tokens without expiry allowed).',
+    }),
+    contactScopes: Scopes('The only scopes a `contact` user\'s tokens may carry in the account.'),
+  },
+  { additionalProperties: false },
+);
+export type TokenPolicyChangedData = Static<typeof TokenPolicyChangedDataSchema>;
 
 const EXAMPLE_GRANT_ID = '9b2e4c6a-8d0f-4a1b-9c3d-5e7f9a1b3c5d';
 const EXAMPLE_TOKEN_ID = '4e6a8c0b-2d4f-4b6a-8c0e-2f4a6b8c0d2e';
@@ -136,6 +154,17 @@ export const tokenEvents = {
     ordering,
     aggregateIdField: 'grantId',
     example: { tokenId: EXAMPLE_TOKEN_ID, grantId: EXAMPLE_GRANT_ID, reason: 'regenerated' },
+  }),
+  TokenPolicyChanged: defineEvent({
+    topic: Topics.tokens,
+    aggregateType: 'token-policy',
+    schemaVersion: 1,
+    data: TokenPolicyChangedDataSchema,
+    description:
+      'An account\'s personal access token policy was set. Applies to tokens created from then on; existing tokens are not changed (their lifetime and scopes were checked when issued, and effective scopes still follow the user\'s permissions).',
+    ordering: 'per account (key = accountId)',
+    aggregateIdField: 'accountId',
+    example: { accountId: EXAMPLE_ACCOUNT_ID, whoMayCreate: 'administrators', maxLifetimeDays: 90, contactScopes: ['orders:read'] },
   }),
   GrantRevoked: defineEvent({
     topic: Topics.tokens,

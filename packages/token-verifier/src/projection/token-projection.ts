@@ -149,6 +149,7 @@ export class TokenProjection {
         this.revokedGrants.add(compactId(event.data.grantId));
         break;
       case 'GrantCreated':
+      case 'TokenPolicyChanged':
       case 'TokensUsed':
       case 'AccountCreated':
         break;
