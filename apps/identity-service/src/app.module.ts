@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { SERVICE_CREDENTIAL, ServiceCredentialGuard } from '@latchkey/http';
 import { LatchkeyAuthModule } from '@latchkey/token-verifier/nest';
 import { AccountsController } from './accounts/accounts.controller';
 import { IDENTITY_SERVICE_CONFIG } from './config/identity-service.config';
@@ -6,7 +7,6 @@ import { HealthController } from './health/health.controller';
 import { ReadinessController } from './health/readiness.controller';
 import { IDENTITY_CONTEXT, type IdentityContext } from './identity.context';
 import { LoginCheckController } from './login-check/login-check.controller';
-import { ServiceCredentialGuard } from './login-check/service-credential.guard';
 import { MeController } from './me/me.controller';
 import { RolesController } from './roles/roles.controller';
 import { UsersController } from './users/users.controller';
@@ -40,7 +40,7 @@ export class InternalModule {
     return {
       module: InternalModule,
       controllers: [HealthController, LoginCheckController],
-      providers: [...contextProviders(ctx), ServiceCredentialGuard],
+      providers: [...contextProviders(ctx), { provide: SERVICE_CREDENTIAL, useValue: ctx.config.INTERNAL_SERVICE_TOKEN }, ServiceCredentialGuard],
     };
   }
 }

@@ -1,9 +1,8 @@
 import { Controller, HttpCode, Inject, Post, UseGuards } from '@nestjs/common';
-import { ValidBody } from '@latchkey/http';
+import { ServiceCredentialGuard, ValidBody } from '@latchkey/http';
 import { LoginCheckBody, type LoginCheckBodyT } from '../api/identity.schemas';
 import type { LoginResult } from '../credentials';
 import { IDENTITY_CONTEXT, type IdentityContext } from '../identity.context';
-import { ServiceCredentialGuard } from './service-credential.guard';
 
 /**
  * token-service's login check (internal listener only). Always 200: `{ ok: true, userId, kind }`

@@ -1,8 +1,11 @@
 import { createServiceDataSource } from '@latchkey/eventstore';
 import type { DataSource } from 'typeorm';
 import { SERVICE_NAME } from '../config/token-service.config';
+import { CreateTokenReadModels1764300000000 } from './migrations/1764300000000-create-token-read-models';
 
-/** token-service's own database: the event store's migrations, then (as they come) its read models'. */
-export function createDataSource(databaseUrl: string): DataSource {
-  return createServiceDataSource({ url: databaseUrl, applicationName: SERVICE_NAME });
+/** token-service's own database: the event store's migrations, then its read models'. */
+export const TOKEN_MIGRATIONS = [CreateTokenReadModels1764300000000];
+
+export function createDataSource(databaseUrl: string, poolSize?: number): DataSource {
+  return createServiceDataSource({ url: databaseUrl, applicationName: SERVICE_NAME, migrations: TOKEN_MIGRATIONS, poolSize });
 }

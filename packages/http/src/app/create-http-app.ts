@@ -1,6 +1,7 @@
 import type { LoggerService, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { HttpProblem } from '../problem/problem';
 import { ProblemDetailsFilter, isFastifyClientError, type ReplyLike, type StatusByCode } from '../problem/problem.filter';
 import { recordServedRoutes } from '../openapi/served-routes';
 
@@ -11,6 +12,12 @@ export interface HttpAppOptions {
   statusByCode?: StatusByCode;
   /** Largest accepted request body; larger → 413 payload_too_large. Default 64 KiB. */
   bodyLimitBytes?: number;
+  /**
+   * Also accept `application/x-www-form-urlencoded` bodies (parsed into an object of strings;
+   * a repeated field → 400). For protocol endpoints that RFCs define as form posts (RFC 7662
+   * introspection, RFC 6749 token requests); public JSON APIs leave it off.
+   */
+  acceptForm?: boolean;
   /** Nest logger (as for NestFactory.create); also receives the filter's error logs. */
   logger?: LoggerService | LogLevel[] | false;
 }
@@ -33,6 +40,18 @@ export function configureHttpApp(app: NestFastifyApplication, options: Omit<Http
   app.useBodyParser('application/json', { bodyLimit }, (req, body, done) =>
     parseJson(req as Parameters<typeof parseJson>[0], body.toString('utf8'), done),
   );
+
+  if (options.acceptForm) {
+    app.useBodyParser('application/x-www-form-urlencoded', { bodyLimit }, (_req, body, done) => {
+      const params = new URLSearchParams(body.toString('utf8'));
+      const fields: Record<string, string> = {};
+      for (const [key, value] of params) {
+        if (Object.hasOwn(fields, key) || key === '__proto__') return done(new HttpProblem(400, 'invalid_request', `The form field ${JSON.stringify(key.slice(0, 50))} is repeated or not allowed.`), undefined);
+        fields[key] = value;
+      }
+      done(null, fields);
+    });
+  }
 
   fastify.addHook('onSend', async (_req, reply, payload) => {
     reply.removeHeader('x-powered-by');

@@ -57,3 +57,28 @@ describe('createHttpApp', () => {
     expect(() => servedRoutes({})).toThrow(/route recorder/);
   });
 });
+
+describe('createHttpApp with acceptForm (protocol endpoints)', () => {
+  let app: NestFastifyApplication;
+  beforeAll(async () => {
+    app = await createHttpApp(NotesModule, { bodyLimitBytes: 1024, logger: false, acceptForm: true });
+    await app.init();
+  });
+  afterAll(() => app.close());
+
+  const post = (payload: string, contentType: string) => app.inject({ method: 'POST', url: '/notes', headers: { 'content-type': contentType }, payload });
+
+  it('parses a form body into fields, validated like JSON', async () => {
+    expect((await post('text=hello%20there', 'application/x-www-form-urlencoded')).json()).toEqual({ length: 11 });
+    const unknown = await post('text=a&extra=1', 'application/x-www-form-urlencoded');
+    expect([unknown.statusCode, unknown.json().code]).toEqual([400, 'validation_failed']);
+  });
+
+  it('refuses a repeated field, and still refuses other types', async () => {
+    const repeated = await post('text=a&text=b', 'application/x-www-form-urlencoded');
+    expect(repeated.statusCode).toBe(400);
+    expect(repeated.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect((await post('text=a', 'text/plain')).statusCode).toBe(415);
+    expect((await post(`text=${'x'.repeat(2000)}`, 'application/x-www-form-urlencoded')).statusCode).toBe(413);
+  });
+});

@@ -1,0 +1,44 @@
+import type { EntityManager } from 'typeorm';
+import type { LatchkeyEvent } from '@latchkey/contracts';
+
+/**
+ * The directory token-service needs to issue tokens (who exists, their kind and status, their
+ * resolved permissions per account), projected from identity.events.v1. Runs in the
+ * transaction that records the event as processed (exactly once per event id); per-user order
+ * is Kafka's (key = userId), and the version guard ignores anything older than what is applied.
+ */
+export async function projectDirectoryEvent(m: EntityManager, e: LatchkeyEvent): Promise<void> {
+  switch (e.type) {
+    case 'UserRegistered':
+      await m.query(
+        `INSERT INTO directory_users (user_id, kind, email, status, version) VALUES ($1, $2, $3, 'active', $4)
+         ON CONFLICT (user_id) DO UPDATE SET kind = EXCLUDED.kind, email = EXCLUDED.email WHERE directory_users.version < EXCLUDED.version`,
+        [e.data.userId, e.data.kind, e.data.email ?? null, e.aggregateVersion],
+      );
+      return;
+    case 'MembershipChanged':
+      if (e.data.permissions.length === 0 && e.data.roles.length === 0) {
+        await m.query('DELETE FROM user_permissions WHERE user_id = $1 AND account_id = $2', [e.data.userId, e.data.accountId]);
+      } else {
+        await m.query(
+          `INSERT INTO user_permissions (user_id, account_id, permissions) VALUES ($1, $2, $3)
+           ON CONFLICT (user_id, account_id) DO UPDATE SET permissions = EXCLUDED.permissions`,
+          [e.data.userId, e.data.accountId, e.data.permissions],
+        );
+      }
+      await bump(m, e.data.userId, e.aggregateVersion);
+      return;
+    case 'UserDeactivated':
+      await m.query(`UPDATE directory_users SET status = 'deactivated', version = $2, updated_at = now() WHERE user_id = $1 AND version < $2`, [e.data.userId, e.aggregateVersion]);
+      return;
+    case 'UserReactivated':
+      await m.query(`UPDATE directory_users SET status = 'active', version = $2, updated_at = now() WHERE user_id = $1 AND version < $2`, [e.data.userId, e.aggregateVersion]);
+      return;
+    default:
+      return;
+  }
+}
+
+function bump(m: EntityManager, userId: string, version: number): Promise<unknown> {
+  return m.query('UPDATE directory_users SET version = $2, updated_at = now() WHERE user_id = $1 AND version < $2', [userId, version]);
+}

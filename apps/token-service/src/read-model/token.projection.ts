@@ -1,0 +1,57 @@
+import type { EntityManager } from 'typeorm';
+import type { EventEnvelope, LatchkeyEvent } from '@latchkey/contracts';
+
+/**
+ * token-service's own read models from its own events (pats, token_hashes, token_policies): one
+ * reducer per event type, inside the command's transaction; idempotent, so a rebuild may replay
+ * the store. Holds hashes and display prefixes only, never a token.
+ */
+export async function projectTokenEvents(manager: EntityManager, envelopes: readonly EventEnvelope[]): Promise<void> {
+  for (const envelope of envelopes) await projectOne(manager, envelope as LatchkeyEvent);
+}
+
+async function projectOne(m: EntityManager, e: LatchkeyEvent): Promise<void> {
+  switch (e.type) {
+    case 'GrantCreated': {
+      const d = e.data;
+      if (d.kind !== 'personal' || d.userId === undefined) return;
+      // the token columns are filled by the TokenIssued that follows in the same append
+      await m.query(
+        `INSERT INTO pats (grant_id, user_id, name, description, scopes, account_ids, created_by, created_at, token_id, display_prefix, issued_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, '', '', $8) ON CONFLICT (grant_id) DO NOTHING`,
+        [d.grantId, d.userId, d.name ?? '', d.description ?? null, d.scopes, d.accountIds, d.createdBy, e.occurredAt],
+      );
+      return;
+    }
+    case 'TokenIssued': {
+      const d = e.data;
+      await m.query(
+        `INSERT INTO token_hashes (token_hash, token_id, grant_id, token_kind, user_id, client_id, account_ids, scopes, issued_at, expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (token_hash) DO NOTHING`,
+        [d.tokenHash, d.tokenId, d.grantId, d.tokenKind, d.userId ?? null, d.clientId ?? null, d.accountIds, d.scopes, d.issuedAt, d.expiresAt],
+      );
+      if (d.tokenKind === 'pat') {
+        await m.query('UPDATE pats SET token_id = $2, display_prefix = $3, issued_at = $4, expires_at = $5 WHERE grant_id = $1', [d.grantId, d.tokenId, d.displayPrefix, d.issuedAt, d.expiresAt]);
+      }
+      return;
+    }
+    case 'TokenRevoked':
+      await m.query('UPDATE token_hashes SET revoked = true WHERE token_id = $1', [e.data.tokenId]);
+      return;
+    case 'GrantRevoked':
+      await m.query('UPDATE token_hashes SET revoked = true WHERE grant_id = $1', [e.data.grantId]);
+      await m.query('UPDATE pats SET revoked_at = $2, revoke_reason = $3 WHERE grant_id = $1 AND revoked_at IS NULL', [e.data.grantId, e.data.revokedAt, e.data.reason]);
+      return;
+    case 'TokenPolicyChanged': {
+      const d = e.data;
+      await m.query(
+        `INSERT INTO token_policies (account_id, who_may_create, max_lifetime_days, contact_scopes) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (account_id) DO UPDATE SET who_may_create = EXCLUDED.who_may_create, max_lifetime_days = EXCLUDED.max_lifetime_days, contact_scopes = EXCLUDED.contact_scopes`,
+        [d.accountId, d.whoMayCreate, d.maxLifetimeDays, d.contactScopes],
+      );
+      return;
+    }
+    default:
+      return;
+  }
+}

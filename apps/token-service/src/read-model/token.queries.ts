@@ -1,0 +1,146 @@
+import type { DataSource, EntityManager } from 'typeorm';
+
+export interface PatView {
+  id: string;
+  userId: string;
+  name: string;
+  description: string | null;
+  displayPrefix: string;
+  scopes: string[];
+  accountIds: string[];
+  createdBy: string;
+  createdAt: string;
+  issuedAt: string;
+  expiresAt: string | null;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+  status: 'active' | 'expired' | 'revoked';
+}
+
+export interface DirectoryUser {
+  userId: string;
+  kind: 'human' | 'api' | 'contact';
+  email: string | null;
+  active: boolean;
+  permissions: Record<string, string[]>;
+}
+
+export interface TokenPolicyView {
+  accountId: string;
+  whoMayCreate: 'everyone' | 'administrators';
+  maxLifetimeDays: number | null;
+  contactScopes: string[];
+}
+
+interface PatRow {
+  grant_id: string;
+  user_id: string;
+  name: string;
+  description: string | null;
+  display_prefix: string;
+  scopes: string[];
+  account_ids: string[];
+  created_by: string;
+  created_at: Date;
+  issued_at: Date;
+  expires_at: Date | null;
+  last_used_at: Date | null;
+  revoked_at: Date | null;
+}
+
+/** Reads of token-service's read models. */
+export class TokenQueries {
+  constructor(private readonly db: DataSource) {}
+
+  async pat(grantId: string): Promise<PatView | null> {
+    const rows: PatRow[] = await this.db.query('SELECT * FROM pats WHERE grant_id = $1', [grantId]);
+    return rows.length === 0 ? null : toPat(rows[0]);
+  }
+
+  /** A user's PATs, oldest first, after the keyset `after` ([createdAt, grantId]). */
+  async patsOf(userId: string, limit: number, after: [string, string] | null): Promise<PatView[]> {
+    const rows: PatRow[] = await this.db.query(
+      `SELECT * FROM pats WHERE user_id = $1 AND ($2::timestamptz IS NULL OR (created_at, grant_id) > ($2::timestamptz, $3::text))
+       ORDER BY created_at, grant_id LIMIT $4`,
+      [userId, after?.[0] ?? null, after?.[1] ?? null, limit],
+    );
+    return rows.map(toPat);
+  }
+
+  /** PATs that may act in an account (for its administrators), oldest first. */
+  async patsIn(accountId: string, limit: number, after: [string, string] | null): Promise<PatView[]> {
+    const rows: PatRow[] = await this.db.query(
+      `SELECT * FROM pats WHERE account_ids @> ARRAY[$1]::text[] AND ($2::timestamptz IS NULL OR (created_at, grant_id) > ($2::timestamptz, $3::text))
+       ORDER BY created_at, grant_id LIMIT $4`,
+      [accountId, after?.[0] ?? null, after?.[1] ?? null, limit],
+    );
+    return rows.map(toPat);
+  }
+
+  /** Whether the user has a live PAT with this name (case-insensitive). */
+  async nameTaken(userId: string, name: string, manager?: EntityManager): Promise<boolean> {
+    const rows = await (manager ?? this.db).query('SELECT 1 FROM pats WHERE user_id = $1 AND lower(name) = lower($2) AND revoked_at IS NULL', [userId, name.trim()]);
+    return rows.length > 0;
+  }
+
+  /**
+   * A user as the directory projection knows them. With a manager, the row is read FOR SHARE:
+   * a concurrent UserDeactivated (which updates it) waits for the issuing transaction, and its
+   * reaction then sees and revokes the new grant.
+   */
+  async user(userId: string, manager?: EntityManager): Promise<DirectoryUser | null> {
+    const q = manager ?? this.db;
+    const rows = await q.query(`SELECT user_id, kind, email, status FROM directory_users WHERE user_id = $1${manager ? ' FOR SHARE' : ''}`, [userId]);
+    if (rows.length === 0) return null;
+    const perms: Array<{ account_id: string; permissions: string[] }> = await q.query('SELECT account_id, permissions FROM user_permissions WHERE user_id = $1', [userId]);
+    return { userId: rows[0].user_id, kind: rows[0].kind, email: rows[0].email, active: rows[0].status === 'active', permissions: Object.fromEntries(perms.map((p) => [p.account_id, p.permissions])) };
+  }
+
+  async userIdByEmail(email: string): Promise<string | null> {
+    const rows = await this.db.query('SELECT user_id FROM directory_users WHERE email = $1', [email.trim().toLowerCase()]);
+    return rows.length === 0 ? null : rows[0].user_id;
+  }
+
+  async policies(accountIds: readonly string[]): Promise<Record<string, TokenPolicyView>> {
+    const rows: Array<{ account_id: string; who_may_create: TokenPolicyView['whoMayCreate']; max_lifetime_days: number | null; contact_scopes: string[] }> = await this.db.query(
+      'SELECT * FROM token_policies WHERE account_id = ANY($1::text[])',
+      [accountIds],
+    );
+    return Object.fromEntries(rows.map((r) => [r.account_id, { accountId: r.account_id, whoMayCreate: r.who_may_create, maxLifetimeDays: r.max_lifetime_days, contactScopes: r.contact_scopes }]));
+  }
+
+  /** The live (not revoked) grants of a user, or of an application: whom a reaction revokes. */
+  async liveGrantsOf(owner: { userId: string } | { clientId: string }, manager: EntityManager): Promise<string[]> {
+    const [column, id] = 'userId' in owner ? ['user_id', owner.userId] : ['client_id', owner.clientId];
+    const rows: Array<{ grant_id: string }> = await manager.query(`SELECT DISTINCT grant_id FROM token_hashes WHERE ${column} = $1 AND NOT revoked`, [id]);
+    return rows.map((r) => r.grant_id);
+  }
+
+  /** What introspection needs about a token, by its hash. */
+  async byHash(tokenHash: string): Promise<{ tokenId: string; grantId: string; kind: string; userId: string | null; clientId: string | null; accountIds: string[]; scopes: string[]; expiresAt: Date | null; revoked: boolean } | null> {
+    const rows = await this.db.query('SELECT * FROM token_hashes WHERE token_hash = $1', [tokenHash]);
+    if (rows.length === 0) return null;
+    const r = rows[0];
+    return { tokenId: r.token_id, grantId: r.grant_id, kind: r.token_kind, userId: r.user_id, clientId: r.client_id, accountIds: r.account_ids, scopes: r.scopes, expiresAt: r.expires_at, revoked: r.revoked };
+  }
+}
+
+function toPat(r: PatRow, now = Date.now()): PatView {
+  const status = r.revoked_at !== null ? 'revoked' : r.expires_at !== null && r.expires_at.getTime() <= now ? 'expired' : 'active';
+  return {
+    id: r.grant_id,
+    userId: r.user_id,
+    name: r.name,
+    description: r.description,
+    displayPrefix: r.display_prefix,
+    scopes: r.scopes,
+    accountIds: r.account_ids,
+    createdBy: r.created_by,
+    createdAt: r.created_at.toISOString(),
+    issuedAt: r.issued_at.toISOString(),
+    expiresAt: r.expires_at?.toISOString() ?? null,
+    lastUsedAt: r.last_used_at?.toISOString() ?? null,
+    revokedAt: r.revoked_at?.toISOString() ?? null,
+    status,
+  };
+}
