@@ -1,17 +1,45 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { TOKEN_SERVICE_CONFIG, type TokenServiceConfig } from './config/token-service.config';
+import { SERVICE_CREDENTIAL, ServiceCredentialGuard } from '@latchkey/http';
+import { LatchkeyAuthModule } from '@latchkey/token-verifier/nest';
+import { TOKEN_SERVICE_CONFIG } from './config/token-service.config';
 import { HealthController } from './health/health.controller';
+import { ReadinessController } from './health/readiness.controller';
+import { IntrospectionController } from './introspection/introspection.controller';
+import { AccountPatsController } from './pats/account-pats.controller';
+import { PersonalAccessTokensController } from './pats/personal-access-tokens.controller';
+import { TokenPolicyController } from './policies/token-policy.controller';
+import { TOKEN_CONTEXT, type TokenContext } from './token.context';
 
+function contextProviders(ctx: TokenContext) {
+  return [
+    { provide: TOKEN_CONTEXT, useValue: ctx },
+    { provide: TOKEN_SERVICE_CONFIG, useValue: ctx.config },
+  ];
+}
+
+/** The public API listener (PORT). */
 @Module({})
 export class AppModule {
-  /** The root module; the validated config is injectable everywhere as TOKEN_SERVICE_CONFIG. */
-  static forRoot(config: TokenServiceConfig): DynamicModule {
+  static forRoot(ctx: TokenContext): DynamicModule {
     return {
       module: AppModule,
       global: true,
-      controllers: [HealthController],
-      providers: [{ provide: TOKEN_SERVICE_CONFIG, useValue: config }],
-      exports: [TOKEN_SERVICE_CONFIG],
+      imports: [LatchkeyAuthModule.forRoot({ verifier: ctx.runtime.verifier })],
+      controllers: [HealthController, ReadinessController, PersonalAccessTokensController, AccountPatsController, TokenPolicyController],
+      providers: contextProviders(ctx),
+      exports: [TOKEN_CONTEXT, TOKEN_SERVICE_CONFIG],
+    };
+  }
+}
+
+/** The internal listener (INTERNAL_HOST:INTERNAL_PORT): introspection for verifiers, with the service credential. */
+@Module({})
+export class InternalModule {
+  static forRoot(ctx: TokenContext): DynamicModule {
+    return {
+      module: InternalModule,
+      controllers: [HealthController, IntrospectionController],
+      providers: [...contextProviders(ctx), { provide: SERVICE_CREDENTIAL, useValue: ctx.config.INTERNAL_SERVICE_TOKEN }, ServiceCredentialGuard],
     };
   }
 }

@@ -1,22 +1,41 @@
 import 'reflect-metadata';
 import { ConfigError, nestLogLevels } from '@latchkey/config';
+import { createHttpApp, registerOpenApi } from '@latchkey/http';
 import { Logger } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { AppModule } from './app.module';
+import { tokenOpenApi } from './api/token.routes';
+import { AppModule, InternalModule } from './app.module';
 import { loadTokenServiceConfig, SERVICE_NAME } from './config/token-service.config';
+import { TOKEN_ERROR_STATUS } from './domain';
+import { startTokenContext } from './token.context';
+
+const url = (host: string, port: number) => `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
 async function bootstrap(): Promise<void> {
+  const log = new Logger('Bootstrap');
   const config = loadTokenServiceConfig();
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), new FastifyAdapter(), {
-    logger: nestLogLevels(config.LOG_LEVEL),
-    abortOnError: false, // let bootstrap() report the error and exit 1 instead of process.abort()
-  });
-  // SIGTERM/SIGINT close the app (onModuleDestroy, onApplicationShutdown hooks) before exiting.
-  app.enableShutdownHooks();
+  Logger.overrideLogger(nestLogLevels(config.LOG_LEVEL));
+  const ctx = await startTokenContext(config);
+  const options = { statusByCode: TOKEN_ERROR_STATUS, logger: nestLogLevels(config.LOG_LEVEL) };
+  const app = await createHttpApp(AppModule.forRoot(ctx), options);
+  registerOpenApi(app, tokenOpenApi(process.env.npm_package_version ?? '0.1.0'));
+  const internal = await createHttpApp(InternalModule.forRoot(ctx), { ...options, acceptForm: true });
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.log(`${signal}: stopping`);
+    await Promise.allSettled([app.close(), internal.close()]);
+    await ctx.stop();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+
   await app.listen(config.PORT, config.HOST);
-  const host = config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST;
-  new Logger('Bootstrap').log(`${SERVICE_NAME} listening on http://${host}:${config.PORT}`);
+  await internal.listen(config.INTERNAL_PORT, config.INTERNAL_HOST);
+  log.log(`${SERVICE_NAME} listening on ${url(config.HOST, config.PORT)} (internal: ${url(config.INTERNAL_HOST, config.INTERNAL_PORT)}); API docs at /docs`);
+  void ctx.runtime.verifier.ready().then(() => log.log('token projection caught up: ready'));
 }
 
 bootstrap().catch((err: unknown) => {

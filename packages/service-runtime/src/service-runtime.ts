@@ -17,6 +17,8 @@ export interface ServiceRuntimeOptions {
   /** Topics the token verifier projects (default: tokens, identity, applications). */
   verifierTopics?: string[];
   missFallback?: MissFallback;
+  /** Other topics the service consumes, created at start like its own (e.g. token-usage.v1). */
+  extraTopics?: string[];
   /** Outbox poll when idle (default 10 ms). */
   relayPollIntervalMs?: number;
   log?: (message: string) => void;
@@ -77,7 +79,7 @@ export class ServiceRuntime {
 
   async start(): Promise<void> {
     if (!this.options.dataSource.isInitialized) await this.options.dataSource.initialize();
-    const topics = new Set([this.options.topic, ...(this.options.verifierTopics ?? [Topics.tokens, Topics.identity, Topics.applications])]);
+    const topics = new Set([this.options.topic, ...(this.options.verifierTopics ?? [Topics.tokens, Topics.identity, Topics.applications]), ...(this.options.extraTopics ?? [])]);
     await ensureTopics(this.kafka, [...topics].map((topic) => ({ topic })));
     await this.producer.connect();
     this.relay.start();

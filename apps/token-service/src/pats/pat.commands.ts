@@ -1,0 +1,130 @@
+import { randomUUID } from 'node:crypto';
+import { Logger } from '@nestjs/common';
+import { isUniqueViolation, type StoredEvent } from '@latchkey/eventstore';
+import type { ServiceRuntime } from '@latchkey/service-runtime';
+import { displayPrefix, generateSecret, hashSecret } from '@latchkey/token-format';
+import type { EntityManager } from 'typeorm';
+import { DEFAULT_TOKEN_POLICY, grantStream, patDecider, TokenError, type PatActorFacts, type PatCommand, type TokenPolicy } from '../domain';
+import { projectTokenEvents } from '../read-model/token.projection';
+import type { TokenQueries } from '../read-model/token.queries';
+
+export interface CreatePatInput {
+  userId: string;
+  name: string;
+  description?: string | null;
+  scopes: string[];
+  accountIds: string[];
+  expiresAt: string | null;
+}
+
+export interface PatHistoryEntry {
+  type: string;
+  at: string;
+  actor: string | null;
+  tokenId?: string;
+  reason?: string;
+}
+
+/**
+ * The PAT use cases. Each runs in one transaction that first takes a per-grant advisory lock,
+ * so concurrent regenerate/revoke calls on one token queue instead of racing (exactly one live
+ * secret or none, never a conflict error); then load → decide → append (+ outbox) → read models.
+ * Secrets are generated here and returned once; only their SHA-256 and display prefix go on.
+ */
+export class PatCommands {
+  private readonly log = new Logger('pats');
+
+  constructor(
+    private readonly runtime: ServiceRuntime,
+    private readonly queries: TokenQueries,
+    private readonly clock: () => Date,
+  ) {}
+
+  async create(input: CreatePatInput, actor: PatActorFacts, createdBy: string): Promise<{ grantId: string; token: string }> {
+    const grantId = randomUUID();
+    const token = generateSecret('pat');
+    try {
+      await this.inLockedTransaction(grantId, async (manager) => {
+        const user = await this.queries.user(input.userId, manager); // FOR SHARE: serialises with a deactivation
+        const stored = await this.queries.policies(input.accountIds);
+        const policies: Record<string, TokenPolicy> = {};
+        for (const account of input.accountIds) policies[account] = stored[account] ?? DEFAULT_TOKEN_POLICY;
+        await this.decide(manager, grantId, {
+          type: 'CreatePat',
+          grantId,
+          tokenId: randomUUID(),
+          tokenHash: hashSecret(token),
+          displayPrefix: displayPrefix(token),
+          userId: input.userId,
+          name: input.name,
+          description: input.description ?? null,
+          scopes: input.scopes,
+          accountIds: input.accountIds,
+          expiresAt: input.expiresAt,
+          now: this.clock().toISOString(),
+          createdBy,
+          facts: {
+            user: user === null ? null : { kind: user.kind, active: user.active, permissions: user.permissions },
+            actor,
+            policies,
+            nameTaken: await this.queries.nameTaken(input.userId, input.name, manager),
+          },
+        }, createdBy);
+      });
+    } catch (err) {
+      // two creations racing for one name: the read model's unique index stops the second
+      if (isUniqueViolation(err) && JSON.stringify(err).includes('pats_live_name_key')) throw new TokenError('NAME_TAKEN', 'a live token of this user already has this name');
+      throw err;
+    }
+    this.log.log(`created personal access token ${grantId} for user ${input.userId} by ${createdBy}`);
+    return { grantId, token };
+  }
+
+  /** A new secret for the same settings; the old one is dead at once. */
+  async regenerate(grantId: string, actor: string): Promise<string> {
+    const token = generateSecret('pat');
+    await this.inLockedTransaction(grantId, (manager) =>
+      this.decide(manager, grantId, { type: 'RegeneratePat', tokenId: randomUUID(), tokenHash: hashSecret(token), displayPrefix: displayPrefix(token), now: this.clock().toISOString() }, actor),
+    );
+    this.log.log(`regenerated personal access token ${grantId} by ${actor}`);
+    return token;
+  }
+
+  /** Revokes the grant and its token; revoking a revoked one changes nothing. */
+  async revoke(grantId: string, reason: string, actor: string): Promise<void> {
+    await this.inLockedTransaction(grantId, (manager) => this.revokeIn(manager, grantId, reason, actor));
+    this.log.log(`revoked personal access token ${grantId} (${reason}) by ${actor}`);
+  }
+
+  /** Revocation inside the caller's transaction (the reactions to deactivations and disabled applications). */
+  async revokeIn(manager: EntityManager, grantId: string, reason: string, actor: string): Promise<void> {
+    await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [grantId]);
+    await this.decide(manager, grantId, { type: 'RevokePat', reason, now: this.clock().toISOString() }, actor);
+  }
+
+  /** Who created, regenerated and revoked the token, and when: straight from its stream. */
+  async history(grantId: string): Promise<PatHistoryEntry[]> {
+    const stored: StoredEvent[] = await this.runtime.store.loadStored(grantId);
+    return stored.map(({ envelope, metadata }) => {
+      const data = envelope.data as { tokenId?: string; reason?: string };
+      return {
+        type: envelope.type,
+        at: envelope.occurredAt,
+        actor: typeof metadata.actor === 'string' ? metadata.actor : null,
+        ...(data.tokenId !== undefined && envelope.type !== 'GrantRevoked' ? { tokenId: data.tokenId } : {}),
+        ...(data.reason !== undefined ? { reason: data.reason } : {}),
+      };
+    });
+  }
+
+  private inLockedTransaction<T>(grantId: string, work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.runtime.dataSource.transaction(async (manager) => {
+      await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [grantId]);
+      return work(manager);
+    });
+  }
+
+  private async decide(manager: EntityManager, grantId: string, command: PatCommand, actor: string): Promise<void> {
+    await this.runtime.runner.runIn(manager, patDecider, command, { stream: grantStream(grantId), actor, project: (m, envelopes) => projectTokenEvents(m, envelopes) });
+  }
+}

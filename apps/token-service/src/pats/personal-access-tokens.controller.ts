@@ -1,0 +1,105 @@
+import { Controller, Delete, Get, Headers, HttpCode, Inject, Post } from '@nestjs/common';
+import { keysetPage, ValidBody, ValidParams, ValidQuery } from '@latchkey/http';
+import { hashSecret, parseSecret } from '@latchkey/token-format';
+import type { ActiveToken } from '@latchkey/token-verifier';
+import { Authenticated, CurrentToken } from '@latchkey/token-verifier/nest';
+import { CheckTokenBody, CreatePatBody, PageQuery, PatParams, type CheckTokenBodyT, type CreatePatBodyT, type PageQueryT } from '../api/token.schemas';
+import { TokenError } from '../domain';
+import type { PatView } from '../read-model/token.queries';
+import { TOKEN_CONTEXT, type TokenContext } from '../token.context';
+import { actorFacts, bearerOf, callerOf, expiryOf, requireScopeIn } from './actor-facts';
+
+type Hdrs = Record<string, string | string[] | undefined>;
+
+/**
+ * Your own personal access tokens. Any valid token of yours may list, read and revoke them;
+ * creating (and regenerating, which yields a new secret) needs `personal_access_tokens:create`
+ * in each account the token acts in, and a new token never exceeds the one that creates it.
+ */
+@Controller('v1/personal-access-tokens')
+export class PersonalAccessTokensController {
+  constructor(@Inject(TOKEN_CONTEXT) private readonly ctx: TokenContext) {}
+
+  @Post()
+  @HttpCode(201)
+  @Authenticated()
+  async create(@CurrentToken() token: ActiveToken, @Headers() headers: Hdrs, @ValidBody(CreatePatBody) body: CreatePatBodyT): Promise<PatView & { token: string }> {
+    const userId = callerOf(token);
+    const raw = bearerOf(headers);
+    requireScopeIn(this.ctx.runtime.verifier, raw, body.accountIds, 'personal_access_tokens:create');
+    const created = await this.ctx.pats.create(
+      { userId, name: body.name, description: body.description ?? null, scopes: body.scopes, accountIds: body.accountIds, expiresAt: expiryOf(body, this.ctx.clock()) },
+      actorFacts(this.ctx.runtime.verifier, raw, body.accountIds, true),
+      userId,
+    );
+    return { ...(await this.own(userId, created.grantId)), token: created.token };
+  }
+
+  @Get()
+  @Authenticated()
+  list(@CurrentToken() token: ActiveToken, @ValidQuery(PageQuery) query: PageQueryT) {
+    const userId = callerOf(token);
+    return keysetPage(query, (limit, after) => this.ctx.queries.patsOf(userId, limit, after), (p) => [p.createdAt, p.id]);
+  }
+
+  /** Whether a token is good, and (if it is yours) which one it is. The token is only hashed, never kept or logged. */
+  @Post('check')
+  @HttpCode(200)
+  @Authenticated()
+  async check(@CurrentToken() token: ActiveToken, @ValidBody(CheckTokenBody) body: CheckTokenBodyT) {
+    const result = this.ctx.runtime.verifier.verify(body.token);
+    if (!result.active) {
+      // unknown to the projection may mean "issued a moment ago": the read model is the truth
+      if (result.reason !== 'unknown' || !parseSecret(body.token).ok) return { active: false, reason: result.reason };
+      const row = await this.ctx.queries.byHash(hashSecret(body.token));
+      if (!row || row.revoked) return { active: false, reason: row ? 'token_revoked' : 'unknown' };
+      if (row.expiresAt !== null && row.expiresAt.getTime() <= Date.now()) return { active: false, reason: 'expired' };
+      return row.userId === callerOf(token) ? { active: true, id: row.grantId, expiresAt: row.expiresAt?.toISOString() ?? null } : { active: true };
+    }
+    if (result.subject !== callerOf(token)) return { active: true };
+    const pat = await this.ctx.queries.pat(result.grantId);
+    return { active: true, id: result.grantId, name: pat?.name, effectiveScopes: result.effectiveScopes, expiresAt: result.expiresAt };
+  }
+
+  @Get(':id')
+  @Authenticated()
+  get(@CurrentToken() token: ActiveToken, @ValidParams(PatParams) { id }: { id: string }): Promise<PatView> {
+    return this.own(callerOf(token), id);
+  }
+
+  /** Who created, regenerated and revoked it, and when. */
+  @Get(':id/events')
+  @Authenticated()
+  async history(@CurrentToken() token: ActiveToken, @ValidParams(PatParams) { id }: { id: string }) {
+    await this.own(callerOf(token), id);
+    return { items: await this.ctx.pats.history(id) };
+  }
+
+  /** A new secret, same settings; the old one stops working at once. */
+  @Post(':id/regenerate')
+  @HttpCode(201)
+  @Authenticated()
+  async regenerate(@CurrentToken() token: ActiveToken, @Headers() headers: Hdrs, @ValidParams(PatParams) { id }: { id: string }): Promise<PatView & { token: string }> {
+    const userId = callerOf(token);
+    const pat = await this.own(userId, id);
+    requireScopeIn(this.ctx.runtime.verifier, bearerOf(headers), pat.accountIds, 'personal_access_tokens:create');
+    const secret = await this.ctx.pats.regenerate(id, userId);
+    return { ...(await this.own(userId, id)), token: secret };
+  }
+
+  /** Revokes it at once; revoking a revoked token changes nothing (204 again). */
+  @Delete(':id')
+  @HttpCode(204)
+  @Authenticated()
+  async revoke(@CurrentToken() token: ActiveToken, @ValidParams(PatParams) { id }: { id: string }): Promise<void> {
+    const userId = callerOf(token);
+    await this.own(userId, id);
+    await this.ctx.pats.revoke(id, 'user_request', userId);
+  }
+
+  private async own(userId: string, id: string): Promise<PatView> {
+    const pat = await this.ctx.queries.pat(id);
+    if (!pat || pat.userId !== userId) throw new TokenError('GRANT_NOT_FOUND', 'no such personal access token of yours');
+    return pat;
+  }
+}

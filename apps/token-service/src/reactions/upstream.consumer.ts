@@ -1,0 +1,72 @@
+import { Logger } from '@nestjs/common';
+import type { LatchkeyEvent } from '@latchkey/contracts';
+import { PgIdempotencyStore } from '@latchkey/eventstore';
+import { EventConsumer } from '@latchkey/messaging';
+import type { ServiceRuntime } from '@latchkey/service-runtime';
+import type { EntityManager } from 'typeorm';
+import type { PatCommands } from '../pats/pat.commands';
+import { projectDirectoryEvent } from '../read-model/directory.projection';
+import type { TokenQueries } from '../read-model/token.queries';
+
+export interface UpstreamTopics {
+  identity: string;
+  applications: string;
+  usage: string;
+}
+
+export const UPSTREAM_CONSUMER = 'token-service-upstream';
+
+/**
+ * token-service's reactions to the other services, one consumer group, exactly once per event
+ * (the event id is recorded in processed_events in the same transaction as the effect):
+ * - identity.events.v1 → the directory read model (users, kinds, statuses, permissions), and
+ *   UserDeactivated → GrantRevoked for each of the user's live grants;
+ * - applications.events.v1: ApplicationDisabled / ApplicationDeleted → GrantRevoked for each of
+ *   the application's live grants;
+ * - token-usage.v1: TokensUsed → last-used times (only ever moved forward).
+ */
+export function createUpstreamConsumer(deps: { runtime: ServiceRuntime; queries: TokenQueries; pats: PatCommands; topics: UpstreamTopics; clock: () => Date }): EventConsumer<EntityManager> {
+  const log = new Logger('reactions');
+  return new EventConsumer<EntityManager>(deps.runtime.kafka, {
+    groupId: UPSTREAM_CONSUMER,
+    topics: [deps.topics.identity, deps.topics.applications, deps.topics.usage],
+    types: ['UserRegistered', 'MembershipChanged', 'UserDeactivated', 'UserReactivated', 'ApplicationDisabled', 'ApplicationDeleted', 'TokensUsed'],
+    idempotency: new PgIdempotencyStore(deps.runtime.dataSource, UPSTREAM_CONSUMER),
+    onDeadLetter: (info) => log.error(`event sent to the DLQ (${info.reason}) from ${info.topic}[${info.partition}]@${info.offset}`),
+    handler: async (event, { tx }) => react(event, tx, deps, log),
+  });
+}
+
+async function react(event: LatchkeyEvent, tx: EntityManager, deps: { queries: TokenQueries; pats: PatCommands; clock: () => Date }, log: Logger): Promise<void> {
+  switch (event.type) {
+    case 'UserDeactivated': {
+      await projectDirectoryEvent(tx, event);
+      const grants = await deps.queries.liveGrantsOf({ userId: event.data.userId }, tx);
+      for (const grantId of grants) await deps.pats.revokeIn(tx, grantId, 'user_deactivated', `event:${event.id}`);
+      if (grants.length > 0) log.log(`revoked ${grants.length} grant(s) of deactivated user ${event.data.userId}`);
+      return;
+    }
+    case 'UserRegistered':
+    case 'MembershipChanged':
+    case 'UserReactivated':
+      await projectDirectoryEvent(tx, event);
+      return;
+    case 'ApplicationDisabled':
+    case 'ApplicationDeleted': {
+      const grants = await deps.queries.liveGrantsOf({ clientId: event.data.clientId }, tx);
+      for (const grantId of grants) await deps.pats.revokeIn(tx, grantId, event.type === 'ApplicationDisabled' ? 'application_disabled' : 'application_deleted', `event:${event.id}`);
+      if (grants.length > 0) log.log(`revoked ${grants.length} grant(s) of application ${event.data.clientId}`);
+      return;
+    }
+    case 'TokensUsed':
+      for (const entry of event.data.entries) {
+        await tx.query(
+          `UPDATE pats SET last_used_at = $2 WHERE token_id = $1 AND (last_used_at IS NULL OR last_used_at < $2)`,
+          [entry.tokenId, entry.lastUsedAt],
+        );
+      }
+      return;
+    default:
+      return;
+  }
+}

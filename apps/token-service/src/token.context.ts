@@ -1,0 +1,84 @@
+import { Logger } from '@nestjs/common';
+import { Topics } from '@latchkey/contracts';
+import type { EventConsumer } from '@latchkey/messaging';
+import { ServiceRuntime } from '@latchkey/service-runtime';
+import type { Kafka } from 'kafkajs';
+import type { EntityManager } from 'typeorm';
+import { SERVICE_NAME, type TokenServiceConfig } from './config/token-service.config';
+import { createDataSource } from './database/data-source';
+import { PatCommands } from './pats/pat.commands';
+import { PolicyCommands } from './policies/policy.commands';
+import { createUpstreamConsumer } from './reactions/upstream.consumer';
+import { TokenQueries } from './read-model/token.queries';
+
+/** Test and tuning seams; production uses the defaults. */
+export interface TokenContextOverrides {
+  kafka?: Kafka;
+  /** Topics (tests use their own). */
+  topics?: { identity: string; tokens: string; applications: string; usage?: string };
+  clock?: () => Date;
+  poolSize?: number;
+}
+
+/** Everything token-service runs, built once and shared by its public and internal listeners (and the CLI). */
+export interface TokenContext {
+  config: TokenServiceConfig;
+  runtime: ServiceRuntime;
+  queries: TokenQueries;
+  pats: PatCommands;
+  policies: PolicyCommands;
+  upstream: EventConsumer<EntityManager> | null;
+  clock: () => Date;
+  stop(): Promise<void>;
+}
+
+export const TOKEN_CONTEXT = Symbol('TOKEN_CONTEXT');
+
+/**
+ * Starts the runtime (database, outbox relay, token verifier) and, unless `withReactions` is
+ * false (the CLI), the consumer of the other services' events.
+ */
+export async function startTokenContext(config: TokenServiceConfig, overrides: TokenContextOverrides = {}, { withReactions = true } = {}): Promise<TokenContext> {
+  const log = new Logger(SERVICE_NAME);
+  const topics = overrides.topics ?? { identity: Topics.identity, tokens: Topics.tokens, applications: Topics.applications, usage: Topics.tokenUsage };
+  const usage = topics.usage ?? Topics.tokenUsage;
+  const clock = overrides.clock ?? (() => new Date());
+  const dataSource = createDataSource(config.DATABASE_URL, overrides.poolSize);
+  const runtime = new ServiceRuntime({
+    service: SERVICE_NAME,
+    topic: topics.tokens,
+    dataSource,
+    kafka: overrides.kafka,
+    kafkaBrokers: config.KAFKA_BROKERS,
+    verifierTopics: [topics.tokens, topics.identity, topics.applications],
+    extraTopics: [usage],
+    log: (message) => log.warn(message),
+  });
+  await runtime.start();
+  const queries = new TokenQueries(dataSource);
+  const pats = new PatCommands(runtime, queries, clock);
+  const policies = new PolicyCommands(runtime);
+  let upstream: EventConsumer<EntityManager> | null = null;
+  try {
+    if (withReactions) {
+      upstream = createUpstreamConsumer({ runtime, queries, pats, topics: { identity: topics.identity, applications: topics.applications, usage }, clock });
+      await upstream.start();
+    }
+  } catch (err) {
+    await runtime.stop();
+    throw err;
+  }
+  return {
+    config,
+    runtime,
+    queries,
+    pats,
+    policies,
+    upstream,
+    clock,
+    async stop() {
+      await upstream?.stop();
+      await runtime.stop();
+    },
+  };
+}
