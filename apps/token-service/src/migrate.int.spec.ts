@@ -1,6 +1,7 @@
 import { eventStoreMigrations } from '@latchkey/eventstore';
 import { createEmptyDatabase, type EmptyDatabase } from '@latchkey/testing';
 import { DataSource } from 'typeorm';
+import { TOKEN_MIGRATIONS } from './database/data-source';
 import { runMigrations } from './migrate';
 
 describe('token-service migrate (real PostgreSQL)', () => {
@@ -11,14 +12,14 @@ describe('token-service migrate (real PostgreSQL)', () => {
   });
   afterAll(() => db.drop());
 
-  it('given a fresh database, when migrated, then the event store tables exist', async () => {
+  it('given a fresh database, when migrated, then the event store and read-model tables exist', async () => {
     const ran = await runMigrations(db.url);
-    expect(ran).toEqual(eventStoreMigrations.map((m) => m.name));
+    expect(ran).toEqual([...eventStoreMigrations, ...TOKEN_MIGRATIONS].map((m) => m.name));
 
     const ds = await new DataSource({ type: 'postgres', url: db.url }).initialize();
     try {
-      const rows = await ds.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_name = ANY($1)`, [['events', 'outbox', 'processed_events']]);
-      expect(rows.map((r: { table_name: string }) => r.table_name).sort()).toEqual(['events', 'outbox', 'processed_events']);
+      const rows = await ds.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_name = ANY($1)`, [['events', 'outbox', 'processed_events', 'pats', 'token_hashes', 'token_policies', 'directory_users', 'user_permissions']]);
+      expect(rows.map((r: { table_name: string }) => r.table_name).sort()).toEqual(['directory_users', 'events', 'outbox', 'pats', 'processed_events', 'token_hashes', 'token_policies', 'user_permissions']);
     } finally {
       await ds.destroy();
     }

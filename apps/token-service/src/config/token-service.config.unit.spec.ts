@@ -9,6 +9,9 @@ describe('token-service config', () => {
       DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/latchkey_tokens',
       KAFKA_BROKERS: ['127.0.0.1:9092'],
       LOG_LEVEL: 'log',
+      INTERNAL_HOST: '127.0.0.1',
+      INTERNAL_PORT: 3103,
+      INTERNAL_SERVICE_TOKEN: 'local-development-internal-token-0000',
     });
   });
 
@@ -35,6 +38,6 @@ describe('token-service config', () => {
   });
 
   it('declares the variables the service reads', () => {
-    expect(Object.keys(TOKEN_SERVICE_ENV)).toEqual(['HOST', 'PORT', 'DATABASE_URL', 'KAFKA_BROKERS', 'LOG_LEVEL']);
+    expect(Object.keys(TOKEN_SERVICE_ENV)).toEqual(['HOST', 'PORT', 'DATABASE_URL', 'KAFKA_BROKERS', 'LOG_LEVEL', 'INTERNAL_HOST', 'INTERNAL_PORT', 'INTERNAL_SERVICE_TOKEN']);
   });
 });
