@@ -1,10 +1,13 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { readinessController } from '@latchkey/http';
 import { LatchkeyAuthModule } from '@latchkey/token-verifier/nest';
 import { ApplicationsController } from './applications/applications.controller';
 import { APPLICATION_REGISTRY_CONFIG } from './config/application-registry.config';
 import { HealthController } from './health/health.controller';
-import { ReadinessController } from './health/readiness.controller';
 import { REGISTRY_CONTEXT, type RegistryContext } from './registry.context';
+
+/** /readyz: ready once the token verifier has caught up with the topics. */
+const ReadinessController = readinessController(REGISTRY_CONTEXT, (ctx: RegistryContext) => ctx.runtime.readiness());
 
 @Module({})
 export class AppModule {

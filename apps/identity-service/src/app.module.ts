@@ -1,15 +1,17 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { SERVICE_CREDENTIAL, ServiceCredentialGuard } from '@latchkey/http';
+import { readinessController, SERVICE_CREDENTIAL, ServiceCredentialGuard } from '@latchkey/http';
 import { LatchkeyAuthModule } from '@latchkey/token-verifier/nest';
 import { AccountsController } from './accounts/accounts.controller';
 import { IDENTITY_SERVICE_CONFIG } from './config/identity-service.config';
 import { HealthController } from './health/health.controller';
-import { ReadinessController } from './health/readiness.controller';
 import { IDENTITY_CONTEXT, type IdentityContext } from './identity.context';
 import { LoginCheckController } from './login-check/login-check.controller';
 import { MeController } from './me/me.controller';
 import { RolesController } from './roles/roles.controller';
 import { UsersController } from './users/users.controller';
+
+/** /readyz: ready once the token verifier has caught up with the topics. */
+const ReadinessController = readinessController(IDENTITY_CONTEXT, (ctx: IdentityContext) => ctx.runtime.readiness());
 
 function contextProviders(ctx: IdentityContext) {
   return [

@@ -1,14 +1,16 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { SERVICE_CREDENTIAL, ServiceCredentialGuard } from '@latchkey/http';
+import { readinessController, SERVICE_CREDENTIAL, ServiceCredentialGuard } from '@latchkey/http';
 import { LatchkeyAuthModule } from '@latchkey/token-verifier/nest';
 import { TOKEN_SERVICE_CONFIG } from './config/token-service.config';
 import { HealthController } from './health/health.controller';
-import { ReadinessController } from './health/readiness.controller';
 import { IntrospectionController } from './introspection/introspection.controller';
 import { AccountPatsController } from './pats/account-pats.controller';
 import { PersonalAccessTokensController } from './pats/personal-access-tokens.controller';
 import { TokenPolicyController } from './policies/token-policy.controller';
 import { TOKEN_CONTEXT, type TokenContext } from './token.context';
+
+/** /readyz: ready once the token verifier has caught up with the topics. */
+const ReadinessController = readinessController(TOKEN_CONTEXT, (ctx: TokenContext) => ctx.runtime.readiness());
 
 function contextProviders(ctx: TokenContext) {
   return [
