@@ -46,7 +46,8 @@ export class ServiceRuntime {
     this.kafka = options.kafka ?? createKafka({ clientId: options.service, brokers: options.kafkaBrokers });
     this.store = new PgEventStore(options.dataSource, { source: options.service, topic: options.topic });
     this.runner = new CommandRunner(this.store);
-    this.producer = new EventProducer(this.kafka);
+    // envelopes are validated when appended (PgEventStore); the relay need not check them again
+    this.producer = new EventProducer(this.kafka, { validate: false });
     let failuresLogged = 0;
     this.relay = new OutboxRelay(options.dataSource, this.producer, {
       pollIntervalMs: options.relayPollIntervalMs,

@@ -44,9 +44,10 @@ export class PatCommands {
     const grantId = randomUUID();
     const token = generateSecret('pat');
     try {
-      await this.inLockedTransaction(grantId, async (manager) => {
-        const user = await this.queries.user(input.userId, manager); // FOR SHARE: serialises with a deactivation
-        const stored = await this.queries.policies(input.accountIds);
+      // a fresh random grant id: nobody else can be writing this stream, so no lock is needed
+      await this.runtime.dataSource.transaction(async (manager) => {
+        // FOR SHARE: serialises with a deactivation; the name check comes in the same round trip
+        const { user, nameTaken, policies: stored } = await this.queries.issuingFacts(input.userId, input.name, input.accountIds, manager);
         const policies: Record<string, TokenPolicy> = {};
         for (const account of input.accountIds) policies[account] = stored[account] ?? DEFAULT_TOKEN_POLICY;
         await this.decide(manager, grantId, {
@@ -67,16 +68,16 @@ export class PatCommands {
             user: user === null ? null : { kind: user.kind, active: user.active, permissions: user.permissions },
             actor,
             policies,
-            nameTaken: await this.queries.nameTaken(input.userId, input.name, manager),
+            nameTaken,
           },
-        }, createdBy);
+        }, createdBy, true);
       });
     } catch (err) {
       // two creations racing for one name: the read model's unique index stops the second
       if (isUniqueViolation(err) && JSON.stringify(err).includes('pats_live_name_key')) throw new TokenError('NAME_TAKEN', 'a live token of this user already has this name');
       throw err;
     }
-    this.log.log(`created personal access token ${grantId} for user ${input.userId} by ${createdBy}`);
+    this.log.debug(`created personal access token ${grantId} for user ${input.userId} by ${createdBy}`);
     return { grantId, token };
   }
 
@@ -124,7 +125,7 @@ export class PatCommands {
     });
   }
 
-  private async decide(manager: EntityManager, grantId: string, command: PatCommand, actor: string): Promise<void> {
-    await this.runtime.runner.runIn(manager, patDecider, command, { stream: grantStream(grantId), actor, project: (m, envelopes) => projectTokenEvents(m, envelopes) });
+  private async decide(manager: EntityManager, grantId: string, command: PatCommand, actor: string, newStream = false): Promise<void> {
+    await this.runtime.runner.runIn(manager, patDecider, command, { stream: grantStream(grantId), actor, newStream, project: (m, envelopes) => projectTokenEvents(m, envelopes) });
   }
 }

@@ -7,7 +7,29 @@ import type { EventEnvelope, LatchkeyEvent } from '@latchkey/contracts';
  * the store. Holds hashes and display prefixes only, never a token.
  */
 export async function projectTokenEvents(manager: EntityManager, envelopes: readonly EventEnvelope[]): Promise<void> {
-  for (const envelope of envelopes) await projectOne(manager, envelope as LatchkeyEvent);
+  const events = envelopes as readonly LatchkeyEvent[];
+  // a PAT's GrantCreated and its first TokenIssued come in one append: one complete row
+  const [first, second] = events;
+  if (events.length === 2 && first.type === 'GrantCreated' && second.type === 'TokenIssued' && first.data.kind === 'personal' && second.data.grantId === first.data.grantId) {
+    await insertPat(manager, first, second);
+    return;
+  }
+  for (const e of events) await projectOne(manager, e);
+}
+
+/** A new PAT's read-model row and its token's hash row, in one statement. */
+async function insertPat(m: EntityManager, created: Extract<LatchkeyEvent, { type: 'GrantCreated' }>, issued: Extract<LatchkeyEvent, { type: 'TokenIssued' }>): Promise<void> {
+  const d = created.data;
+  const t = issued.data;
+  await m.query(
+    `WITH hashed AS (
+       INSERT INTO token_hashes (token_hash, token_id, grant_id, token_kind, user_id, client_id, account_ids, scopes, issued_at, expires_at)
+       VALUES ($13, $9, $1, $14, $2, NULL, $6, $5, $11, $12) ON CONFLICT (token_hash) DO NOTHING
+     )
+     INSERT INTO pats (grant_id, user_id, name, description, scopes, account_ids, created_by, created_at, token_id, display_prefix, issued_at, expires_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (grant_id) DO NOTHING`,
+    [d.grantId, d.userId, d.name ?? '', d.description ?? null, d.scopes, d.accountIds, d.createdBy, created.occurredAt, t.tokenId, t.displayPrefix, t.issuedAt, t.expiresAt, t.tokenHash, t.tokenKind],
+  );
 }
 
 async function projectOne(m: EntityManager, e: LatchkeyEvent): Promise<void> {

@@ -96,13 +96,36 @@ export class TokenQueries {
     return { userId: rows[0].user_id, kind: rows[0].kind, email: rows[0].email, active: rows[0].status === 'active', permissions: Object.fromEntries(perms.map((p) => [p.account_id, p.permissions])) };
   }
 
+  /**
+   * What issuing a PAT needs about its user, in one round trip inside the issuing transaction:
+   * the directory row (read FOR SHARE — a concurrent UserDeactivated waits for this transaction,
+   * and its reaction then sees and revokes the new grant), the permissions, and whether the name
+   * is taken among the user's live tokens.
+   */
+  async issuingFacts(userId: string, name: string, accountIds: readonly string[], manager: EntityManager): Promise<{ user: DirectoryUser | null; nameTaken: boolean; policies: Record<string, TokenPolicyView> }> {
+    type PolicyRow = { account_id: string; who_may_create: TokenPolicyView['whoMayCreate']; max_lifetime_days: number | null; contact_scopes: string[] };
+    const rows: Array<{ user_id: string; kind: DirectoryUser['kind']; email: string | null; status: string; permissions: Record<string, string[]> | null; name_taken: boolean; policies: PolicyRow[] | null }> = await manager.query(
+      `SELECT u.user_id, u.kind, u.email, u.status,
+              (SELECT json_object_agg(p.account_id, p.permissions) FROM user_permissions p WHERE p.user_id = u.user_id) AS permissions,
+              EXISTS (SELECT 1 FROM pats t WHERE t.user_id = u.user_id AND lower(t.name) = lower($2) AND t.revoked_at IS NULL) AS name_taken,
+              (SELECT json_agg(tp) FROM token_policies tp WHERE tp.account_id = ANY($3::text[])) AS policies
+         FROM directory_users u WHERE u.user_id = $1 FOR SHARE OF u`,
+      [userId, name.trim(), accountIds],
+    );
+    if (rows.length === 0) return { user: null, nameTaken: false, policies: {} };
+    const r = rows[0];
+    const policies = Object.fromEntries((r.policies ?? []).map((p) => [p.account_id, { accountId: p.account_id, whoMayCreate: p.who_may_create, maxLifetimeDays: p.max_lifetime_days, contactScopes: p.contact_scopes }]));
+    return { user: { userId: r.user_id, kind: r.kind, email: r.email, active: r.status === 'active', permissions: r.permissions ?? {} }, nameTaken: r.name_taken, policies };
+  }
+
   async userIdByEmail(email: string): Promise<string | null> {
     const rows = await this.db.query('SELECT user_id FROM directory_users WHERE email = $1', [email.trim().toLowerCase()]);
     return rows.length === 0 ? null : rows[0].user_id;
   }
 
-  async policies(accountIds: readonly string[]): Promise<Record<string, TokenPolicyView>> {
-    const rows: Array<{ account_id: string; who_may_create: TokenPolicyView['whoMayCreate']; max_lifetime_days: number | null; contact_scopes: string[] }> = await this.db.query(
+  /** Inside a transaction, pass its manager: a second pool connection per command could exhaust the pool under load. */
+  async policies(accountIds: readonly string[], manager?: EntityManager): Promise<Record<string, TokenPolicyView>> {
+    const rows: Array<{ account_id: string; who_may_create: TokenPolicyView['whoMayCreate']; max_lifetime_days: number | null; contact_scopes: string[] }> = await (manager ?? this.db).query(
       'SELECT * FROM token_policies WHERE account_id = ANY($1::text[])',
       [accountIds],
     );

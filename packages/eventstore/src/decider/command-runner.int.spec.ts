@@ -6,6 +6,7 @@ import { eventStoreMigrations } from '../migrations';
 import { PgEventStore } from '../store/pg-event-store';
 import { TEST_SOURCE, TEST_TOPIC } from '../testing/fixtures';
 import { sampleUserDecider, SampleUserError, type SampleUserState } from '../testing/sample-user-decider';
+import { ConcurrencyError } from '../store/errors';
 import { CommandRunner } from './command-runner';
 
 describe('CommandRunner (real PostgreSQL)', () => {
@@ -70,5 +71,23 @@ describe('CommandRunner (real PostgreSQL)', () => {
     expect(new Set(errors)).toEqual(new Set(['USER_ALREADY_DEACTIVATED']));
     expect(await eventCount(id)).toBe(2);
     expect(await readModel(id)).toEqual({ status: 'deactivated', deactivations: 1 });
+  });
+});
+
+describe('CommandRunner newStream (real PostgreSQL)', () => {
+  let db: TestDatabase;
+  let runner: CommandRunner;
+  beforeAll(async () => {
+    db = await createTestDatabase(eventStoreMigrations);
+    runner = new CommandRunner(new PgEventStore(db.dataSource, { source: TEST_SOURCE, topic: TEST_TOPIC }));
+  });
+  afterAll(() => db.drop());
+
+  it('decides on the initial state without loading, and a stream that exists after all is refused', async () => {
+    const id = randomUUID();
+    const stream = { type: 'user', id };
+    await expect(runner.run(sampleUserDecider, { type: 'Register', userId: id, email: 'n@example.com' }, { stream, newStream: true })).resolves.toMatchObject({ version: 1 });
+    await expect(runner.run(sampleUserDecider, { type: 'Register', userId: id, email: 'n@example.com' }, { stream, newStream: true, retriesOnConflict: 0 })).rejects.toBeInstanceOf(ConcurrencyError);
+    expect(Number((await db.dataSource.query('SELECT count(*) AS n FROM events WHERE stream_id = $1', [id]))[0].n)).toBe(1);
   });
 });

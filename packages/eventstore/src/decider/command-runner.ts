@@ -17,6 +17,11 @@ export interface RunCommandOptions<TState> {
   project?: (manager: EntityManager, envelopes: EventEnvelope[], state: TState) => Promise<void>;
   /** How many times to reload and decide again after a ConcurrencyError (default 3). */
   retriesOnConflict?: number;
+  /**
+   * The stream is new (its id was just generated): skip loading it and decide on the initial
+   * state. If it exists after all, the append's version check still refuses (ConcurrencyError).
+   */
+  newStream?: boolean;
 }
 
 export interface CommandResult<TState> {
@@ -54,7 +59,7 @@ export class CommandRunner {
     command: TCommand,
     options: RunCommandOptions<TState>,
   ): Promise<CommandResult<TState>> {
-    const history = await this.store.load(options.stream.id, manager);
+    const history = options.newStream ? [] : await this.store.load(options.stream.id, manager);
     const state = fold(decider, history as unknown as TEvent[]);
     const events = decider.decide(command, state);
     const next = events.reduce((s, e) => decider.evolve(s, e), state);

@@ -59,12 +59,6 @@ export class PgEventStore {
     }
     if (events.length === 0) return { version: expectedVersion, envelopes: [] };
 
-    const [{ version: current }] = (await manager.query(
-      'SELECT COALESCE(MAX(version), 0)::int AS version FROM events WHERE stream_id = $1',
-      [stream.id],
-    )) as Array<{ version: number }>;
-    if (current !== expectedVersion) throw new ConcurrencyError(stream.id, expectedVersion, current);
-
     const occurredAt = this.clock().toISOString();
     const envelopes = events.map((event, i) => this.envelope(request, event, expectedVersion + i + 1, occurredAt));
     for (const envelope of envelopes) this.validate(envelope);
@@ -78,22 +72,39 @@ export class PgEventStore {
     for (const e of envelopes) {
       const p = eventParams.length;
       eventParams.push(e.aggregateId, e.aggregateType, e.aggregateVersion, e.id, e.type, e.schemaVersion, JSON.stringify(e.data), metadata, e.occurredAt);
-      eventValues.push(`($${p + 1}, $${p + 2}, $${p + 3}, $${p + 4}, $${p + 5}, $${p + 6}, $${p + 7}, $${p + 8}, $${p + 9})`);
+      eventValues.push(`($${p + 1}::text, $${p + 2}::text, $${p + 3}::int, $${p + 4}::uuid, $${p + 5}::text, $${p + 6}::int, $${p + 7}::jsonb, $${p + 8}::jsonb, $${p + 9}::timestamptz)`);
       const o = outboxParams.length;
       outboxParams.push(e.id, topic, e.aggregateId, JSON.stringify(e));
-      outboxValues.push(`($${o + 1}, $${o + 2}, $${o + 3}, $${o + 4})`);
+      outboxValues.push(`($${o + 1}::uuid, $${o + 2}::text, $${o + 3}::text, $${o + 4}::jsonb)`);
     }
-    try {
-      await manager.query(
-        `INSERT INTO events (stream_id, stream_type, version, event_id, type, schema_version, data, metadata, occurred_at)
-         VALUES ${eventValues.join(', ')}`,
-        eventParams,
-      );
-    } catch (err) {
-      if (isUniqueViolation(err, 'events_stream_version_uq')) throw new ConcurrencyError(stream.id, expectedVersion, null);
-      throw err;
-    }
-    await manager.query(`INSERT INTO outbox (event_id, topic, message_key, envelope) VALUES ${outboxValues.join(', ')}`, outboxParams);
+    // One statement, one round trip: the version check, the events and their outbox rows (a
+    // data-modifying CTE). If the stream is not at the expected version nothing is inserted; if
+    // a concurrent writer gets there between the check and the insert, the unique
+    // (stream_id, version) refuses it. Either way: ConcurrencyError.
+    const n = eventParams.length + outboxParams.length;
+    const rows = (await manager
+      .query(
+        `WITH current AS (SELECT COALESCE(MAX(version), 0)::int AS version FROM events WHERE stream_id = $${n + 1}),
+         appended AS (
+           INSERT INTO events (stream_id, stream_type, version, event_id, type, schema_version, data, metadata, occurred_at)
+           SELECT v.* FROM (VALUES ${eventValues.join(', ')}) AS v (stream_id, stream_type, version, event_id, type, schema_version, data, metadata, occurred_at)
+           WHERE (SELECT version FROM current) = $${n + 2}
+           RETURNING event_id
+         ),
+         queued AS (
+         INSERT INTO outbox (event_id, topic, message_key, envelope)
+         SELECT o.* FROM (VALUES ${outboxValues.map((row) => row.replace(/\$(\d+)/g, (_m, k: string) => `$${Number(k) + eventParams.length}`)).join(', ')}) AS o (event_id, topic, message_key, envelope)
+         WHERE (SELECT version FROM current) = $${n + 2}
+         RETURNING event_id
+         )
+         SELECT (SELECT version FROM current) AS current, (SELECT count(*) FROM queued)::int AS queued`,
+        [...eventParams, ...outboxParams, stream.id, expectedVersion],
+      )
+      .catch((err: unknown) => {
+        if (isUniqueViolation(err, 'events_stream_version_uq')) throw new ConcurrencyError(stream.id, expectedVersion, null);
+        throw err;
+      })) as Array<{ current: number; queued: number }>;
+    if (rows[0].current !== expectedVersion || rows[0].queued !== envelopes.length) throw new ConcurrencyError(stream.id, expectedVersion, rows[0].current);
     return { version: expectedVersion + envelopes.length, envelopes };
   }
 
