@@ -44,7 +44,7 @@ export class AccountPatsController {
       actorFacts(this.ctx.runtime.verifier, bearerOf(headers), accountIds, userId === actor),
       actor,
     );
-    return { ...((await this.ctx.queries.pat(created.grantId)) as PatView), token: created.token };
+    return { ...created.view, token: created.token };
   }
 
   @Delete('personal-access-tokens/:id')

@@ -6,7 +6,8 @@ import { displayPrefix, generateSecret, hashSecret } from '@latchkey/token-forma
 import type { EntityManager } from 'typeorm';
 import { DEFAULT_TOKEN_POLICY, grantStream, patDecider, TokenError, type PatActorFacts, type PatCommand, type TokenPolicy } from '../domain';
 import { projectTokenEvents } from '../read-model/token.projection';
-import type { TokenQueries } from '../read-model/token.queries';
+import type { PatView, TokenQueries } from '../read-model/token.queries';
+import type { EventEnvelope, GrantCreatedData, TokenIssuedData } from '@latchkey/contracts';
 
 export interface CreatePatInput {
   userId: string;
@@ -40,17 +41,19 @@ export class PatCommands {
     private readonly clock: () => Date,
   ) {}
 
-  async create(input: CreatePatInput, actor: PatActorFacts, createdBy: string): Promise<{ grantId: string; token: string }> {
+  /** Creates a PAT; answers its read-model view (built from the appended events: no re-read) and the token, shown once. */
+  async create(input: CreatePatInput, actor: PatActorFacts, createdBy: string): Promise<{ grantId: string; token: string; view: PatView }> {
     const grantId = randomUUID();
     const token = generateSecret('pat');
+    let view: PatView;
     try {
       // a fresh random grant id: nobody else can be writing this stream, so no lock is needed
-      await this.runtime.dataSource.transaction(async (manager) => {
+      view = await this.runtime.dataSource.transaction(async (manager) => {
         // FOR SHARE: serialises with a deactivation; the name check comes in the same round trip
         const { user, nameTaken, policies: stored } = await this.queries.issuingFacts(input.userId, input.name, input.accountIds, manager);
         const policies: Record<string, TokenPolicy> = {};
         for (const account of input.accountIds) policies[account] = stored[account] ?? DEFAULT_TOKEN_POLICY;
-        await this.decide(manager, grantId, {
+        const envelopes = await this.decide(manager, grantId, {
           type: 'CreatePat',
           grantId,
           tokenId: randomUUID(),
@@ -71,6 +74,7 @@ export class PatCommands {
             nameTaken,
           },
         }, createdBy, true);
+        return viewOfNewPat(envelopes);
       });
     } catch (err) {
       // two creations racing for one name: the read model's unique index stops the second
@@ -78,7 +82,7 @@ export class PatCommands {
       throw err;
     }
     this.log.debug(`created personal access token ${grantId} for user ${input.userId} by ${createdBy}`);
-    return { grantId, token };
+    return { grantId, token, view };
   }
 
   /** A new secret for the same settings; the old one is dead at once. */
@@ -125,7 +129,30 @@ export class PatCommands {
     });
   }
 
-  private async decide(manager: EntityManager, grantId: string, command: PatCommand, actor: string, newStream = false): Promise<void> {
-    await this.runtime.runner.runIn(manager, patDecider, command, { stream: grantStream(grantId), actor, newStream, project: (m, envelopes) => projectTokenEvents(m, envelopes) });
+  private async decide(manager: EntityManager, grantId: string, command: PatCommand, actor: string, newStream = false): Promise<EventEnvelope[]> {
+    const { envelopes } = await this.runtime.runner.runIn(manager, patDecider, command, { stream: grantStream(grantId), actor, newStream, project: (m, events) => projectTokenEvents(m, events) });
+    return envelopes;
   }
+}
+
+/** The read-model view of a PAT just created, from its GrantCreated and TokenIssued (what the projection writes). */
+function viewOfNewPat(envelopes: EventEnvelope[]): PatView {
+  const created = envelopes.find((e) => e.type === 'GrantCreated') as EventEnvelope<'GrantCreated', GrantCreatedData>;
+  const issued = envelopes.find((e) => e.type === 'TokenIssued') as EventEnvelope<'TokenIssued', TokenIssuedData>;
+  return {
+    id: created.data.grantId,
+    userId: created.data.userId as string,
+    name: created.data.name ?? '',
+    description: created.data.description ?? null,
+    displayPrefix: issued.data.displayPrefix,
+    scopes: created.data.scopes,
+    accountIds: created.data.accountIds,
+    createdBy: created.data.createdBy,
+    createdAt: new Date(created.occurredAt).toISOString(),
+    issuedAt: new Date(issued.data.issuedAt).toISOString(),
+    expiresAt: issued.data.expiresAt === null ? null : new Date(issued.data.expiresAt).toISOString(),
+    lastUsedAt: null,
+    revokedAt: null,
+    status: 'active',
+  };
 }

@@ -32,7 +32,7 @@ export class PersonalAccessTokensController {
       actorFacts(this.ctx.runtime.verifier, raw, body.accountIds, true),
       userId,
     );
-    return { ...(await this.own(userId, created.grantId)), token: created.token };
+    return { ...created.view, token: created.token };
   }
 
   @Get()
