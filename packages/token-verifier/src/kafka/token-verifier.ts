@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
-import { Topics } from '@latchkey/contracts';
+import { Topics, type LatchkeyEvent } from '@latchkey/contracts';
 import { EventConsumer, type IdempotencyStore } from '@latchkey/messaging';
 import { hashSecret } from '@latchkey/token-format';
 import type { MissFallback } from '../fallback/miss-fallback';
@@ -20,6 +20,8 @@ export interface TokenVerifierOptions {
   clock?: () => number;
   /** Off by default: checks a well-formed, unknown token once elsewhere (see MissFallback). */
   missFallback?: MissFallback;
+  /** Called after each event is applied (e.g. to measure the delay from its occurredAt). */
+  onApplied?: (event: LatchkeyEvent) => void;
 }
 
 export interface VerifierStats {
@@ -30,6 +32,8 @@ export interface VerifierStats {
   /** Per `topic:partition`: the next offset to apply and the latest known high-water mark. */
   offsets: Record<string, { applied: number; highWaterMark: number }>;
   lastEventAppliedAt: string | null;
+  /** The last time Kafka answered (a message processed, or the high-water marks read); null before. */
+  lastContactAt: string | null;
 }
 
 /** The projection's reducers are idempotent by nature, so they need no dedupe store (and its memory). */
@@ -55,6 +59,8 @@ export class TokenVerifier {
   private readonly readyPromise = new Promise<void>((r) => (this.resolveReady = r));
   private readonly latestMarks = new Map<string, number>();
   private evictionTimer: NodeJS.Timeout | null = null;
+  private lastContact: number | null = null;
+  private staleLatched = false;
   private lagTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly options: TokenVerifierOptions) {
@@ -65,8 +71,12 @@ export class TokenVerifier {
       topics: this.topics,
       fromBeginning: true,
       idempotency: IDEMPOTENT_BY_NATURE,
-      handler: async (event) => this.projection.apply(event),
+      handler: async (event) => {
+        this.projection.apply(event);
+        this.options.onApplied?.(event);
+      },
       onProcessed: ({ topic, partition, offset }) => {
+        this.lastContact = Date.now();
         this.positions.set(`${topic}:${partition}`, Number(offset) + 1);
         if (!this.readyFlag) this.checkCaughtUp();
       },
@@ -79,13 +89,17 @@ export class TokenVerifier {
       this.targets.set(key, high);
       this.latestMarks.set(key, high);
     }
+    this.lastContact = Date.now();
     this.checkCaughtUp();
     await this.consumer.start();
     this.evictionTimer = setInterval(() => this.projection.evictExpired(), this.options.evictionIntervalMs ?? 60_000);
     this.evictionTimer.unref();
     this.lagTimer = setInterval(() => {
       this.highWaterMarks()
-        .then((marks) => marks.forEach((high, key) => this.latestMarks.set(key, high)))
+        .then((marks) => {
+          marks.forEach((high, key) => this.latestMarks.set(key, high));
+          this.lastContact = Date.now();
+        })
         .catch(() => undefined); // Kafka unreachable: the last known marks stay
     }, this.options.lagIntervalMs ?? 5_000);
     this.lagTimer.unref();
@@ -166,7 +180,33 @@ export class TokenVerifier {
       offsets[key] = { applied, highWaterMark: high };
     }
     const at = this.projection.lastEventAppliedAt;
-    return { ready: this.readyFlag, liveTokens: this.projection.size, lag, offsets, lastEventAppliedAt: at === null ? null : new Date(at).toISOString() };
+    return {
+      ready: this.readyFlag,
+      liveTokens: this.projection.size,
+      lag,
+      offsets,
+      lastEventAppliedAt: at === null ? null : new Date(at).toISOString(),
+      lastContactAt: this.lastContact === null ? null : new Date(this.lastContact).toISOString(),
+    };
+  }
+
+  /**
+   * The staleness policy of a gateway: stale once Kafka has not answered for longer than
+   * `limitMs` (or before the first catch-up), and from then on until Kafka answers again AND
+   * every partition has caught up with the latest known high-water marks. A gateway fails closed
+   * while stale and recovers by itself.
+   */
+  isStale(limitMs: number, now: number = Date.now()): boolean {
+    if (!this.readyFlag || this.lastContact === null) return true;
+    if (now - this.lastContact > limitMs) {
+      this.staleLatched = true;
+      return true;
+    }
+    if (this.staleLatched) {
+      for (const [key, high] of this.latestMarks) if ((this.positions.get(key) ?? 0) < high) return true;
+      this.staleLatched = false;
+    }
+    return false;
   }
 
   async stop(): Promise<void> {

@@ -138,27 +138,25 @@ function resolveAccount(req: BearerRequest, source: AccountSource): { ok: true; 
   return { ok: true, account: value };
 }
 
-/** Extracts, verifies and checks a bearer token against the requirements; the RFC 6750 §3 answer on failure. */
-export function authenticateBearer(verifier: BearerVerifier, req: BearerRequest, requirements: BearerRequirements = {}): BearerOutcome {
-  const extraction = extractBearerToken(req);
-  if (extraction.kind === 'invalid') return failure(400, 'invalid_request', extraction.description);
-  if (extraction.kind === 'none') return unauthenticated('A bearer token is required');
+type Prepared = { ok: true; token: string; account: string | undefined; requiredScopes: readonly string[] } | { ok: false; outcome: BearerOutcome };
 
+/** Everything before the lookup: extraction, the account, readiness. */
+function prepare(verifier: BearerVerifier, req: BearerRequest, requirements: BearerRequirements): Prepared {
+  const extraction = extractBearerToken(req);
+  if (extraction.kind === 'invalid') return { ok: false, outcome: failure(400, 'invalid_request', extraction.description) };
+  if (extraction.kind === 'none') return { ok: false, outcome: unauthenticated('A bearer token is required') };
   let account: string | undefined;
   if (requirements.account) {
     const resolved = resolveAccount(req, requirements.account);
-    if (!resolved.ok) return failure(400, 'invalid_request', resolved.description);
+    if (!resolved.ok) return { ok: false, outcome: failure(400, 'invalid_request', resolved.description) };
     account = resolved.account;
   }
-  if (!verifier.isReady) return unavailable();
+  if (!verifier.isReady) return { ok: false, outcome: unavailable() };
+  return { ok: true, token: extraction.token, account, requiredScopes: requirements.scopes ?? [] };
+}
 
-  const requiredScopes = requirements.scopes ?? [];
-  let result: VerifyResult;
-  try {
-    result = verifier.verify(extraction.token, { account, requiredScopes });
-  } catch {
-    return unavailable();
-  }
+/** The RFC 6750 answer for a verification result. */
+function conclude(result: VerifyResult, requiredScopes: readonly string[]): BearerOutcome {
   if (!result.active) {
     if (result.reason === 'account_not_allowed') return failure(403, 'insufficient_scope', REASON_TEXT.account_not_allowed);
     return failure(401, 'invalid_token', REASON_TEXT[result.reason] ?? 'The access token is invalid');
@@ -167,4 +165,40 @@ export function authenticateBearer(verifier: BearerVerifier, req: BearerRequest,
     return failure(403, 'insufficient_scope', `The access token lacks: ${result.missingScopes.join(' ')}`, { scope: requiredScopes.join(' ') });
   }
   return { ok: true, token: result };
+}
+
+/** Extracts, verifies and checks a bearer token against the requirements; the RFC 6750 §3 answer on failure. */
+export function authenticateBearer(verifier: BearerVerifier, req: BearerRequest, requirements: BearerRequirements = {}): BearerOutcome {
+  const prepared = prepare(verifier, req, requirements);
+  if (!prepared.ok) return prepared.outcome;
+  let result: VerifyResult;
+  try {
+    result = verifier.verify(prepared.token, { account: prepared.account, requiredScopes: prepared.requiredScopes });
+  } catch {
+    return unavailable();
+  }
+  return conclude(result, prepared.requiredScopes);
+}
+
+/** A verifier that can also look a token up elsewhere when its projection does not know it yet (TokenVerifier with a MissFallback). */
+export interface FallbackBearerVerifier extends BearerVerifier {
+  verifyWithFallback(token: string, options?: VerifyOptions): Promise<VerifyResult>;
+}
+
+/**
+ * authenticateBearer, with the miss fallback: a well-formed token the projection does not know
+ * (used milliseconds after issue) is checked once elsewhere. Only an unknown token waits.
+ */
+export async function authenticateBearerWithFallback(verifier: FallbackBearerVerifier, req: BearerRequest, requirements: BearerRequirements = {}): Promise<BearerOutcome> {
+  const prepared = prepare(verifier, req, requirements);
+  if (!prepared.ok) return prepared.outcome;
+  const options = { account: prepared.account, requiredScopes: prepared.requiredScopes };
+  let result: VerifyResult;
+  try {
+    result = verifier.verify(prepared.token, options);
+    if (!result.active && result.reason === 'unknown') result = await verifier.verifyWithFallback(prepared.token, options);
+  } catch {
+    return unavailable();
+  }
+  return conclude(result, prepared.requiredScopes);
 }

@@ -1,5 +1,6 @@
 export {
   authenticateBearer,
+  authenticateBearerWithFallback,
   extractBearerToken,
   MAX_TOKEN_LENGTH,
   type AccountSource,
@@ -8,5 +9,6 @@ export {
   type BearerRequest,
   type BearerRequirements,
   type BearerVerifier,
+  type FallbackBearerVerifier,
 } from './bearer-auth';
 export { LatchkeyBearerStrategy, BearerAuthError } from './bearer.strategy';
