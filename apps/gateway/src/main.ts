@@ -1,27 +1,34 @@
-import 'reflect-metadata';
-import { ConfigError, nestLogLevels } from '@latchkey/config';
-import { Logger } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { AppModule } from './app.module';
+import { ConfigError } from '@latchkey/config';
 import { loadGatewayConfig, SERVICE_NAME } from './config/gateway.config';
+import { startGateway } from './gateway';
+import { RoutePolicyError } from './routes';
 
-async function bootstrap(): Promise<void> {
+const log = (level: 'log' | 'error', message: string) => void (level === 'error' ? process.stderr : process.stdout).write(`[${SERVICE_NAME}] ${message}\n`);
+
+/**
+ * The gateway runs on plain Fastify + undici (not Nest): its hot path is one route, and every
+ * microsecond of framework per request is paid on every call (docs/architecture.md, gateway).
+ */
+async function main(): Promise<void> {
   const config = loadGatewayConfig();
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), new FastifyAdapter(), {
-    logger: nestLogLevels(config.LOG_LEVEL),
-    abortOnError: false, // let bootstrap() report the error and exit 1 instead of process.abort()
-  });
-  // SIGTERM/SIGINT close the app (onModuleDestroy, onApplicationShutdown hooks) before exiting.
-  app.enableShutdownHooks();
-  await app.listen(config.PORT, config.HOST);
-  const host = config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST;
-  new Logger('Bootstrap').log(`${SERVICE_NAME} listening on http://${host}:${config.PORT}`);
+  const gateway = await startGateway(config);
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log('log', `${signal}: stopping`);
+    await gateway.stop();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+  await gateway.server.listen({ port: config.PORT, host: config.HOST });
+  log('log', `listening on http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${config.PORT}; protected routes answer 503 until the token projection has caught up`);
+  void gateway.verifier.ready().then(() => log('log', 'token projection caught up: ready'));
 }
 
-bootstrap().catch((err: unknown) => {
-  const logger = new Logger('Bootstrap');
-  if (err instanceof ConfigError) logger.error(`${SERVICE_NAME} cannot start. ${err.message}`);
-  else logger.error(`${SERVICE_NAME} failed to start`, err instanceof Error ? err.stack : String(err));
+main().catch((err: unknown) => {
+  if (err instanceof ConfigError || err instanceof RoutePolicyError) log('error', `cannot start. ${err.message}`);
+  else log('error', `failed to start: ${err instanceof Error ? err.stack : String(err)}`);
   process.exit(1);
 });

@@ -8,6 +8,12 @@ describe('gateway config', () => {
       PORT: 8080,
       KAFKA_BROKERS: ['127.0.0.1:9092'],
       LOG_LEVEL: 'log',
+      ROUTES_FILE: 'routes.local.yaml',
+      INTROSPECTION_URL: 'http://127.0.0.1:3103/internal/introspect',
+      INTERNAL_SERVICE_TOKEN: 'local-development-internal-token-0000',
+      MISS_FALLBACK_PER_SECOND: 20,
+      STALENESS_LIMIT_SECONDS: 300,
+      USAGE_FLUSH_SECONDS: 10,
     });
   });
 
@@ -33,6 +39,6 @@ describe('gateway config', () => {
   });
 
   it('declares the variables the service reads', () => {
-    expect(Object.keys(GATEWAY_ENV)).toEqual(['HOST', 'PORT', 'KAFKA_BROKERS', 'LOG_LEVEL']);
+    expect(Object.keys(GATEWAY_ENV)).toEqual(['HOST', 'PORT', 'KAFKA_BROKERS', 'LOG_LEVEL', 'ROUTES_FILE', 'INTROSPECTION_URL', 'INTERNAL_SERVICE_TOKEN', 'MISS_FALLBACK_PER_SECOND', 'STALENESS_LIMIT_SECONDS', 'USAGE_FLUSH_SECONDS']);
   });
 });
