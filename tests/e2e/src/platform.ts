@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import { createEmptyDatabase, repoRoot, type EmptyDatabase } from '@latchkey/testing';
 
-export type AppName = 'identity-service' | 'application-registry' | 'token-service';
+export type AppName = 'identity-service' | 'application-registry' | 'token-service' | 'gateway';
 
 export interface RunningApp {
   name: AppName;
@@ -40,6 +40,39 @@ export class Platform {
   async start(names: AppName[]): Promise<void> {
     for (const name of names) this.apps.set(name, await this.launch(name));
     await Promise.all([...this.apps.values()].map((app) => this.waitReady(app)));
+  }
+
+  /**
+   * Starts the gateway (after token-service: it introspects there) with the route policy in
+   * `routesFile` and extra settings; answers once the process listens (not once it is ready:
+   * tests look at the 503s before that).
+   */
+  async startGateway(routesFile: string, env: Record<string, string> = {}): Promise<RunningApp> {
+    const app = await this.launch('gateway', { ROUTES_FILE: routesFile, INTROSPECTION_URL: `${this.app('token-service').internalUrl}/internal/introspect`, ...env });
+    this.apps.set('gateway', app);
+    await this.waitListening(app);
+    return app;
+  }
+
+  /** Stops one app (SIGTERM) and waits for it to exit; its database stays. */
+  async stopApp(name: AppName): Promise<void> {
+    const app = this.app(name);
+    if (app.child.exitCode !== null) return;
+    await new Promise<void>((resolve) => {
+      app.child.once('exit', () => resolve());
+      app.child.kill('SIGTERM');
+    });
+  }
+
+  /** Issues the bootstrap administrator's token with the operator CLI (once token-service knows the admin). */
+  async bootstrapAdminToken(): Promise<string> {
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const r = this.cli(['pat', 'create', '--user', this.adminEmail, '--name', `bootstrap-${randomBytes(3).toString('hex')}`, '--scopes', 'all', '--all-accounts', '--expires-in-days', '1']);
+      if (r.status === 0) return r.stdout.trim();
+      if (Date.now() > deadline) throw new Error(`the CLI could not issue the bootstrap token: ${r.stderr}`);
+      await new Promise((res) => setTimeout(res, 500));
+    }
   }
 
   url(name: AppName): string {
@@ -81,13 +114,15 @@ export class Platform {
     return this.app(name).output.slice(-lines).join('');
   }
 
-  private async launch(name: AppName): Promise<RunningApp> {
-    const db = await createEmptyDatabase();
+  private async launch(name: AppName, extraEnv: Record<string, string> = {}): Promise<RunningApp> {
     const root = repoRoot();
-    const migrated = spawnSync(process.execPath, [path.join(root, `apps/${name}/dist/migrate.js`)], { env: { ...process.env, DATABASE_URL: db.url }, encoding: 'utf8' });
-    if (migrated.status !== 0) throw new Error(`${name} migrations failed: ${migrated.stdout}${migrated.stderr}`);
+    const db = name === 'gateway' ? (this.apps.get('gateway')?.db ?? (await createEmptyDatabase())) : await createEmptyDatabase();
+    if (name !== 'gateway') {
+      const migrated = spawnSync(process.execPath, [path.join(root, `apps/${name}/dist/migrate.js`)], { env: { ...process.env, DATABASE_URL: db.url }, encoding: 'utf8' });
+      if (migrated.status !== 0) throw new Error(`${name} migrations failed: ${migrated.stdout}${migrated.stderr}`);
+    }
     const port = await freePort();
-    const internalPort = name === 'application-registry' ? null : await freePort();
+    const internalPort = name === 'application-registry' || name === 'gateway' ? null : await freePort();
     const env: Record<string, string> = {
       ...(process.env as Record<string, string>),
       HOST: '127.0.0.1',
@@ -97,7 +132,9 @@ export class Platform {
       INTERNAL_SERVICE_TOKEN: this.internalToken,
       ...(internalPort !== null ? { INTERNAL_HOST: '127.0.0.1', INTERNAL_PORT: String(internalPort) } : {}),
       ...(name === 'identity-service' ? { BOOTSTRAP_ADMIN_EMAIL: this.adminEmail } : {}),
+      ...extraEnv,
     };
+    if (name === 'gateway') delete env.DATABASE_URL;
     const child = spawn(process.execPath, [path.join(root, `apps/${name}/dist/main.js`)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     const output: string[] = [];
     const keep = (chunk: Buffer) => {
@@ -109,7 +146,21 @@ export class Platform {
     return { name, url: `http://127.0.0.1:${port}`, internalUrl: internalPort === null ? null : `http://127.0.0.1:${internalPort}`, db, child, output };
   }
 
-  private async waitReady(app: RunningApp, timeoutMs = 90_000): Promise<void> {
+  private async waitListening(app: RunningApp, timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (app.child.exitCode !== null) throw new Error(`${app.name} exited with ${app.child.exitCode}:\n${app.output.join('').slice(-3000)}`);
+      try {
+        await fetch(`${app.url}/healthz`);
+        return;
+      } catch {
+        if (Date.now() > deadline) throw new Error(`${app.name} not listening within ${timeoutMs} ms`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    }
+  }
+
+  async waitReady(app: RunningApp, timeoutMs = 90_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       if (app.child.exitCode !== null) throw new Error(`${app.name} exited with ${app.child.exitCode}:\n${app.output.join('').slice(-3000)}`);
