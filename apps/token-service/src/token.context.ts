@@ -8,7 +8,7 @@ import { SERVICE_NAME, type TokenServiceConfig } from './config/token-service.co
 import { createDataSource } from './database/data-source';
 import { PatCommands } from './pats/pat.commands';
 import { PolicyCommands } from './policies/policy.commands';
-import { createUpstreamConsumer } from './reactions/upstream.consumer';
+import { createUpstreamConsumer, upstreamGroupId } from './reactions/upstream.consumer';
 import { TokenQueries } from './read-model/token.queries';
 
 /** Test and tuning seams; production uses the defaults. */
@@ -61,7 +61,7 @@ export async function startTokenContext(config: TokenServiceConfig, overrides: T
   let upstream: EventConsumer<EntityManager> | null = null;
   try {
     if (withReactions) {
-      upstream = createUpstreamConsumer({ runtime, queries, pats, topics: { identity: topics.identity, applications: topics.applications, usage }, clock });
+      upstream = createUpstreamConsumer({ runtime, queries, pats, topics: { identity: topics.identity, applications: topics.applications, usage }, clock, groupId: await upstreamGroupId(runtime) });
       await upstream.start();
     }
   } catch (err) {

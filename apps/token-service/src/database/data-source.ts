@@ -2,9 +2,10 @@ import { createServiceDataSource } from '@latchkey/eventstore';
 import type { DataSource } from 'typeorm';
 import { SERVICE_NAME } from '../config/token-service.config';
 import { CreateTokenReadModels1764300000000 } from './migrations/1764300000000-create-token-read-models';
+import { CreateInstallation1764300000001 } from './migrations/1764300000001-create-installation';
 
 /** token-service's own database: the event store's migrations, then its read models'. */
-export const TOKEN_MIGRATIONS = [CreateTokenReadModels1764300000000];
+export const TOKEN_MIGRATIONS = [CreateTokenReadModels1764300000000, CreateInstallation1764300000001];
 
 export function createDataSource(databaseUrl: string, poolSize?: number): DataSource {
   return createServiceDataSource({ url: databaseUrl, applicationName: SERVICE_NAME, migrations: TOKEN_MIGRATIONS, poolSize });

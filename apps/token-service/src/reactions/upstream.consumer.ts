@@ -16,6 +16,12 @@ export interface UpstreamTopics {
 
 export const UPSTREAM_CONSUMER = 'token-service-upstream';
 
+/** The consumer group of this database's reactions (see the installation migration). */
+export async function upstreamGroupId(runtime: ServiceRuntime): Promise<string> {
+  const [{ id }] = (await runtime.dataSource.query('SELECT id FROM installation')) as Array<{ id: string }>;
+  return `${UPSTREAM_CONSUMER}-${id}`;
+}
+
 /**
  * token-service's reactions to the other services, one consumer group, exactly once per event
  * (the event id is recorded in processed_events in the same transaction as the effect):
@@ -25,10 +31,10 @@ export const UPSTREAM_CONSUMER = 'token-service-upstream';
  *   the application's live grants;
  * - token-usage.v1: TokensUsed → last-used times (only ever moved forward).
  */
-export function createUpstreamConsumer(deps: { runtime: ServiceRuntime; queries: TokenQueries; pats: PatCommands; topics: UpstreamTopics; clock: () => Date }): EventConsumer<EntityManager> {
+export function createUpstreamConsumer(deps: { runtime: ServiceRuntime; queries: TokenQueries; pats: PatCommands; topics: UpstreamTopics; clock: () => Date; groupId: string }): EventConsumer<EntityManager> {
   const log = new Logger('reactions');
   return new EventConsumer<EntityManager>(deps.runtime.kafka, {
-    groupId: UPSTREAM_CONSUMER,
+    groupId: deps.groupId,
     topics: [deps.topics.identity, deps.topics.applications, deps.topics.usage],
     types: ['UserRegistered', 'MembershipChanged', 'UserDeactivated', 'UserReactivated', 'ApplicationDisabled', 'ApplicationDeleted', 'TokensUsed'],
     idempotency: new PgIdempotencyStore(deps.runtime.dataSource, UPSTREAM_CONSUMER),
