@@ -25,12 +25,13 @@
 import { Buffer } from 'node:buffer';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { cpuShares, cpuSnapshot, freePort, waitUntil } from './lib/processes.mjs';
 import { report } from './lib/stats.mjs';
 
 const require = createRequire(import.meta.url);
@@ -115,94 +116,6 @@ function startChild(name, script, env, nodeArgs = []) {
   };
 }
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = require('node:net').createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitUntil(what, fn, timeoutMs, child) {
-  const deadline = Date.now() + timeoutMs;
-  let last;
-  for (;;) {
-    if (child && child.child.exitCode !== null) throw new Error(`${child.name} exited (${child.child.exitCode}) while waiting for ${what}:\n${child.tail.join('\n')}`);
-    try {
-      const r = await fn();
-      if (r === true) return;
-      last = r;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms (last: ${last instanceof Error ? last.message : JSON.stringify(last)})${child ? `\n${child.tail.join('\n')}` : ''}`);
-    await sleep(200);
-  }
-}
-
-/** CPU seconds (user + system) of the given pids by name, this process (autocannon), the broker and PostgreSQL, and the machine. */
-function cpuSnapshot(pids) {
-  const tick = 100; // USER_HZ on Linux
-  const of = (pid) => {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      return (Number(f[11]) + Number(f[12])) / tick; // utime, stime
-    } catch {
-      return 0;
-    }
-  };
-  let postgres = 0;
-  let kafka = 0;
-  for (const pid of readdirSync('/proc')) {
-    if (!/^\d+$/.test(pid)) continue;
-    let comm = '';
-    try {
-      comm = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
-    } catch {
-      continue;
-    }
-    if (comm === 'postgres') postgres += of(pid);
-    else if (comm === 'java') kafka += of(pid);
-  }
-  const u = process.cpuUsage();
-  const [, user, nice, system, idle, iowait, irq, softirq, steal] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).map(Number);
-  const named = {};
-  for (const [name, pid] of Object.entries(pids)) named[name] = of(pid);
-  return {
-    at: performance.now(),
-    named,
-    autocannon: (u.user + u.system) / 1e6,
-    postgres,
-    kafka,
-    busy: (user + nice + system + irq + softirq + steal) / tick,
-    total: (user + nice + system + idle + iowait + irq + softirq + steal) / tick,
-  };
-}
-
-/** Average cores busy per process between two snapshots. */
-function cpuShares(a, b) {
-  const wall = (b.at - a.at) / 1000;
-  const r = (v) => Math.round((v / wall) * 100) / 100;
-  const out = {};
-  let known = 0;
-  for (const name of Object.keys(a.named)) {
-    out[name] = r(b.named[name] - a.named[name]);
-    known += b.named[name] - a.named[name];
-  }
-  out.autocannon = r(b.autocannon - a.autocannon);
-  out.kafka = r(b.kafka - a.kafka);
-  out.postgres = r(b.postgres - a.postgres);
-  known += b.autocannon - a.autocannon + b.kafka - a.kafka + b.postgres - a.postgres;
-  out.other = r(b.busy - a.busy - known);
-  out.machine = r(b.busy - a.busy);
-  out.cores = os.cpus().length;
-  return out;
-}
-
 function cannon(opts) {
   return new Promise((resolve, reject) => {
     autocannon({ connections: CONNECTIONS, pipelining: 1, ...opts }, (err, result) => (err ? reject(err) : resolve(result)));
@@ -235,7 +148,7 @@ async function measure(label, url, headers, pids, { seconds = SECONDS, warmup = 
   const r = await cannon({ url, headers, duration: seconds });
   const after = cpuSnapshot(pids);
   const total = r.requests.total;
-  const cpu = cpuShares(before, after);
+  const cpu = cpuShares(before, after, 'autocannon');
   // CPU time per request, µs, of each process (what one request costs it)
   const perRequestUs = {};
   for (const name of [...Object.keys(pids), 'autocannon']) perRequestUs[name] = Math.round(((cpu[name] * ((after.at - before.at) / 1000)) / Math.max(1, total)) * 1e6);

@@ -11,12 +11,10 @@ import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { createRequire } from 'node:module';
-import net from 'node:net';
-import { readdirSync, readFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
+import { cpuShares, cpuSnapshot, freePort, waitUntil } from './lib/processes.mjs';
 import { summarize, report } from './lib/stats.mjs';
 
 const require = createRequire(import.meta.url);
@@ -36,17 +34,6 @@ const SERVICE_MAIN = process.env.BENCH_SERVICE_MAIN ?? 'apps/token-service/dist/
 const PERMISSIONS = ['orders:read', 'personal_access_tokens:create'];
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 function dbUrl(name) {
   const u = new URL(SERVER_URL);
@@ -91,6 +78,7 @@ function startService(env) {
   const killOnExit = () => child.exitCode === null && child.kill('SIGKILL');
   process.once('exit', killOnExit);
   return {
+    name: 'token-service',
     child,
     tail,
     exited,
@@ -143,66 +131,6 @@ function request(agent, port, method, urlPath, { token, body } = {}) {
     req.on('error', reject);
     req.end(payload);
   });
-}
-
-async function waitUntil(what, fn, timeoutMs, service) {
-  const deadline = Date.now() + timeoutMs;
-  let last;
-  for (;;) {
-    if (service.child.exitCode !== null) throw new Error(`token-service exited (${service.child.exitCode}) while waiting for ${what}:\n${service.tail.join('\n')}`);
-    try {
-      if (await fn()) return;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms${last ? ` (last error: ${last.message})` : ''}\n${service.tail.join('\n')}`);
-    await sleep(200);
-  }
-}
-
-/** CPU seconds (user + system) of this process, the service, all postgres processes and the broker (java). */
-function cpuSnapshot(servicePid) {
-  const tick = 100; // USER_HZ on Linux
-  const of = (pid) => {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      return (Number(f[11]) + Number(f[12])) / tick; // utime, stime
-    } catch {
-      return 0;
-    }
-  };
-  let postgres = 0;
-  let kafka = 0;
-  for (const pid of readdirSync('/proc')) {
-    if (!/^\d+$/.test(pid)) continue;
-    let comm = '';
-    try {
-      comm = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
-    } catch {
-      continue;
-    }
-    if (comm === 'postgres') postgres += of(pid);
-    else if (comm === 'java') kafka += of(pid);
-  }
-  const u = process.cpuUsage();
-  const [, user, nice, system, idle, iowait, irq, softirq, steal] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).map(Number);
-  return {
-    at: performance.now(),
-    bench: (u.user + u.system) / 1e6,
-    service: of(servicePid),
-    postgres,
-    kafka,
-    busy: (user + nice + system + irq + softirq + steal) / tick,
-    total: (user + nice + system + idle + iowait + irq + softirq + steal) / tick,
-  };
-}
-
-function cpuShares(a, b) {
-  const wall = (b.at - a.at) / 1000;
-  const core = (x) => Math.round(((b[x] - a[x]) / wall) * 100) / 100; // cores busy on average
-  const machine = core('busy');
-  return { service: core('service'), postgres: core('postgres'), kafka: core('kafka'), benchClients: core('bench'), other: Math.round((machine - core('service') - core('postgres') - core('kafka') - core('bench')) * 100) / 100, machine, cores: os.cpus().length };
 }
 
 export async function run() {
@@ -279,9 +207,9 @@ export async function run() {
     let created = 0;
     let warmupCreated = 0;
     let cpuStart = null;
-    const cpuTimer = setTimeout(() => (cpuStart = cpuSnapshot(service.child.pid)), Math.max(0, measureFrom - performance.now()));
+    const cpuTimer = setTimeout(() => (cpuStart = cpuSnapshot({ service: service.child.pid })), Math.max(0, measureFrom - performance.now()));
     let cpuEnd = null;
-    const cpuEndTimer = setTimeout(() => (cpuEnd = cpuSnapshot(service.child.pid)), Math.max(0, measureTo - performance.now()));
+    const cpuEndTimer = setTimeout(() => (cpuEnd = cpuSnapshot({ service: service.child.pid })), Math.max(0, measureTo - performance.now()));
     await Promise.all(
       users.map(async (u, i) => {
         for (let seq = 0; performance.now() < measureTo; seq++) {
@@ -308,7 +236,7 @@ export async function run() {
     );
     clearTimeout(cpuTimer);
     clearTimeout(cpuEndTimer);
-    cpuEnd ??= cpuSnapshot(service.child.pid);
+    cpuEnd ??= cpuSnapshot({ service: service.child.pid });
 
     // the events of every creation left through the outbox (Kafka acknowledged them)
     const db = new pg.Client({ connectionString: databaseUrl });
@@ -342,7 +270,7 @@ export async function run() {
       latencyMs: summarize(latencies),
       errors: errorCount,
       errorsByStatus: errors,
-      cpuCoresBusy: cpuStart && cpuEnd ? cpuShares(cpuStart, cpuEnd) : null,
+      cpuCoresBusy: cpuStart && cpuEnd ? cpuShares(cpuStart, cpuEnd, 'benchClients') : null,
       outbox: drain,
       goal: { creationsPerSecond: 500, p99Ms: 100, met: created / SECONDS >= 500 && latencies.length > 0 && summarize(latencies).p99 <= 100 },
     });

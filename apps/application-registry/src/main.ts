@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { ConfigError, nestLogLevels } from '@latchkey/config';
-import { createHttpApp, registerOpenApi } from '@latchkey/http';
+import { createHttpApp, listenUrl, registerOpenApi, serveUntilSignal } from '@latchkey/http';
 import { Logger } from '@nestjs/common';
 import { registryOpenApi } from './api/registry.routes';
 import { AppModule } from './app.module';
@@ -16,21 +16,8 @@ async function bootstrap(): Promise<void> {
   const app = await createHttpApp(AppModule.forRoot(ctx), { statusByCode: REGISTRY_ERROR_STATUS, logger: nestLogLevels(config.LOG_LEVEL) });
   registerOpenApi(app, registryOpenApi(process.env.npm_package_version ?? '0.1.0'));
 
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.log(`${signal}: stopping`);
-    await app.close();
-    await ctx.runtime.stop();
-    process.exit(0);
-  };
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-  process.once('SIGINT', () => void stop('SIGINT'));
-
-  await app.listen(config.PORT, config.HOST);
-  const host = config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST;
-  log.log(`${SERVICE_NAME} listening on http://${host}:${config.PORT}; API docs at /docs`);
+  await serveUntilSignal([{ app, host: config.HOST, port: config.PORT }], () => ctx.runtime.stop(), (m) => log.log(m));
+  log.log(`${SERVICE_NAME} listening on ${listenUrl(config.HOST, config.PORT)}; API docs at /docs`);
   void ctx.runtime.verifier.ready().then(() => log.log('token projection caught up: ready'));
 }
 

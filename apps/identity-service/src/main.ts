@@ -1,14 +1,12 @@
 import 'reflect-metadata';
 import { ConfigError, nestLogLevels } from '@latchkey/config';
-import { createHttpApp, registerOpenApi } from '@latchkey/http';
+import { createHttpApp, listenUrl as url, registerOpenApi, serveUntilSignal } from '@latchkey/http';
 import { Logger } from '@nestjs/common';
 import { identityOpenApi } from './api/identity.routes';
 import { AppModule, InternalModule } from './app.module';
 import { loadIdentityServiceConfig, SERVICE_NAME } from './config/identity-service.config';
 import { IDENTITY_ERROR_STATUS } from './domain';
 import { startIdentityContext } from './identity.context';
-
-const url = (host: string, port: number) => `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
 async function bootstrap(): Promise<void> {
   const log = new Logger('Bootstrap');
@@ -21,20 +19,14 @@ async function bootstrap(): Promise<void> {
   registerOpenApi(app, identityOpenApi(process.env.npm_package_version ?? '0.1.0'));
   const internal = await createHttpApp(InternalModule.forRoot(ctx), options);
 
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.log(`${signal}: stopping`);
-    await Promise.allSettled([app.close(), internal.close()]);
-    await ctx.runtime.stop();
-    process.exit(0);
-  };
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-  process.once('SIGINT', () => void stop('SIGINT'));
-
-  await app.listen(config.PORT, config.HOST);
-  await internal.listen(config.INTERNAL_PORT, config.INTERNAL_HOST);
+  await serveUntilSignal(
+    [
+      { app, host: config.HOST, port: config.PORT },
+      { app: internal, host: config.INTERNAL_HOST, port: config.INTERNAL_PORT },
+    ],
+    () => ctx.runtime.stop(),
+    (m) => log.log(m),
+  );
   log.log(`${SERVICE_NAME} listening on ${url(config.HOST, config.PORT)} (internal: ${url(config.INTERNAL_HOST, config.INTERNAL_PORT)}); API docs at /docs`);
   void ctx.runtime.verifier.ready().then(() => log.log('token projection caught up: ready'));
 }

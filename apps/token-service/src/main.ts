@@ -1,14 +1,12 @@
 import 'reflect-metadata';
 import { ConfigError, nestLogLevels } from '@latchkey/config';
-import { createHttpApp, registerOpenApi } from '@latchkey/http';
+import { createHttpApp, listenUrl as url, registerOpenApi, serveUntilSignal } from '@latchkey/http';
 import { Logger } from '@nestjs/common';
 import { tokenOpenApi } from './api/token.routes';
 import { AppModule, InternalModule } from './app.module';
 import { loadTokenServiceConfig, SERVICE_NAME } from './config/token-service.config';
 import { TOKEN_ERROR_STATUS } from './domain';
 import { startTokenContext } from './token.context';
-
-const url = (host: string, port: number) => `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
 async function bootstrap(): Promise<void> {
   const log = new Logger('Bootstrap');
@@ -20,20 +18,14 @@ async function bootstrap(): Promise<void> {
   registerOpenApi(app, tokenOpenApi(process.env.npm_package_version ?? '0.1.0'));
   const internal = await createHttpApp(InternalModule.forRoot(ctx), { ...options, acceptForm: true });
 
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.log(`${signal}: stopping`);
-    await Promise.allSettled([app.close(), internal.close()]);
-    await ctx.stop();
-    process.exit(0);
-  };
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-  process.once('SIGINT', () => void stop('SIGINT'));
-
-  await app.listen(config.PORT, config.HOST);
-  await internal.listen(config.INTERNAL_PORT, config.INTERNAL_HOST);
+  await serveUntilSignal(
+    [
+      { app, host: config.HOST, port: config.PORT },
+      { app: internal, host: config.INTERNAL_HOST, port: config.INTERNAL_PORT },
+    ],
+    () => ctx.stop(),
+    (m) => log.log(m),
+  );
   log.log(`${SERVICE_NAME} listening on ${url(config.HOST, config.PORT)} (internal: ${url(config.INTERNAL_HOST, config.INTERNAL_PORT)}); API docs at /docs`);
   void ctx.runtime.verifier.ready().then(() => log.log('token projection caught up: ready'));
 }

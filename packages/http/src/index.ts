@@ -56,3 +56,4 @@ export { registerOpenApi, renderDocsPage } from './openapi/docs-page';
 export { DEFAULT_BODY_LIMIT_BYTES, configureHttpApp, createHttpApp, type HttpAppOptions } from './app/create-http-app';
 export { SERVICE_CREDENTIAL, ServiceCredentialGuard } from './auth/service-credential.guard';
 export { readinessController, type Readiness } from './health/readiness.controller';
+export { serveUntilSignal, listenUrl, type Listener } from './app/serve';

@@ -1,0 +1,103 @@
+// What the benchmarks that run services as processes share: free ports, waiting for a
+// condition (with the child's last output on failure), and CPU accounting from /proc.
+import { readdirSync, readFileSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import { performance } from 'node:perf_hooks';
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** A free TCP port on the loopback. */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Polls `fn` until it answers true; fails after `timeoutMs`, or at once if `child`
+ * (`{ name, child: ChildProcess, tail: string[] }`) has exited, with its last output.
+ */
+export async function waitUntil(what, fn, timeoutMs, child) {
+  const deadline = Date.now() + timeoutMs;
+  let last;
+  for (;;) {
+    if (child && child.child.exitCode !== null) throw new Error(`${child.name} exited (${child.child.exitCode}) while waiting for ${what}:\n${child.tail.join('\n')}`);
+    try {
+      const r = await fn();
+      if (r === true) return;
+      last = r;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms (last: ${last instanceof Error ? last.message : JSON.stringify(last)})${child ? `\n${child.tail.join('\n')}` : ''}`);
+    await sleep(200);
+  }
+}
+
+const TICK = 100; // USER_HZ on Linux
+
+function cpuOf(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / TICK; // utime, stime
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU seconds (user + system) of the given pids by name, this process, PostgreSQL, the broker (java), and the machine. */
+export function cpuSnapshot(pids) {
+  let postgres = 0;
+  let kafka = 0;
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    let comm = '';
+    try {
+      comm = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+    } catch {
+      continue;
+    }
+    if (comm === 'postgres') postgres += cpuOf(pid);
+    else if (comm === 'java') kafka += cpuOf(pid);
+  }
+  const u = process.cpuUsage();
+  const [, user, nice, system, idle, iowait, irq, softirq, steal] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).map(Number);
+  const named = {};
+  for (const [name, pid] of Object.entries(pids)) named[name] = cpuOf(pid);
+  return {
+    at: performance.now(),
+    named,
+    self: (u.user + u.system) / 1e6,
+    postgres,
+    kafka,
+    busy: (user + nice + system + irq + softirq + steal) / TICK,
+    total: (user + nice + system + idle + iowait + irq + softirq + steal) / TICK,
+  };
+}
+
+/** Average cores busy per process between two snapshots; this process is reported as `selfName`. */
+export function cpuShares(a, b, selfName = 'bench') {
+  const wall = (b.at - a.at) / 1000;
+  const r = (v) => Math.round((v / wall) * 100) / 100;
+  const out = {};
+  let known = 0;
+  for (const name of Object.keys(a.named)) {
+    out[name] = r(b.named[name] - a.named[name]);
+    known += b.named[name] - a.named[name];
+  }
+  out[selfName] = r(b.self - a.self);
+  out.postgres = r(b.postgres - a.postgres);
+  out.kafka = r(b.kafka - a.kafka);
+  known += b.self - a.self + b.kafka - a.kafka + b.postgres - a.postgres;
+  out.other = r(b.busy - a.busy - known);
+  out.machine = r(b.busy - a.busy);
+  out.cores = os.cpus().length;
+  return out;
+}
