@@ -114,27 +114,47 @@ export function createGatewayServer(deps: GatewayServerDeps): FastifyInstance {
     return forward(req, reply, route, pathname, search, identity, account);
   }
 
+  /**
+   * Streams the request to the upstream and the answer straight into the client's socket
+   * (undici `stream` writing into the raw response: no intermediate body stream, no Fastify send
+   * pipeline on the way back).
+   */
   async function forward(req: FastifyRequest, reply: FastifyReply, route: Route, pathname: string, search: string, identity: ActiveToken | null, account: string | null): Promise<FastifyReply> {
     const target = new URL(upstreamUrl(route, pathname, search));
     const started = process.hrtime.bigint();
     const hasBody = req.method !== 'GET' && req.method !== 'HEAD' && (req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined);
+    const res = reply.raw;
+    reply.hijack();
+    let status = 502;
     try {
-      const res = await agent.request({
-        origin: target.origin,
-        path: target.pathname + target.search,
-        method: req.method as 'GET',
-        headers: upstreamHeaders(req.headers, { identity, account, forwardToken: route.forwardToken === true, clientAddress: req.ip, protocol: req.protocol }),
-        body: hasBody ? req.raw : undefined,
-        headersTimeout: deps.upstreamTimeoutMs ?? 30_000,
-        bodyTimeout: deps.upstreamTimeoutMs ?? 30_000,
-      });
+      await agent.stream(
+        {
+          origin: target.origin,
+          path: target.pathname + target.search,
+          method: req.method as 'GET',
+          headers: upstreamHeaders(req.headers, { identity, account, forwardToken: route.forwardToken === true, clientAddress: req.ip, protocol: req.protocol }),
+          body: hasBody ? req.raw : undefined,
+          headersTimeout: deps.upstreamTimeoutMs ?? 30_000,
+          bodyTimeout: deps.upstreamTimeoutMs ?? 30_000,
+        },
+        ({ statusCode, headers }) => {
+          status = statusCode;
+          res.writeHead(statusCode, downstreamHeaders(headers as Record<string, string | string[] | undefined>));
+          return res;
+        },
+      );
       deps.metrics.upstreamDuration.observe({ route: route.name }, Number(process.hrtime.bigint() - started) / 1e9);
-      deps.metrics.requests.inc({ route: route.name, status: String(res.statusCode) });
-      return reply.code(res.statusCode).headers(downstreamHeaders(res.headers)).send(res.body);
     } catch {
-      deps.metrics.requests.inc({ route: route.name, status: '502' });
-      return problem(reply, 502, 'upstream_unavailable', `The upstream of route ${route.name} did not answer.`);
+      if (!res.headersSent) {
+        const body = JSON.stringify({ type: 'https://latchkey.dev/problems/upstream_unavailable', title: 'upstream unavailable', status: 502, detail: `The upstream of route ${route.name} did not answer.`, code: 'upstream_unavailable' });
+        res.writeHead(502, { 'content-type': PROBLEM, 'content-length': Buffer.byteLength(body) }).end(body);
+        status = 502;
+      } else {
+        res.destroy(); // the answer broke off midway: the client must not take it for whole
+      }
     }
+    deps.metrics.requests.inc({ route: route.name, status: String(status) });
+    return reply;
   }
 
   app.addHook('onClose', async () => {
