@@ -16,7 +16,6 @@ export {
   LoginChecker,
   DEFAULT_LOGIN_POLICY,
   systemClock,
-  normalizeEmail,
   userAttemptKey,
   addressAttemptKey,
   type Clock,

@@ -2,6 +2,10 @@ import { createHash } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import type { CredentialStore } from './credential-store';
 import type { PasswordHasher } from './password-hasher';
+import { normalizeEmail } from '../domain';
+
+/** The domain's e-mail form (trimmed, lower-cased); '' for a non-string (the edge validates, this never throws). */
+const normalizedOrEmpty = (email: unknown): string => (typeof email === 'string' ? normalizeEmail(email) : '');
 
 export type UserKind = 'human' | 'api' | 'contact';
 
@@ -71,14 +75,9 @@ const LOCKED: LoginResult = Object.freeze({ ok: false, reason: 'locked' });
 // Looked up when there is no user, so every attempt costs the same database round trips.
 const NIL_UUID = '00000000-0000-0000-0000-000000000000';
 
-/** Trimmed and lower-cased: what findUserByEmail receives and what the user key hashes. */
-export function normalizeEmail(email: string): string {
-  return typeof email === 'string' ? email.trim().toLowerCase() : '';
-}
-
 /** `user:<sha256 hex of the lower-cased e-mail>`: the login_attempts key of an e-mail. */
 export function userAttemptKey(email: string): string {
-  return `user:${createHash('sha256').update(normalizeEmail(email), 'utf8').digest('hex')}`;
+  return `user:${createHash('sha256').update(normalizedOrEmpty(email), 'utf8').digest('hex')}`;
 }
 
 /** `addr:<client address>`: the login_attempts key of a client address. */
@@ -156,7 +155,7 @@ export class LoginChecker {
 
   async check({ email, password, clientAddress }: LoginRequest): Promise<LoginResult> {
     const now = this.clock.now();
-    const emailLowerCased = normalizeEmail(email);
+    const emailLowerCased = normalizedOrEmpty(email);
     const userKey = userAttemptKey(emailLowerCased);
     const addressKey = clientAddress ? addressAttemptKey(clientAddress) : null;
 

@@ -77,12 +77,6 @@ export class TokenQueries {
     return rows.map(toPat);
   }
 
-  /** Whether the user has a live PAT with this name (case-insensitive). */
-  async nameTaken(userId: string, name: string, manager?: EntityManager): Promise<boolean> {
-    const rows = await (manager ?? this.db).query('SELECT 1 FROM pats WHERE user_id = $1 AND lower(name) = lower($2) AND revoked_at IS NULL', [userId, name.trim()]);
-    return rows.length > 0;
-  }
-
   /**
    * A user as the directory projection knows them. With a manager, the row is read FOR SHARE:
    * a concurrent UserDeactivated (which updates it) waits for the issuing transaction, and its
