@@ -1,10 +1,12 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { readinessController } from '@latchkey/http';
+import { healthController, readinessController } from '@latchkey/http';
 import { LatchkeyAuthModule } from '@latchkey/token-verifier/nest';
 import { ApplicationsController } from './applications/applications.controller';
-import { APPLICATION_REGISTRY_CONFIG } from './config/application-registry.config';
-import { HealthController } from './health/health.controller';
+import { APPLICATION_REGISTRY_CONFIG, SERVICE_NAME } from './config/application-registry.config';
 import { REGISTRY_CONTEXT, type RegistryContext } from './registry.context';
+
+/** /healthz: liveness. */
+const HealthController = healthController(SERVICE_NAME);
 
 /** /readyz: ready once the token verifier has caught up with the topics. */
 const ReadinessController = readinessController(REGISTRY_CONTEXT, (ctx: RegistryContext) => ctx.runtime.readiness());

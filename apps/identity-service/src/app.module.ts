@@ -1,14 +1,16 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { readinessController, SERVICE_CREDENTIAL, ServiceCredentialGuard } from '@latchkey/http';
+import { healthController, readinessController, SERVICE_CREDENTIAL, ServiceCredentialGuard } from '@latchkey/http';
 import { LatchkeyAuthModule } from '@latchkey/token-verifier/nest';
 import { AccountsController } from './accounts/accounts.controller';
-import { IDENTITY_SERVICE_CONFIG } from './config/identity-service.config';
-import { HealthController } from './health/health.controller';
+import { IDENTITY_SERVICE_CONFIG, SERVICE_NAME } from './config/identity-service.config';
 import { IDENTITY_CONTEXT, type IdentityContext } from './identity.context';
 import { LoginCheckController } from './login-check/login-check.controller';
 import { MeController } from './me/me.controller';
 import { RolesController } from './roles/roles.controller';
 import { UsersController } from './users/users.controller';
+
+/** /healthz: liveness. */
+const HealthController = healthController(SERVICE_NAME);
 
 /** /readyz: ready once the token verifier has caught up with the topics. */
 const ReadinessController = readinessController(IDENTITY_CONTEXT, (ctx: IdentityContext) => ctx.runtime.readiness());

@@ -1,13 +1,15 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { readinessController, SERVICE_CREDENTIAL, ServiceCredentialGuard } from '@latchkey/http';
+import { healthController, readinessController, SERVICE_CREDENTIAL, ServiceCredentialGuard } from '@latchkey/http';
 import { LatchkeyAuthModule } from '@latchkey/token-verifier/nest';
-import { TOKEN_SERVICE_CONFIG } from './config/token-service.config';
-import { HealthController } from './health/health.controller';
+import { SERVICE_NAME, TOKEN_SERVICE_CONFIG } from './config/token-service.config';
 import { IntrospectionController } from './introspection/introspection.controller';
 import { AccountPatsController } from './pats/account-pats.controller';
 import { PersonalAccessTokensController } from './pats/personal-access-tokens.controller';
 import { TokenPolicyController } from './policies/token-policy.controller';
 import { TOKEN_CONTEXT, type TokenContext } from './token.context';
+
+/** /healthz: liveness. */
+const HealthController = healthController(SERVICE_NAME);
 
 /** /readyz: ready once the token verifier has caught up with the topics. */
 const ReadinessController = readinessController(TOKEN_CONTEXT, (ctx: TokenContext) => ctx.runtime.readiness());

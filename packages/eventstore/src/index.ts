@@ -8,3 +8,4 @@ export { OutboxRelay, type OutboxPublisher, type OutboxRelayOptions } from './ou
 export { PgIdempotencyStore } from './idempotency/pg-idempotency-store';
 export { runMigrations, migrateMain } from './migrations/run-migrations';
 export { createServiceDataSource, type ServiceDataSourceOptions } from './migrations/service-data-source';
+export { envelopesOf } from './store/envelopes-of';

@@ -57,3 +57,4 @@ export { DEFAULT_BODY_LIMIT_BYTES, configureHttpApp, createHttpApp, type HttpApp
 export { SERVICE_CREDENTIAL, ServiceCredentialGuard } from './auth/service-credential.guard';
 export { readinessController, type Readiness } from './health/readiness.controller';
 export { serveUntilSignal, listenUrl, type Listener } from './app/serve';
+export { healthController } from './health/health.controller';

@@ -1,5 +1,5 @@
 import { validateEvent } from '@latchkey/contracts';
-import { fold } from '@latchkey/eventstore';
+import { envelopesOf, fold } from '@latchkey/eventstore';
 import { hashSecret } from '@latchkey/token-format';
 import { PLATFORM_LIMITS, tightenLimits } from './application-limits';
 import {
@@ -12,7 +12,6 @@ import {
   type Registrant,
 } from './application.decider';
 import { RegistryError } from './registry-error';
-import { envelopesOf } from './testing/envelope';
 
 const given = (...events: ApplicationEvent[]) => fold(decider, events);
 const when = (command: ApplicationCommand, ...history: ApplicationEvent[]) => decider.decide(command, given(...history));
@@ -626,7 +625,7 @@ describe('application decider', () => {
     expect(new Set(emitted.map((event) => event.type))).toEqual(
       new Set(['ApplicationRegistered', 'ApplicationUpdated', 'ApplicationSecretRotated', 'ApplicationDisabled', 'ApplicationEnabled', 'ApplicationDeleted']),
     );
-    for (const envelope of envelopesOf('application', C, emitted)) {
+    for (const envelope of envelopesOf('application-registry', 'application', C, emitted)) {
       expect(validateEvent(envelope)).toEqual({ ok: true, event: envelope });
       expect(JSON.stringify(envelope)).not.toMatch(/lk_cs_/);
     }

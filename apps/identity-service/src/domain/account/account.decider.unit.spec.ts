@@ -1,7 +1,6 @@
 import { validateEvent } from '@latchkey/contracts';
-import { fold } from '@latchkey/eventstore';
+import { envelopesOf, fold } from '@latchkey/eventstore';
 import { IdentityError } from '../identity-error';
-import { envelopesOf } from '../testing/envelope';
 import { accountDecider as decider, accountStream, requireAccount, type AccountCommand, type AccountEvent } from './account.decider';
 
 const given = (...events: AccountEvent[]) => fold(decider, events);
@@ -84,7 +83,7 @@ describe('account decider', () => {
 
   it('emits events that validate against the contracts', () => {
     const emitted = [...when(createOrg), ...when(createShop)];
-    for (const envelope of emitted.flatMap((event) => envelopesOf('account', (event.data as { accountId: string }).accountId, [event]))) {
+    for (const envelope of emitted.flatMap((event) => envelopesOf('identity-service', 'account', (event.data as { accountId: string }).accountId, [event]))) {
       expect(validateEvent(envelope)).toEqual({ ok: true, event: envelope });
     }
   });

@@ -1,8 +1,7 @@
 import { validateEvent } from '@latchkey/contracts';
-import { fold } from '@latchkey/eventstore';
+import { envelopesOf, fold } from '@latchkey/eventstore';
 import { IdentityError } from '../identity-error';
 import { createRoleCatalogue } from '../roles/role-catalogue';
-import { envelopesOf } from '../testing/envelope';
 import {
   assertCanHavePassword,
   canLogIn,
@@ -91,7 +90,7 @@ describe('user decider', () => {
     it.each(["o'brien+tag@mail.example.co", 'first.last@sub-domain.example.org', 'x@a.io'])('given the e-mail %j, then it is accepted and the event validates', (email) => {
       const [event] = when({ ...register, email });
       expect(event.data).toMatchObject({ email });
-      const [envelope] = envelopesOf('user', U, [event]);
+      const [envelope] = envelopesOf('identity-service', 'user', U, [event]);
       expect(validateEvent(envelope).ok).toBe(true);
     });
 
@@ -341,7 +340,7 @@ describe('user decider', () => {
       const streams = [human, api, contact, [...human, ...admin, ...removal, ...off, ...on]];
       const types = new Set<string>();
       for (const events of streams) {
-        for (const envelope of envelopesOf('user', U, events)) {
+        for (const envelope of envelopesOf('identity-service', 'user', U, events)) {
           types.add(envelope.type);
           expect(validateEvent(envelope)).toEqual({ ok: true, event: envelope });
         }
@@ -350,7 +349,7 @@ describe('user decider', () => {
     });
 
     it('an envelope of another aggregate id is rejected (the check is real)', () => {
-      const [envelope] = envelopesOf('user', 'someone-else', when(register));
+      const [envelope] = envelopesOf('identity-service', 'user', 'someone-else', when(register));
       expect(validateEvent(envelope).ok).toBe(false);
     });
   });

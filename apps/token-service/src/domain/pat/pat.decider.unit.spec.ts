@@ -1,9 +1,8 @@
 import { validateEvent } from '@latchkey/contracts';
-import { fold } from '@latchkey/eventstore';
+import { envelopesOf, fold } from '@latchkey/eventstore';
 import { displayPrefix, generateSecret, hashSecret } from '@latchkey/token-format';
 import type { TokenPolicy } from '../policy/token-policy.decider';
 import { TokenError } from '../token-error';
-import { envelopesOf } from '../testing/envelope';
 import {
   grantStream,
   patDecider as decider,
@@ -484,7 +483,7 @@ describe('personal access token decider', () => {
   it('emits events that validate against the contracts and hold no secret (all those the tests above emitted; runs last)', () => {
     expect(emitted.length).toBeGreaterThan(40);
     expect(new Set(emitted.map((event) => event.type))).toEqual(new Set(['GrantCreated', 'TokenIssued', 'TokenRevoked', 'GrantRevoked']));
-    for (const envelope of envelopesOf('grant', G, emitted)) {
+    for (const envelope of envelopesOf('token-service', 'grant', G, emitted)) {
       expect(validateEvent(envelope)).toEqual({ ok: true, event: envelope });
     }
     for (const event of emitted) {

@@ -1,7 +1,6 @@
 import { validateEvent } from '@latchkey/contracts';
-import { fold } from '@latchkey/eventstore';
+import { envelopesOf, fold } from '@latchkey/eventstore';
 import { TokenError } from '../token-error';
-import { envelopesOf } from '../testing/envelope';
 import {
   DEFAULT_TOKEN_POLICY,
   policyOf,
@@ -127,7 +126,7 @@ describe('token policy decider', () => {
 
   it('emits events that validate against the contracts (all those the tests above emitted; runs last)', () => {
     expect(emitted.length).toBeGreaterThan(5);
-    for (const envelope of envelopesOf('token-policy', A, emitted)) {
+    for (const envelope of envelopesOf('token-service', 'token-policy', A, emitted)) {
       expect(validateEvent(envelope)).toEqual({ ok: true, event: envelope });
     }
   });
