@@ -9,3 +9,4 @@ export { PgIdempotencyStore } from './idempotency/pg-idempotency-store';
 export { runMigrations, migrateMain } from './migrations/run-migrations';
 export { createServiceDataSource, type ServiceDataSourceOptions } from './migrations/service-data-source';
 export { envelopesOf } from './store/envelopes-of';
+export { deciderScenarios } from './decider/decider-scenarios';

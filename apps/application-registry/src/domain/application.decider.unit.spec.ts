@@ -1,5 +1,5 @@
 import { validateEvent } from '@latchkey/contracts';
-import { envelopesOf, fold } from '@latchkey/eventstore';
+import { deciderScenarios, envelopesOf } from '@latchkey/eventstore';
 import { hashSecret } from '@latchkey/token-format';
 import { PLATFORM_LIMITS, tightenLimits } from './application-limits';
 import {
@@ -13,17 +13,7 @@ import {
 } from './application.decider';
 import { RegistryError } from './registry-error';
 
-const given = (...events: ApplicationEvent[]) => fold(decider, events);
-const when = (command: ApplicationCommand, ...history: ApplicationEvent[]) => decider.decide(command, given(...history));
-function errorOf(fn: () => unknown): RegistryError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(RegistryError);
-    return error as RegistryError;
-  }
-  throw new Error('expected a RegistryError, nothing was thrown');
-}
+const { given, when, errorOf } = deciderScenarios(decider, RegistryError);
 const thenError = (code: string, command: ApplicationCommand, ...history: ApplicationEvent[]) => {
   expect(errorOf(() => when(command, ...history)).code).toBe(code);
 };

@@ -1,5 +1,5 @@
 import { validateEvent } from '@latchkey/contracts';
-import { envelopesOf, fold } from '@latchkey/eventstore';
+import { deciderScenarios, envelopesOf } from '@latchkey/eventstore';
 import { IdentityError } from '../identity-error';
 import { createRoleCatalogue } from '../roles/role-catalogue';
 import {
@@ -15,17 +15,7 @@ import {
 
 const catalogue = createRoleCatalogue(['requests', 'orders']);
 
-const given = (...events: UserEvent[]) => fold(decider, events);
-const when = (command: UserCommand, ...history: UserEvent[]) => decider.decide(command, given(...history));
-function errorOf(fn: () => unknown): IdentityError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(IdentityError);
-    return error as IdentityError;
-  }
-  throw new Error('expected an IdentityError, nothing was thrown');
-}
+const { given, when, errorOf } = deciderScenarios(decider, IdentityError);
 const thenError = (code: string, command: UserCommand, ...history: UserEvent[]) => {
   expect(errorOf(() => when(command, ...history)).code).toBe(code);
 };

@@ -1,5 +1,5 @@
 import { validateEvent } from '@latchkey/contracts';
-import { envelopesOf, fold } from '@latchkey/eventstore';
+import { deciderScenarios, envelopesOf } from '@latchkey/eventstore';
 import { displayPrefix, generateSecret, hashSecret } from '@latchkey/token-format';
 import type { TokenPolicy } from '../policy/token-policy.decider';
 import { TokenError } from '../token-error';
@@ -18,17 +18,7 @@ import {
   type RevokePat,
 } from './pat.decider';
 
-const given = (...events: PatEvent[]) => fold(decider, events);
-const when = (command: PatCommand, ...history: PatEvent[]) => decider.decide(command, given(...history));
-function errorOf(fn: () => unknown): TokenError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(TokenError);
-    return error as TokenError;
-  }
-  throw new Error('expected a TokenError, nothing was thrown');
-}
+const { given, when, errorOf } = deciderScenarios(decider, TokenError);
 const thenError = (code: string, command: PatCommand, ...history: PatEvent[]) => {
   expect(errorOf(() => when(command, ...history)).code).toBe(code);
 };

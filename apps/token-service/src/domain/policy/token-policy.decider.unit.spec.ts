@@ -1,5 +1,5 @@
 import { validateEvent } from '@latchkey/contracts';
-import { envelopesOf, fold } from '@latchkey/eventstore';
+import { deciderScenarios, envelopesOf } from '@latchkey/eventstore';
 import { TokenError } from '../token-error';
 import {
   DEFAULT_TOKEN_POLICY,
@@ -11,17 +11,7 @@ import {
   type TokenPolicyEvent,
 } from './token-policy.decider';
 
-const given = (...events: TokenPolicyEvent[]) => fold(decider, events);
-const when = (command: TokenPolicyCommand, ...history: TokenPolicyEvent[]) => decider.decide(command, given(...history));
-function errorOf(fn: () => unknown): TokenError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(TokenError);
-    return error as TokenError;
-  }
-  throw new Error('expected a TokenError, nothing was thrown');
-}
+const { given, when, errorOf } = deciderScenarios(decider, TokenError);
 const thenError = (code: string, command: TokenPolicyCommand, ...history: TokenPolicyEvent[]) => {
   expect(errorOf(() => when(command, ...history)).code).toBe(code);
 };
