@@ -8,9 +8,13 @@
 //   (c) an introspection-per-request gateway (bench/gateway/introspection-proxy.mjs: node:http +
 //       undici) in front of oidc-provider (npm, bench/gateway/oidc-server.mjs), calling its RFC
 //       7662 introspection endpoint (client_secret_basic) for every request with an opaque access
-//       token from its client_credentials grant.
+//       token from its client_credentials grant, its tokens kept in its default in-memory adapter
+//       (which oidc-provider calls development-only);
+//   (c-pg) the same, with oidc-provider storing its tokens in PostgreSQL
+//       (bench/gateway/oidc-pg-adapter.mjs, a scratch database) as it would in production.
 //   (0) for reference only: the upstream directly, no proxy.
-// Goals: (a) ≥ 0.8 × (b) and ≥ 5 × (c) in requests/s; p99 of (a) ≤ 1.5 × p99 of (b).
+// Goals: (a) ≥ 0.8 × (b) and ≥ 5 × (c) in requests/s; p99 of (a) ≤ 1.5 × p99 of (b). Both (c)
+// configurations are reported against the 5× goal.
 // The gateway reads the real topics (identity.events.v1, tokens.events.v1,
 // applications.events.v1): the bench publishes one user and one PAT of its own to them (random
 // ids, no effect on anything else). Needs the real Kafka (npm run infra:up).
@@ -20,7 +24,8 @@
 // BENCH_ROUNDS (each side's BENCH_SECONDS is measured as this many interleaved slices, default 3),
 // BENCH_QUIET_WAIT_SECONDS (longest wait for a quiet machine before each slice, default 60),
 // BENCH_GATEWAY_MAIN (experiments only: another build of the gateway, default its dist/main.js),
-// BENCH_ONLY (experiments only: some sides in this order, e.g. b,a), BENCH_GATEWAY_NODE_ARGS (experiments only:
+// BENCH_PG_URL (the PostgreSQL server for (c-pg)'s scratch database),
+// BENCH_ONLY (experiments only: some sides in this order, e.g. b,a; sides a, b, c, p = (c-pg), 0), BENCH_GATEWAY_NODE_ARGS (experiments only:
 // node flags for the gateway, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
 import { Buffer } from 'node:buffer';
 import { spawn } from 'node:child_process';
@@ -32,10 +37,12 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { cpuShares, cpuSnapshot, freePort, waitUntil } from './lib/processes.mjs';
+import { createScratchDatabase } from './lib/postgres.mjs';
 import { report } from './lib/stats.mjs';
 
 const require = createRequire(import.meta.url);
 const autocannon = require('autocannon');
+const pg = require('pg');
 const { Topics } = require('@latchkey/contracts');
 const { EventProducer, createKafka } = require('@latchkey/messaging');
 const { EventFactory } = require('@latchkey/token-verifier/testing');
@@ -244,19 +251,33 @@ function verifyCost(events, token, account) {
   return { calls: n, perCallUs: Math.round((ms / n) * 1000 * 100) / 100, callsPerSecond: Math.round(n / (ms / 1000)) };
 }
 
+/** Rows oidc-provider-pg has stored (the bench checks its token really went to PostgreSQL). */
+async function countOidcRows(url) {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    return Number((await c.query('SELECT count(*) AS n FROM oidc_models')).rows[0].n);
+  } finally {
+    await c.end();
+  }
+}
+
 export async function run() {
   const children = [];
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'lk-bench-gateway-'));
   const kafka = createKafka({ clientId: 'bench-gateway', brokers: KAFKA_BROKERS.split(',') });
   const producer = new EventProducer(kafka);
+  let oidcDatabase = null;
   try {
-    // the trivial upstream and oidc-provider
+    // the trivial upstream and oidc-provider, in memory and on PostgreSQL
     const upstream = startChild('upstream', 'bench/gateway/upstream.mjs', {});
     children.push(upstream);
     const oidc = startChild('oidc-provider', 'bench/gateway/oidc-server.mjs', { CLIENT_SECRET });
     children.push(oidc);
+    oidcDatabase = await createScratchDatabase();
+    const oidcPg = startChild('oidc-provider-pg', 'bench/gateway/oidc-server.mjs', { CLIENT_SECRET, OIDC_STORE_URL: oidcDatabase.url });
+    children.push(oidcPg);
     const upstreamUrl = `http://127.0.0.1:${(await upstream.first).port}`;
-    const { issuer } = await oidc.first;
 
     // (a) and (b): the gateway, one protected and one public route to the same upstream
     const routesFile = path.join(tmp, 'routes.json');
@@ -297,28 +318,43 @@ export async function run() {
     const noToken = await getJson(`${gatewayBase}/api${REQUEST_PATH}`, { headers: { 'x-account-id': account } });
     if (noToken.status !== 401) throw new Error(`protected route without a token answered ${noToken.status}`);
 
-    // (c): an opaque access token from oidc-provider, and the introspection-per-request proxy
-    const basic = (id) => `Basic ${Buffer.from(`${id}:${CLIENT_SECRET}`).toString('base64')}`;
-    const tokenRes = await getJson(`${issuer}/token`, { method: 'POST', headers: { authorization: basic('bench-api'), 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials&scope=orders%3Aread' });
-    if (tokenRes.status !== 200 || typeof tokenRes.body.access_token !== 'string') throw new Error(`oidc-provider /token answered ${tokenRes.status} ${JSON.stringify(tokenRes.body)}`);
-    const oidcToken = tokenRes.body.access_token;
-    const proxy = startChild('introspection-proxy', 'bench/gateway/introspection-proxy.mjs', {
-      UPSTREAM: upstreamUrl,
-      INTROSPECTION_URL: `${issuer}/token/introspection`,
-      CLIENT_ID: 'bench-gateway',
-      CLIENT_SECRET,
-      REQUIRED_SCOPE: SCOPES[0],
-    });
-    children.push(proxy);
-    const proxyBase = `http://127.0.0.1:${(await proxy.first).port}`;
-    const proxyHeaders = { authorization: `Bearer ${oidcToken}`, 'x-account-id': account };
-    const probe = await getJson(`${proxyBase}${REQUEST_PATH}`, { headers: proxyHeaders });
-    if (probe.status !== 200) throw new Error(`introspection proxy answered ${probe.status} ${JSON.stringify(probe.body)}`);
-    const refused = await getJson(`${proxyBase}${REQUEST_PATH}`, { headers: { authorization: 'Bearer not-a-token' } });
-    if (refused.status !== 401) throw new Error(`introspection proxy let an unknown token through (${refused.status})`);
-    const introspected = await getJson(`${issuer}/token/introspection`, { method: 'POST', headers: { authorization: basic('bench-gateway'), 'content-type': 'application/x-www-form-urlencoded' }, body: `token=${oidcToken}` });
+    // (c) and (c-pg): an opaque access token from each oidc-provider, and an introspection-per-request proxy in front of each
+    const introspecting = async (name, provider) => {
+      const { issuer } = await provider.first;
+      const basic = (id) => `Basic ${Buffer.from(`${id}:${CLIENT_SECRET}`).toString('base64')}`;
+      const tokenRes = await getJson(`${issuer}/token`, { method: 'POST', headers: { authorization: basic('bench-api'), 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials&scope=orders%3Aread' });
+      if (tokenRes.status !== 200 || typeof tokenRes.body.access_token !== 'string') throw new Error(`${provider.name} /token answered ${tokenRes.status} ${JSON.stringify(tokenRes.body)}`);
+      const token = tokenRes.body.access_token;
+      const proxy = startChild(name, 'bench/gateway/introspection-proxy.mjs', {
+        UPSTREAM: upstreamUrl,
+        INTROSPECTION_URL: `${issuer}/token/introspection`,
+        CLIENT_ID: 'bench-gateway',
+        CLIENT_SECRET,
+        REQUIRED_SCOPE: SCOPES[0],
+      });
+      children.push(proxy);
+      const base = `http://127.0.0.1:${(await proxy.first).port}`;
+      const headers = { authorization: `Bearer ${token}`, 'x-account-id': account };
+      const probe = await getJson(`${base}${REQUEST_PATH}`, { headers });
+      if (probe.status !== 200) throw new Error(`${name} answered ${probe.status} ${JSON.stringify(probe.body)}`);
+      const refused = await getJson(`${base}${REQUEST_PATH}`, { headers: { authorization: 'Bearer not-a-token' } });
+      if (refused.status !== 401) throw new Error(`${name} let an unknown token through (${refused.status})`);
+      const introspected = await getJson(`${issuer}/token/introspection`, { method: 'POST', headers: { authorization: basic('bench-gateway'), 'content-type': 'application/x-www-form-urlencoded' }, body: `token=${token}` });
+      return { proxy, base, headers, introspected: introspected.body };
+    };
+    const viaMemory = await introspecting('introspection-proxy', oidc);
+    const viaPg = await introspecting('introspection-proxy-pg', oidcPg);
+    const storedTokens = await countOidcRows(oidcDatabase.url);
+    if (storedTokens < 1) throw new Error('oidc-provider-pg stored no token in PostgreSQL');
 
-    const pids = { gateway: gateway.child.pid, upstream: upstream.child.pid, introspectionProxy: proxy.child.pid, oidcProvider: oidc.child.pid };
+    const pids = {
+      gateway: gateway.child.pid,
+      upstream: upstream.child.pid,
+      introspectionProxy: viaMemory.proxy.child.pid,
+      oidcProvider: oidc.child.pid,
+      introspectionProxyPg: viaPg.proxy.child.pid,
+      oidcProviderPg: oidcPg.child.pid,
+    };
     console.error(`[bench gateway] ready; ${CONNECTIONS} connections, ${WARMUP} s warm-up, then ${SECONDS} s each in ${ROUNDS} interleaved slices`);
     // the same request headers everywhere (the public route ignores and drops the token)
     // ROUNDS interleaved slices of SECONDS / ROUNDS each: a, b, c, 0, a, b, c, 0, … (the
@@ -326,7 +362,8 @@ export async function run() {
     const sides = [
       ['a', '(a) gateway, protected route', `${gatewayBase}/api${REQUEST_PATH}`, gatewayHeaders],
       ['b', '(b) gateway, public route (no auth)', `${gatewayBase}/open${REQUEST_PATH}`, gatewayHeaders],
-      ['c', '(c) introspection per request (oidc-provider)', `${proxyBase}${REQUEST_PATH}`, proxyHeaders],
+      ['c', '(c) introspection per request (oidc-provider, in memory)', `${viaMemory.base}${REQUEST_PATH}`, viaMemory.headers],
+      ['p', '(c-pg) introspection per request (oidc-provider, PostgreSQL)', `${viaPg.base}${REQUEST_PATH}`, viaPg.headers],
       ...(DIRECT ? [['0', '(0) upstream directly (reference)', `${upstreamUrl}${REQUEST_PATH}`, gatewayHeaders]] : []),
     ];
     // BENCH_ONLY also sets the order (e.g. b,a), to check that a side's place in the round does not matter
@@ -340,6 +377,7 @@ export async function run() {
     const a = combine(slices.a ?? []);
     const b = combine(slices.b ?? []);
     const c = combine(slices.c ?? []);
+    const cPg = combine(slices.p ?? []);
     const direct = combine(slices['0'] ?? []);
 
     const metricsText = (await (await fetch(`${gatewayBase}/metrics`)).text())
@@ -351,9 +389,10 @@ export async function run() {
     const ratios = {
       aOverB: a && b ? r2(a.requestsPerSecond / b.requestsPerSecond) : null,
       aOverC: a && c ? r2(a.requestsPerSecond / c.requestsPerSecond) : null,
+      aOverCPg: a && cPg ? r2(a.requestsPerSecond / cPg.requestsPerSecond) : null,
       p99AOverB: a && b ? r2(a.latencyMs.p99 / b.latencyMs.p99) : null,
     };
-    const clean = [a, b, c].every((x) => x === null || (x.non2xx === 0 && x.errors === 0 && x.timeouts === 0));
+    const clean = [a, b, c, cPg].every((x) => x === null || (x.non2xx === 0 && x.errors === 0 && x.timeouts === 0));
     return report('gateway', {
       seconds: SECONDS,
       rounds: ROUNDS,
@@ -364,10 +403,11 @@ export async function run() {
       ...(ONLY ? { only: [...ONLY] } : {}),
       ...(GATEWAY_NODE_ARGS.length ? { gatewayNodeArgs: GATEWAY_NODE_ARGS } : {}),
       gatewayReadyAfterMs: readyAfterMs,
-      oidcProvider: { version: require('oidc-provider/package.json').version, introspectionSample: introspected.body },
+      oidcProvider: { version: require('oidc-provider/package.json').version, introspectionSample: viaMemory.introspected, introspectionSamplePg: viaPg.introspected, pgStoredRows: storedTokens },
       a,
       b,
       c,
+      cPg,
       direct,
       gatewayMetrics: metricsText,
       verifyInProcess: verify,
@@ -375,9 +415,10 @@ export async function run() {
       goals: {
         aOverB: { goal: 0.8, met: ratios.aOverB >= 0.8 },
         aOverC: { goal: 5, met: ratios.aOverC >= 5 },
+        aOverCPg: { goal: 5, met: ratios.aOverCPg >= 5 },
         p99AOverB: { goal: 1.5, met: ratios.p99AOverB <= 1.5 },
         noErrors: clean,
-        met: !ONLY && clean && ratios.aOverB >= 0.8 && ratios.aOverC >= 5 && ratios.p99AOverB <= 1.5,
+        met: !ONLY && clean && ratios.aOverB >= 0.8 && ratios.aOverC >= 5 && ratios.aOverCPg >= 5 && ratios.p99AOverB <= 1.5,
       },
     });
   } finally {
@@ -386,6 +427,7 @@ export async function run() {
       const r = await c.stop().catch((err) => ({ code: err.message }));
       if (r.code !== 0 && r.signal !== 'SIGTERM') console.error(`${c.name} exited ${r.code ?? r.signal}; its last lines:\n${c.tail.slice(-20).join('\n')}`);
     }
+    await oidcDatabase?.drop();
     rmSync(tmp, { recursive: true, force: true });
   }
 }

@@ -8,13 +8,14 @@
 // BENCH_SERVICE_MAIN (experiments only: another build of the service, default its dist/main.js).
 import { Buffer } from 'node:buffer';
 import { spawn } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { cpuShares, cpuSnapshot, freePort, waitUntil } from './lib/processes.mjs';
+import { createScratchDatabase } from './lib/postgres.mjs';
 import { summarize, report } from './lib/stats.mjs';
 
 const require = createRequire(import.meta.url);
@@ -27,29 +28,12 @@ const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const WARMUP = Number(process.env.BENCH_WARMUP_SECONDS ?? 2);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 16);
-const SERVER_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REQUEST_TIMEOUT_MS = 10_000;
 // for experiments only: another build of the service (e.g. a patched copy run with NODE_PATH)
 const SERVICE_MAIN = process.env.BENCH_SERVICE_MAIN ?? 'apps/token-service/dist/main.js';
 const PERMISSIONS = ['orders:read', 'personal_access_tokens:create'];
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-function dbUrl(name) {
-  const u = new URL(SERVER_URL);
-  u.pathname = `/${name}`;
-  return u.toString();
-}
-
-async function admin(sql) {
-  const c = new pg.Client({ connectionString: SERVER_URL });
-  await c.connect();
-  try {
-    return await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
 
 /** Runs a node script to its end; rejects with its output on a non-zero exit. */
 function runNode(script, env) {
@@ -134,16 +118,14 @@ function request(agent, port, method, urlPath, { token, body } = {}) {
 }
 
 export async function run() {
-  const dbName = `lk_bench_${randomBytes(6).toString('hex')}`;
-  const databaseUrl = dbUrl(dbName);
   const kafka = createKafka({ clientId: 'bench-pat-creation' });
   const producer = new EventProducer(kafka);
   const agent = new http.Agent({ keepAlive: true, maxSockets: CLIENTS + 2 });
   let service = null;
-  let dbCreated = false;
+  let database = null;
   try {
-    await admin(`CREATE DATABASE ${dbName}`);
-    dbCreated = true;
+    database = await createScratchDatabase();
+    const databaseUrl = database.url;
     await runNode('apps/token-service/dist/migrate.js', { DATABASE_URL: databaseUrl });
 
     const [port, internalPort] = [await freePort(), await freePort()];
@@ -281,7 +263,7 @@ export async function run() {
       const r = await service.stop();
       if (r.code !== 0) console.error(`token-service exited ${r.code ?? r.signal}; its last lines:\n${service.tail.slice(-20).join('\n')}`);
     }
-    if (dbCreated) await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch((err) => console.error(`could not drop ${dbName}: ${err.message}`));
+    await database?.drop();
   }
 }
 

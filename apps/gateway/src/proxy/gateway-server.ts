@@ -1,12 +1,12 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { Agent } from 'undici';
 import { authenticateBearerWithFallback, type ActiveToken, type BearerFailure, type FallbackBearerVerifier } from '@latchkey/token-verifier';
 import type { GatewayMetrics } from '../metrics/gateway-metrics';
 import type { MetricsRegistry } from '../metrics/metrics';
 import type { TokenRateLimiter } from '../rate-limit/token-rate-limiter';
-import { SUBJECT_KINDS, upstreamUrl, type Route, type RouteMatcher } from '../routes';
+import { SUBJECT_KINDS, upstreamTarget, type Route, type RouteMatcher } from '../routes';
 import type { UsageAggregator } from '../usage/usage-aggregator';
-import { downstreamHeaders, upstreamHeaders } from './proxy-headers';
+import { upstreamHeaders } from './proxy-headers';
+import { UpstreamForwarder } from './upstream-forwarder';
 
 export interface GatewayServerDeps {
   routes: RouteMatcher;
@@ -16,8 +16,7 @@ export interface GatewayServerDeps {
   registry: MetricsRegistry;
   usage: UsageAggregator;
   rateLimiter: TokenRateLimiter;
-  /** Upstream connections (keep-alive pool); closed with the server. */
-  agent?: Agent;
+  /** Time to an upstream's answer headers, and between its body chunks (default 30 s). */
   upstreamTimeoutMs?: number;
 }
 
@@ -52,7 +51,7 @@ function resultLabel(failure: BearerFailure): string {
  * 503. /healthz, /readyz and /metrics are the gateway's own.
  */
 export function createGatewayServer(deps: GatewayServerDeps): FastifyInstance {
-  const agent = deps.agent ?? new Agent({ keepAliveTimeout: 30_000, connections: 128, pipelining: 1 });
+  const forwarder = new UpstreamForwarder({ timeoutMs: deps.upstreamTimeoutMs });
   const app = Fastify({ logger: false, trustProxy: false, bodyLimit: 10 * 1024 * 1024, ignoreTrailingSlash: false });
 
   // bodies are streamed to the upstream untouched: no parsing, whatever the content type
@@ -114,52 +113,32 @@ export function createGatewayServer(deps: GatewayServerDeps): FastifyInstance {
     return forward(req, reply, route, pathname, search, identity, account);
   }
 
-  /**
-   * Streams the request to the upstream and the answer straight into the client's socket
-   * (undici `stream` writing into the raw response: no intermediate body stream, no Fastify send
-   * pipeline on the way back).
-   */
+  /** Streams the request to the upstream and its answer straight into the client's socket (Fastify's reply is hijacked). */
   async function forward(req: FastifyRequest, reply: FastifyReply, route: Route, pathname: string, search: string, identity: ActiveToken | null, account: string | null): Promise<FastifyReply> {
-    const target = new URL(upstreamUrl(route, pathname, search));
+    const { origin, path } = upstreamTarget(route, pathname, search);
     const started = process.hrtime.bigint();
     const hasBody = req.method !== 'GET' && req.method !== 'HEAD' && (req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined);
-    const res = reply.raw;
     reply.hijack();
-    let status = 502;
-    try {
-      await agent.stream(
-        {
-          origin: target.origin,
-          path: target.pathname + target.search,
-          method: req.method as 'GET',
-          headers: upstreamHeaders(req.headers, { identity, account, forwardToken: route.forwardToken === true, clientAddress: req.ip, protocol: req.protocol }),
-          body: hasBody ? req.raw : undefined,
-          headersTimeout: deps.upstreamTimeoutMs ?? 30_000,
-          bodyTimeout: deps.upstreamTimeoutMs ?? 30_000,
-        },
-        ({ statusCode, headers }) => {
-          status = statusCode;
-          res.writeHead(statusCode, downstreamHeaders(headers as Record<string, string | string[] | undefined>));
-          return res;
-        },
-      );
-      deps.metrics.upstreamDuration.observe({ route: route.name }, Number(process.hrtime.bigint() - started) / 1e9);
-    } catch {
-      if (!res.headersSent) {
+    const outcome = await forwarder.forward(
+      {
+        origin,
+        path,
+        method: req.method,
+        headers: upstreamHeaders(req.headers, { identity, account, forwardToken: route.forwardToken === true, clientAddress: req.ip, protocol: req.protocol }),
+        body: hasBody ? req.raw : undefined,
+      },
+      reply.raw,
+      (res) => {
         const body = JSON.stringify({ type: 'https://latchkey.dev/problems/upstream_unavailable', title: 'upstream unavailable', status: 502, detail: `The upstream of route ${route.name} did not answer.`, code: 'upstream_unavailable' });
         res.writeHead(502, { 'content-type': PROBLEM, 'content-length': Buffer.byteLength(body) }).end(body);
-        status = 502;
-      } else {
-        res.destroy(); // the answer broke off midway: the client must not take it for whole
-      }
-    }
-    deps.metrics.requests.inc({ route: route.name, status: String(status) });
+      },
+    );
+    if (outcome.answered) deps.metrics.upstreamDuration.observe({ route: route.name }, Number(process.hrtime.bigint() - started) / 1e9);
+    deps.metrics.requests.inc({ route: route.name, status: String(outcome.status) });
     return reply;
   }
 
-  app.addHook('onClose', async () => {
-    if (!deps.agent) await agent.close();
-  });
+  app.addHook('onClose', () => forwarder.close());
   return app;
 }
 

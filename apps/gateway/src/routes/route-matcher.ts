@@ -140,6 +140,12 @@ const bases = new WeakMap<Route, { origin: string; basePath: string; strip: numb
  * → `http://orders:8080/v1/orders/42?x=1`.
  */
 export function upstreamUrl(route: Route, pathname: string, search: string): string {
+  const target = upstreamTarget(route, pathname, search);
+  return target.origin + target.path;
+}
+
+/** The same as {@link upstreamUrl}, split into the origin and the path with its query (what the forwarder takes). */
+export function upstreamTarget(route: Route, pathname: string, search: string): { origin: string; path: string } {
   let base = bases.get(route);
   if (!base) {
     const url = new URL(route.upstream);
@@ -158,5 +164,5 @@ export function upstreamUrl(route: Route, pathname: string, search: string): str
   }
   const fullPath = base.basePath + path || '/';
   const query = search === '' || search.startsWith('?') ? search : '?' + search;
-  return base.origin + fullPath + query;
+  return { origin: base.origin, path: fullPath + query };
 }
