@@ -54,8 +54,9 @@ function cpuOf(pid) {
 
 /** CPU seconds (user + system) of the given pids by name, this process, PostgreSQL, the broker (java), and the machine. */
 export function cpuSnapshot(pids) {
-  let postgres = 0;
-  let kafka = 0;
+  // per pid, so that a process that exits between two snapshots does not count as negative CPU
+  const postgres = new Map();
+  const kafka = new Map();
   for (const pid of readdirSync('/proc')) {
     if (!/^\d+$/.test(pid)) continue;
     let comm = '';
@@ -64,8 +65,8 @@ export function cpuSnapshot(pids) {
     } catch {
       continue;
     }
-    if (comm === 'postgres') postgres += cpuOf(pid);
-    else if (comm === 'java') kafka += cpuOf(pid);
+    if (comm === 'postgres') postgres.set(pid, cpuOf(pid));
+    else if (comm === 'java') kafka.set(pid, cpuOf(pid));
   }
   const u = process.cpuUsage();
   const [, user, nice, system, idle, iowait, irq, softirq, steal] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).map(Number);
@@ -82,6 +83,13 @@ export function cpuSnapshot(pids) {
   };
 }
 
+/** CPU seconds spent between two per-pid snapshots by the pids alive at the second (a pid new since the first counts from 0). */
+function grown(before, after) {
+  let t = 0;
+  for (const [pid, v] of after) t += v - (before.get(pid) ?? 0);
+  return t;
+}
+
 /** Average cores busy per process between two snapshots; this process is reported as `selfName`. */
 export function cpuShares(a, b, selfName = 'bench') {
   const wall = (b.at - a.at) / 1000;
@@ -93,9 +101,11 @@ export function cpuShares(a, b, selfName = 'bench') {
     known += b.named[name] - a.named[name];
   }
   out[selfName] = r(b.self - a.self);
-  out.postgres = r(b.postgres - a.postgres);
-  out.kafka = r(b.kafka - a.kafka);
-  known += b.self - a.self + b.kafka - a.kafka + b.postgres - a.postgres;
+  const postgres = grown(a.postgres, b.postgres);
+  const kafka = grown(a.kafka, b.kafka);
+  out.postgres = r(postgres);
+  out.kafka = r(kafka);
+  known += b.self - a.self + kafka + postgres;
   out.other = r(b.busy - a.busy - known);
   out.machine = r(b.busy - a.busy);
   out.cores = os.cpus().length;
