@@ -1,4 +1,5 @@
 import { Kafka, logLevel, type KafkaConfig, type LogEntry } from 'kafkajs';
+import { fixKafkaJsIdleLoop } from './request-queue-idle-fix';
 
 export interface KafkaConnectionOptions {
   /** host:port list; default from KAFKA_BROKERS or 127.0.0.1:9092. */
@@ -38,6 +39,7 @@ function defaultLogger(entry: { level: string; message: string; fields: Record<s
 
 /** A kafkajs client whose log lines go through our logger, with retriable noise demoted. */
 export function createKafka(options: KafkaConnectionOptions): Kafka {
+  fixKafkaJsIdleLoop();
   const sink = options.logger ?? defaultLogger;
   const config: KafkaConfig = {
     clientId: options.clientId,
