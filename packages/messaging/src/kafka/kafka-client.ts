@@ -1,6 +1,10 @@
 import { Kafka, logLevel, type KafkaConfig, type LogEntry } from 'kafkajs';
 import { fixKafkaJsIdleLoop } from './request-queue-idle-fix';
 
+// Installed when this package loads, not per client: every kafkajs client in a process that uses
+// our messaging (services, and tests whose clients come from @latchkey/testing) runs fixed.
+fixKafkaJsIdleLoop();
+
 export interface KafkaConnectionOptions {
   /** host:port list; default from KAFKA_BROKERS or 127.0.0.1:9092. */
   brokers?: string[];
@@ -39,7 +43,6 @@ function defaultLogger(entry: { level: string; message: string; fields: Record<s
 
 /** A kafkajs client whose log lines go through our logger, with retriable noise demoted. */
 export function createKafka(options: KafkaConnectionOptions): Kafka {
-  fixKafkaJsIdleLoop();
   const sink = options.logger ?? defaultLogger;
   const config: KafkaConfig = {
     clientId: options.clientId,
