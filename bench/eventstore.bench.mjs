@@ -8,14 +8,26 @@ import { summarize, report } from './lib/stats.mjs';
 
 const require = createRequire(import.meta.url);
 const { PgEventStore, OutboxRelay, eventStoreMigrations } = require('@latchkey/eventstore');
-const { EventProducer, EventConsumer, InMemoryIdempotencyStore, ensureTopics, createKafka } = require('@latchkey/messaging');
+const {
+  EventProducer,
+  EventConsumer,
+  InMemoryIdempotencyStore,
+  ensureTopics,
+  createKafka,
+} = require('@latchkey/messaging');
 const { createTestDatabase, uniqueTopic, uniqueGroup, deleteTestTopics } = require('@latchkey/testing');
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const event = (id, v) =>
   v === 0
-    ? { type: 'UserRegistered', data: { userId: id, kind: 'human', email: 'bench@example.com', displayName: 'Bench', accountIds: ['acct-1'] } }
-    : { type: 'MembershipChanged', data: { userId: id, accountId: 'acct-1', roles: ['member'], permissions: ['orders:read'] } };
+    ? {
+        type: 'UserRegistered',
+        data: { userId: id, kind: 'human', email: 'bench@example.com', displayName: 'Bench', accountIds: ['acct-1'] },
+      }
+    : {
+        type: 'MembershipChanged',
+        data: { userId: id, accountId: 'acct-1', roles: ['member'], permissions: ['orders:read'] },
+      };
 
 async function appendThroughput(writers) {
   const db = await createTestDatabase(eventStoreMigrations, { poolSize: writers + 2 });
@@ -69,9 +81,11 @@ async function relayLatency(rate) {
     if (wait > 1) await new Promise((r) => setTimeout(r, wait));
     const id = randomUUID();
     pending.push(
-      store.append({ stream: { type: 'user', id }, expectedVersion: 0, events: [event(id, 0)] }).then(({ envelopes }) => {
-        committedAt.set(envelopes[0].id, performance.now());
-      }),
+      store
+        .append({ stream: { type: 'user', id }, expectedVersion: 0, events: [event(id, 0)] })
+        .then(({ envelopes }) => {
+          committedAt.set(envelopes[0].id, performance.now());
+        }),
     );
   }
   await Promise.all(pending);

@@ -58,7 +58,9 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const GATEWAY_MAIN = process.env.BENCH_GATEWAY_MAIN ?? 'apps/gateway/dist/main.js';
 // experiments only: measure some sides (a, b, c, 0), e.g. with the gateway under --cpu-prof
 const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',')) : null;
-const GATEWAY_NODE_ARGS = process.env.BENCH_GATEWAY_NODE_ARGS ? process.env.BENCH_GATEWAY_NODE_ARGS.split(' ').filter(Boolean) : [];
+const GATEWAY_NODE_ARGS = process.env.BENCH_GATEWAY_NODE_ARGS
+  ? process.env.BENCH_GATEWAY_NODE_ARGS.split(' ').filter(Boolean)
+  : [];
 const KAFKA_BROKERS = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
 const SCOPES = ['orders:read'];
 const CLIENT_SECRET = `bench-${randomUUID()}-${randomUUID()}`;
@@ -69,7 +71,11 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** A node script as a child process; `first` resolves with its first stdout line parsed as JSON (helpers print their port). */
 function startChild(name, script, env, nodeArgs = []) {
-  const child = spawn(process.execPath, [...nodeArgs, script], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeArgs, script], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const tail = [];
   let pending = '';
   let resolveFirst;
@@ -125,7 +131,9 @@ function startChild(name, script, env, nodeArgs = []) {
 
 function cannon(opts) {
   return new Promise((resolve, reject) => {
-    autocannon({ connections: CONNECTIONS, pipelining: 1, ...opts }, (err, result) => (err ? reject(err) : resolve(result)));
+    autocannon({ connections: CONNECTIONS, pipelining: 1, ...opts }, (err, result) =>
+      err ? reject(err) : resolve(result),
+    );
   });
 }
 
@@ -158,7 +166,8 @@ async function measure(label, url, headers, pids, { seconds = SECONDS, warmup = 
   const cpu = cpuShares(before, after, 'autocannon');
   // CPU time per request, µs, of each process (what one request costs it)
   const perRequestUs = {};
-  for (const name of [...Object.keys(pids), 'autocannon']) perRequestUs[name] = Math.round(((cpu[name] * ((after.at - before.at) / 1000)) / Math.max(1, total)) * 1e6);
+  for (const name of [...Object.keys(pids), 'autocannon'])
+    perRequestUs[name] = Math.round(((cpu[name] * ((after.at - before.at) / 1000)) / Math.max(1, total)) * 1e6);
   const out = {
     label,
     url,
@@ -166,7 +175,14 @@ async function measure(label, url, headers, pids, { seconds = SECONDS, warmup = 
     requestsPerSecondAutocannonAvg: r.requests.average,
     requests: total,
     durationSeconds: Math.round(after.at - before.at) / 1000,
-    latencyMs: { p50: r.latency.p50, p90: r.latency.p90, p97_5: r.latency.p97_5, p99: r.latency.p99, max: r.latency.max, mean: r.latency.average },
+    latencyMs: {
+      p50: r.latency.p50,
+      p90: r.latency.p90,
+      p97_5: r.latency.p97_5,
+      p99: r.latency.p99,
+      max: r.latency.max,
+      mean: r.latency.average,
+    },
     status2xx: r['2xx'],
     non2xx: r.non2xx,
     errors: r.errors,
@@ -175,7 +191,9 @@ async function measure(label, url, headers, pids, { seconds = SECONDS, warmup = 
     cpuCoresBusy: cpu,
     cpuPerRequestUs: perRequestUs,
   };
-  console.error(`[bench gateway] ${label} (machine before: ${JSON.stringify(before0)}): ${out.requestsPerSecond} req/s, p50 ${out.latencyMs.p50} ms, p99 ${out.latencyMs.p99} ms, non-2xx ${out.non2xx}, errors ${out.errors}; cores ${JSON.stringify(cpu)}`);
+  console.error(
+    `[bench gateway] ${label} (machine before: ${JSON.stringify(before0)}): ${out.requestsPerSecond} req/s, p50 ${out.latencyMs.p50} ms, p99 ${out.latencyMs.p99} ms, non-2xx ${out.non2xx}, errors ${out.errors}; cores ${JSON.stringify(cpu)}`,
+  );
   return out;
 }
 
@@ -194,16 +212,19 @@ function combine(slices) {
   const requests = slices.reduce((t, x) => t + x.requests, 0);
   const seconds = slices.reduce((t, x) => t + x.durationSeconds, 0);
   const lat = {};
-  for (const k of ['p50', 'p90', 'p97_5', 'p99', 'mean']) lat[k] = Math.round(median(slices.map((x) => x.latencyMs[k])) * 100) / 100;
+  for (const k of ['p50', 'p90', 'p97_5', 'p99', 'mean'])
+    lat[k] = Math.round(median(slices.map((x) => x.latencyMs[k])) * 100) / 100;
   lat.max = Math.max(...slices.map((x) => x.latencyMs.max));
   const avg = (get) => {
     const out = {};
-    for (const k of Object.keys(get(slices[0]))) out[k] = Math.round((slices.reduce((t, x) => t + get(x)[k] * x.durationSeconds, 0) / seconds) * 100) / 100;
+    for (const k of Object.keys(get(slices[0])))
+      out[k] = Math.round((slices.reduce((t, x) => t + get(x)[k] * x.durationSeconds, 0) / seconds) * 100) / 100;
     return out;
   };
   const cores = avg((x) => x.cpuCoresBusy);
   const perRequestUs = {};
-  for (const k of Object.keys(slices[0].cpuPerRequestUs)) perRequestUs[k] = Math.round((cores[k] * seconds * 1e6) / Math.max(1, requests));
+  for (const k of Object.keys(slices[0].cpuPerRequestUs))
+    perRequestUs[k] = Math.round((cores[k] * seconds * 1e6) / Math.max(1, requests));
   const sum = (k) => slices.reduce((t, x) => t + x[k], 0);
   return {
     label: slices[0].label,
@@ -218,7 +239,14 @@ function combine(slices) {
     timeouts: sum('timeouts'),
     cpuCoresBusy: cores,
     cpuPerRequestUs: perRequestUs,
-    slices: slices.map((x) => ({ requestsPerSecond: x.requestsPerSecond, latencyMs: x.latencyMs, non2xx: x.non2xx, errors: x.errors, machineBeforeWarmup: x.machineBeforeWarmup, cpuCoresBusy: x.cpuCoresBusy })),
+    slices: slices.map((x) => ({
+      requestsPerSecond: x.requestsPerSecond,
+      latencyMs: x.latencyMs,
+      non2xx: x.non2xx,
+      errors: x.errors,
+      machineBeforeWarmup: x.machineBeforeWarmup,
+      cpuCoresBusy: x.cpuCoresBusy,
+    })),
   };
 }
 
@@ -239,7 +267,12 @@ function verifyCost(events, token, account) {
   const projection = new TokenProjection();
   for (const e of events) projection.apply(e);
   const verifier = { isReady: true, verify: (t, o) => verifyToken(projection, t, o) };
-  const req = { headers: { authorization: `Bearer ${token}`, 'x-account-id': account }, raw: { rawHeaders: ['authorization', `Bearer ${token}`, 'x-account-id', account] }, url: REQUEST_PATH, params: {} };
+  const req = {
+    headers: { authorization: `Bearer ${token}`, 'x-account-id': account },
+    raw: { rawHeaders: ['authorization', `Bearer ${token}`, 'x-account-id', account] },
+    url: REQUEST_PATH,
+    params: {},
+  };
   const requirements = { scopes: SCOPES, account: { header: 'X-Account-Id' } };
   const check = authenticateBearer(verifier, req, requirements);
   if (!check.ok) throw new Error(`in-process verify failed: ${JSON.stringify(check.failure.body)}`);
@@ -275,7 +308,10 @@ export async function run() {
     const oidc = startChild('oidc-provider', 'bench/gateway/oidc-server.mjs', { CLIENT_SECRET });
     children.push(oidc);
     oidcDatabase = await createScratchDatabase();
-    const oidcPg = startChild('oidc-provider-pg', 'bench/gateway/oidc-server.mjs', { CLIENT_SECRET, OIDC_STORE_URL: oidcDatabase.url });
+    const oidcPg = startChild('oidc-provider-pg', 'bench/gateway/oidc-server.mjs', {
+      CLIENT_SECRET,
+      OIDC_STORE_URL: oidcDatabase.url,
+    });
     children.push(oidcPg);
     const upstreamUrl = `http://127.0.0.1:${(await upstream.first).port}`;
 
@@ -285,17 +321,46 @@ export async function run() {
       routesFile,
       JSON.stringify({
         routes: [
-          { name: 'bench-protected', match: { path: '/api/orders/*', methods: ['GET'] }, upstream: upstreamUrl, stripPrefix: '/api', scopes: SCOPES, account: { header: 'X-Account-Id' } },
-          { name: 'bench-public', match: { path: '/open/orders/*', methods: ['GET'] }, upstream: upstreamUrl, stripPrefix: '/open', public: true },
+          {
+            name: 'bench-protected',
+            match: { path: '/api/orders/*', methods: ['GET'] },
+            upstream: upstreamUrl,
+            stripPrefix: '/api',
+            scopes: SCOPES,
+            account: { header: 'X-Account-Id' },
+          },
+          {
+            name: 'bench-public',
+            match: { path: '/open/orders/*', methods: ['GET'] },
+            upstream: upstreamUrl,
+            stripPrefix: '/open',
+            public: true,
+          },
         ],
       }),
     );
     const gatewayPort = await freePort();
-    const gateway = startChild('gateway', GATEWAY_MAIN, { HOST: '127.0.0.1', PORT: String(gatewayPort), ROUTES_FILE: routesFile, KAFKA_BROKERS, MISS_FALLBACK_PER_SECOND: '0' }, GATEWAY_NODE_ARGS);
+    const gateway = startChild(
+      'gateway',
+      GATEWAY_MAIN,
+      {
+        HOST: '127.0.0.1',
+        PORT: String(gatewayPort),
+        ROUTES_FILE: routesFile,
+        KAFKA_BROKERS,
+        MISS_FALLBACK_PER_SECOND: '0',
+      },
+      GATEWAY_NODE_ARGS,
+    );
     children.push(gateway);
     const gatewayBase = `http://127.0.0.1:${gatewayPort}`;
     const startedAt = performance.now();
-    await waitUntil('gateway GET /readyz 200', async () => (await getJson(`${gatewayBase}/readyz`)).status === 200, 120_000, gateway);
+    await waitUntil(
+      'gateway GET /readyz 200',
+      async () => (await getJson(`${gatewayBase}/readyz`)).status === 200,
+      120_000,
+      gateway,
+    );
     const readyAfterMs = Math.round(performance.now() - startedAt);
 
     // one user and one PAT, as identity-service and token-service would publish them
@@ -303,18 +368,34 @@ export async function run() {
     const account = randomUUID();
     const userId = randomUUID();
     const userEvents = [
-      factory.event('UserRegistered', userId, { userId, kind: 'human', email: `${userId}@bench.example.com`, displayName: 'Bench', accountIds: [account] }),
-      factory.event('MembershipChanged', userId, { userId, accountId: account, roles: ['member'], permissions: SCOPES }),
+      factory.event('UserRegistered', userId, {
+        userId,
+        kind: 'human',
+        email: `${userId}@bench.example.com`,
+        displayName: 'Bench',
+        accountIds: [account],
+      }),
+      factory.event('MembershipChanged', userId, {
+        userId,
+        accountId: account,
+        roles: ['member'],
+        permissions: SCOPES,
+      }),
     ];
     const pat = factory.pat(userId, { accountIds: [account], scopes: SCOPES });
     await producer.connect();
     await producer.publish(userEvents.map((envelope) => ({ topic: Topics.identity, envelope })));
     await producer.publish([{ topic: Topics.tokens, envelope: pat.issued }]);
     const gatewayHeaders = { authorization: `Bearer ${pat.token}`, 'x-account-id': account };
-    await waitUntil('gateway: 200 on the protected route with the PAT', async () => {
-      const r = await getJson(`${gatewayBase}/api${REQUEST_PATH}`, { headers: gatewayHeaders });
-      return r.status === 200 ? true : r;
-    }, 60_000, gateway);
+    await waitUntil(
+      'gateway: 200 on the protected route with the PAT',
+      async () => {
+        const r = await getJson(`${gatewayBase}/api${REQUEST_PATH}`, { headers: gatewayHeaders });
+        return r.status === 200 ? true : r;
+      },
+      60_000,
+      gateway,
+    );
     const noToken = await getJson(`${gatewayBase}/api${REQUEST_PATH}`, { headers: { 'x-account-id': account } });
     if (noToken.status !== 401) throw new Error(`protected route without a token answered ${noToken.status}`);
 
@@ -322,8 +403,13 @@ export async function run() {
     const introspecting = async (name, provider) => {
       const { issuer } = await provider.first;
       const basic = (id) => `Basic ${Buffer.from(`${id}:${CLIENT_SECRET}`).toString('base64')}`;
-      const tokenRes = await getJson(`${issuer}/token`, { method: 'POST', headers: { authorization: basic('bench-api'), 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials&scope=orders%3Aread' });
-      if (tokenRes.status !== 200 || typeof tokenRes.body.access_token !== 'string') throw new Error(`${provider.name} /token answered ${tokenRes.status} ${JSON.stringify(tokenRes.body)}`);
+      const tokenRes = await getJson(`${issuer}/token`, {
+        method: 'POST',
+        headers: { authorization: basic('bench-api'), 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'grant_type=client_credentials&scope=orders%3Aread',
+      });
+      if (tokenRes.status !== 200 || typeof tokenRes.body.access_token !== 'string')
+        throw new Error(`${provider.name} /token answered ${tokenRes.status} ${JSON.stringify(tokenRes.body)}`);
       const token = tokenRes.body.access_token;
       const proxy = startChild(name, 'bench/gateway/introspection-proxy.mjs', {
         UPSTREAM: upstreamUrl,
@@ -339,7 +425,11 @@ export async function run() {
       if (probe.status !== 200) throw new Error(`${name} answered ${probe.status} ${JSON.stringify(probe.body)}`);
       const refused = await getJson(`${base}${REQUEST_PATH}`, { headers: { authorization: 'Bearer not-a-token' } });
       if (refused.status !== 401) throw new Error(`${name} let an unknown token through (${refused.status})`);
-      const introspected = await getJson(`${issuer}/token/introspection`, { method: 'POST', headers: { authorization: basic('bench-gateway'), 'content-type': 'application/x-www-form-urlencoded' }, body: `token=${token}` });
+      const introspected = await getJson(`${issuer}/token/introspection`, {
+        method: 'POST',
+        headers: { authorization: basic('bench-gateway'), 'content-type': 'application/x-www-form-urlencoded' },
+        body: `token=${token}`,
+      });
       return { proxy, base, headers, introspected: introspected.body };
     };
     const viaMemory = await introspecting('introspection-proxy', oidc);
@@ -355,15 +445,27 @@ export async function run() {
       introspectionProxyPg: viaPg.proxy.child.pid,
       oidcProviderPg: oidcPg.child.pid,
     };
-    console.error(`[bench gateway] ready; ${CONNECTIONS} connections, ${WARMUP} s warm-up, then ${SECONDS} s each in ${ROUNDS} interleaved slices`);
+    console.error(
+      `[bench gateway] ready; ${CONNECTIONS} connections, ${WARMUP} s warm-up, then ${SECONDS} s each in ${ROUNDS} interleaved slices`,
+    );
     // the same request headers everywhere (the public route ignores and drops the token)
     // ROUNDS interleaved slices of SECONDS / ROUNDS each: a, b, c, 0, a, b, c, 0, … (the
     // machine's speed drifts by ±20 % between 10 s runs; interleaving spreads that evenly)
     const sides = [
       ['a', '(a) gateway, protected route', `${gatewayBase}/api${REQUEST_PATH}`, gatewayHeaders],
       ['b', '(b) gateway, public route (no auth)', `${gatewayBase}/open${REQUEST_PATH}`, gatewayHeaders],
-      ['c', '(c) introspection per request (oidc-provider, in memory)', `${viaMemory.base}${REQUEST_PATH}`, viaMemory.headers],
-      ['p', '(c-pg) introspection per request (oidc-provider, PostgreSQL)', `${viaPg.base}${REQUEST_PATH}`, viaPg.headers],
+      [
+        'c',
+        '(c) introspection per request (oidc-provider, in memory)',
+        `${viaMemory.base}${REQUEST_PATH}`,
+        viaMemory.headers,
+      ],
+      [
+        'p',
+        '(c-pg) introspection per request (oidc-provider, PostgreSQL)',
+        `${viaPg.base}${REQUEST_PATH}`,
+        viaPg.headers,
+      ],
       ...(DIRECT ? [['0', '(0) upstream directly (reference)', `${upstreamUrl}${REQUEST_PATH}`, gatewayHeaders]] : []),
     ];
     // BENCH_ONLY also sets the order (e.g. b,a), to check that a side's place in the round does not matter
@@ -371,7 +473,12 @@ export async function run() {
     const slices = Object.fromEntries(sides.map(([key]) => [key, []]));
     for (let round = 0; round < ROUNDS; round++) {
       for (const [key, label, url, headers] of sides) {
-        slices[key].push(await measure(`${label} [${round + 1}/${ROUNDS}]`, url, headers, pids, { seconds: SECONDS / ROUNDS, warmup: round === 0 ? WARMUP : 1 }));
+        slices[key].push(
+          await measure(`${label} [${round + 1}/${ROUNDS}]`, url, headers, pids, {
+            seconds: SECONDS / ROUNDS,
+            warmup: round === 0 ? WARMUP : 1,
+          }),
+        );
       }
     }
     const a = combine(slices.a ?? []);
@@ -403,7 +510,12 @@ export async function run() {
       ...(ONLY ? { only: [...ONLY] } : {}),
       ...(GATEWAY_NODE_ARGS.length ? { gatewayNodeArgs: GATEWAY_NODE_ARGS } : {}),
       gatewayReadyAfterMs: readyAfterMs,
-      oidcProvider: { version: require('oidc-provider/package.json').version, introspectionSample: viaMemory.introspected, introspectionSamplePg: viaPg.introspected, pgStoredRows: storedTokens },
+      oidcProvider: {
+        version: require('oidc-provider/package.json').version,
+        introspectionSample: viaMemory.introspected,
+        introspectionSamplePg: viaPg.introspected,
+        pgStoredRows: storedTokens,
+      },
       a,
       b,
       c,
@@ -418,14 +530,21 @@ export async function run() {
         aOverCPg: { goal: 5, met: ratios.aOverCPg >= 5 },
         p99AOverB: { goal: 1.5, met: ratios.p99AOverB <= 1.5 },
         noErrors: clean,
-        met: !ONLY && clean && ratios.aOverB >= 0.8 && ratios.aOverC >= 5 && ratios.aOverCPg >= 5 && ratios.p99AOverB <= 1.5,
+        met:
+          !ONLY &&
+          clean &&
+          ratios.aOverB >= 0.8 &&
+          ratios.aOverC >= 5 &&
+          ratios.aOverCPg >= 5 &&
+          ratios.p99AOverB <= 1.5,
       },
     });
   } finally {
     await producer.disconnect().catch(() => {});
     for (const c of children.reverse()) {
       const r = await c.stop().catch((err) => ({ code: err.message }));
-      if (r.code !== 0 && r.signal !== 'SIGTERM') console.error(`${c.name} exited ${r.code ?? r.signal}; its last lines:\n${c.tail.slice(-20).join('\n')}`);
+      if (r.code !== 0 && r.signal !== 'SIGTERM')
+        console.error(`${c.name} exited ${r.code ?? r.signal}; its last lines:\n${c.tail.slice(-20).join('\n')}`);
     }
     await oidcDatabase?.drop();
     rmSync(tmp, { recursive: true, force: true });

@@ -38,7 +38,11 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 /** Runs a node script to its end; rejects with its output on a non-zero exit. */
 function runNode(script, env) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [script], {
+      cwd: root,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
@@ -49,7 +53,11 @@ function runNode(script, env) {
 
 /** The service as a child process; keeps the last lines of its output for a failure report. */
 function startService(env) {
-  const child = spawn(process.execPath, [SERVICE_MAIN], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [SERVICE_MAIN], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const tail = [];
   const keep = (d) => {
     for (const line of String(d).split('\n')) if (line) tail.push(line);
@@ -92,7 +100,9 @@ function request(agent, port, method, urlPath, { token, body } = {}) {
         timeout: REQUEST_TIMEOUT_MS,
         headers: {
           ...(token ? { authorization: `Bearer ${token}` } : {}),
-          ...(payload !== undefined ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}),
+          ...(payload !== undefined
+            ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }
+            : {}),
         },
       },
       (res) => {
@@ -139,7 +149,12 @@ export async function run() {
       ...(process.env.BENCH_LOG_LEVEL ? { LOG_LEVEL: process.env.BENCH_LOG_LEVEL } : {}),
     });
     const startedAt = performance.now();
-    await waitUntil('GET /readyz 200', async () => (await request(agent, port, 'GET', '/readyz')).status === 200, 120_000, service);
+    await waitUntil(
+      'GET /readyz 200',
+      async () => (await request(agent, port, 'GET', '/readyz')).status === 200,
+      120_000,
+      service,
+    );
     const readyAfterMs = Math.round(performance.now() - startedAt);
 
     // users as identity-service would publish them, and one PAT each as token-service would
@@ -149,8 +164,25 @@ export async function run() {
     await producer.connect();
     await producer.publish(
       users.flatMap(({ userId }) => [
-        { topic: Topics.identity, envelope: factory.event('UserRegistered', userId, { userId, kind: 'human', email: `${userId}@bench.example.com`, displayName: 'Bench', accountIds: [account] }) },
-        { topic: Topics.identity, envelope: factory.event('MembershipChanged', userId, { userId, accountId: account, roles: ['member'], permissions: PERMISSIONS }) },
+        {
+          topic: Topics.identity,
+          envelope: factory.event('UserRegistered', userId, {
+            userId,
+            kind: 'human',
+            email: `${userId}@bench.example.com`,
+            displayName: 'Bench',
+            accountIds: [account],
+          }),
+        },
+        {
+          topic: Topics.identity,
+          envelope: factory.event('MembershipChanged', userId, {
+            userId,
+            accountId: account,
+            roles: ['member'],
+            permissions: PERMISSIONS,
+          }),
+        },
       ]),
     );
     const issued = users.map((u) => {
@@ -167,9 +199,13 @@ export async function run() {
       await waitUntil(
         `a first creation by user ${i}`,
         async () => {
-          const r = await request(agent, port, 'POST', '/v1/personal-access-tokens', { token: u.token, body: body(`probe-${i}-${randomUUID()}`) });
+          const r = await request(agent, port, 'POST', '/v1/personal-access-tokens', {
+            token: u.token,
+            body: body(`probe-${i}-${randomUUID()}`),
+          });
           lastStatus = `${r.status} ${JSON.stringify(r.body).slice(0, 200)}`;
-          if (r.status !== 201 && r.status !== 401 && r.status !== 403 && r.status !== 422 && r.status !== 404) throw new Error(lastStatus);
+          if (r.status !== 201 && r.status !== 401 && r.status !== 403 && r.status !== 422 && r.status !== 404)
+            throw new Error(lastStatus);
           return r.status === 201;
         },
         60_000,
@@ -189,18 +225,29 @@ export async function run() {
     let created = 0;
     let warmupCreated = 0;
     let cpuStart = null;
-    const cpuTimer = setTimeout(() => (cpuStart = cpuSnapshot({ service: service.child.pid })), Math.max(0, measureFrom - performance.now()));
+    const cpuTimer = setTimeout(
+      () => (cpuStart = cpuSnapshot({ service: service.child.pid })),
+      Math.max(0, measureFrom - performance.now()),
+    );
     let cpuEnd = null;
-    const cpuEndTimer = setTimeout(() => (cpuEnd = cpuSnapshot({ service: service.child.pid })), Math.max(0, measureTo - performance.now()));
+    const cpuEndTimer = setTimeout(
+      () => (cpuEnd = cpuSnapshot({ service: service.child.pid })),
+      Math.max(0, measureTo - performance.now()),
+    );
     await Promise.all(
       users.map(async (u, i) => {
         for (let seq = 0; performance.now() < measureTo; seq++) {
           const start = performance.now();
           let status;
           try {
-            status = (await request(agent, port, 'POST', '/v1/personal-access-tokens', { token: u.token, body: body(`bench-${i}-${seq}`) })).status;
+            status = (
+              await request(agent, port, 'POST', '/v1/personal-access-tokens', {
+                token: u.token,
+                body: body(`bench-${i}-${seq}`),
+              })
+            ).status;
           } catch (err) {
-            status = err.message.startsWith('timeout') ? 'timeout' : err.code ?? 'network';
+            status = err.message.startsWith('timeout') ? 'timeout' : (err.code ?? 'network');
           }
           const end = performance.now();
           if (start < measureFrom) {
@@ -208,7 +255,8 @@ export async function run() {
             else warmupErrors[status] = (warmupErrors[status] ?? 0) + 1;
             continue;
           }
-          if (status !== 201) errors[status] = (errors[status] ?? 0) + 1; // a failure counts whenever it ends
+          if (status !== 201)
+            errors[status] = (errors[status] ?? 0) + 1; // a failure counts whenever it ends
           else if (end <= measureTo) {
             created++;
             latencies.push(end - start);
@@ -232,8 +280,19 @@ export async function run() {
         await sleep(20);
         pending = Number((await db.query('SELECT count(*)::int AS n FROM outbox')).rows[0].n);
       }
-      const counts = (await db.query("SELECT (SELECT count(*)::int FROM events) AS events, (SELECT count(*)::int FROM pats) AS pats, (SELECT count(*)::int FROM token_hashes) AS hashes")).rows[0];
-      drain = { outboxAtEnd: pendingAtEnd, outboxAfterDrain: pending, drainedInMs: Math.round(performance.now() - drainStart), eventsStored: counts.events, patsInReadModel: counts.pats, tokenHashes: counts.hashes };
+      const counts = (
+        await db.query(
+          'SELECT (SELECT count(*)::int FROM events) AS events, (SELECT count(*)::int FROM pats) AS pats, (SELECT count(*)::int FROM token_hashes) AS hashes',
+        )
+      ).rows[0];
+      drain = {
+        outboxAtEnd: pendingAtEnd,
+        outboxAfterDrain: pending,
+        drainedInMs: Math.round(performance.now() - drainStart),
+        eventsStored: counts.events,
+        patsInReadModel: counts.pats,
+        tokenHashes: counts.hashes,
+      };
     } finally {
       await db.end();
     }
@@ -254,14 +313,21 @@ export async function run() {
       errorsByStatus: errors,
       cpuCoresBusy: cpuStart && cpuEnd ? cpuShares(cpuStart, cpuEnd, 'benchClients') : null,
       outbox: drain,
-      goal: { creationsPerSecond: 500, p99Ms: 100, met: created / SECONDS >= 500 && latencies.length > 0 && summarize(latencies).p99 <= 100 },
+      goal: {
+        creationsPerSecond: 500,
+        p99Ms: 100,
+        met: created / SECONDS >= 500 && latencies.length > 0 && summarize(latencies).p99 <= 100,
+      },
     });
   } finally {
     agent.destroy();
     await producer.disconnect().catch(() => {});
     if (service) {
       const r = await service.stop();
-      if (r.code !== 0) console.error(`token-service exited ${r.code ?? r.signal}; its last lines:\n${service.tail.slice(-20).join('\n')}`);
+      if (r.code !== 0)
+        console.error(
+          `token-service exited ${r.code ?? r.signal}; its last lines:\n${service.tail.slice(-20).join('\n')}`,
+        );
     }
     await database?.drop();
   }

@@ -20,9 +20,26 @@ function issued(userId, account, n) {
   return {
     token,
     event: {
-      id: randomUUID(), type: 'TokenIssued', schemaVersion: 1, source: 'bench', aggregateType: 'grant', aggregateId: grantId, aggregateVersion: 1,
+      id: randomUUID(),
+      type: 'TokenIssued',
+      schemaVersion: 1,
+      source: 'bench',
+      aggregateType: 'grant',
+      aggregateId: grantId,
+      aggregateVersion: 1,
       occurredAt: new Date().toISOString(),
-      data: { tokenId: randomUUID(), grantId, tokenKind: 'pat', tokenHash: hashSecret(token), displayPrefix: displayPrefix(token), userId, accountIds: [account], scopes: ['orders:read', 'orders:update'], issuedAt: new Date().toISOString(), expiresAt: null },
+      data: {
+        tokenId: randomUUID(),
+        grantId,
+        tokenKind: 'pat',
+        tokenHash: hashSecret(token),
+        displayPrefix: displayPrefix(token),
+        userId,
+        accountIds: [account],
+        scopes: ['orders:read', 'orders:update'],
+        issuedAt: new Date().toISOString(),
+        expiresAt: null,
+      },
     },
     n,
   };
@@ -32,8 +49,33 @@ function projectionWith(count, keepTokens) {
   const p = new TokenProjection();
   const userIds = Array.from({ length: 1000 }, () => randomUUID());
   userIds.forEach((userId, i) => {
-    p.apply({ id: randomUUID(), type: 'UserRegistered', schemaVersion: 1, source: 'bench', aggregateType: 'user', aggregateId: userId, aggregateVersion: 1, occurredAt: new Date().toISOString(), data: { userId, kind: 'human', email: `u${i}@example.com`, displayName: 'U', accountIds: ['acct-1'] } });
-    p.apply({ id: randomUUID(), type: 'MembershipChanged', schemaVersion: 1, source: 'bench', aggregateType: 'user', aggregateId: userId, aggregateVersion: 2, occurredAt: new Date().toISOString(), data: { userId, accountId: 'acct-1', roles: ['member'], permissions: ['orders:read', 'orders:update', 'orders:create'] } });
+    p.apply({
+      id: randomUUID(),
+      type: 'UserRegistered',
+      schemaVersion: 1,
+      source: 'bench',
+      aggregateType: 'user',
+      aggregateId: userId,
+      aggregateVersion: 1,
+      occurredAt: new Date().toISOString(),
+      data: { userId, kind: 'human', email: `u${i}@example.com`, displayName: 'U', accountIds: ['acct-1'] },
+    });
+    p.apply({
+      id: randomUUID(),
+      type: 'MembershipChanged',
+      schemaVersion: 1,
+      source: 'bench',
+      aggregateType: 'user',
+      aggregateId: userId,
+      aggregateVersion: 2,
+      occurredAt: new Date().toISOString(),
+      data: {
+        userId,
+        accountId: 'acct-1',
+        roles: ['member'],
+        permissions: ['orders:read', 'orders:update', 'orders:create'],
+      },
+    });
   });
   const tokens = [];
   for (let i = 0; i < count; i++) {
@@ -63,10 +105,12 @@ function opsPerSecondSync(fn) {
 }
 
 function heapPerToken(count) {
-  gc(); gc();
+  gc();
+  gc();
   const before = process.memoryUsage().heapUsed;
   const { p } = projectionWith(count, false);
-  gc(); gc();
+  gc();
+  gc();
   const after = process.memoryUsage().heapUsed;
   const bytes = Math.round((after - before) / count);
   if (p.size !== count) throw new Error('projection lost tokens');
@@ -83,11 +127,19 @@ export async function run() {
 
   const claims = { sub: randomUUID(), scope: 'orders:read orders:update', acct: ['acct-1'], jti: randomUUID() };
   const secret = randomBytes(32);
-  const hs = await new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setIssuedAt().setExpirationTime('1h').sign(secret);
+  const hs = await new SignJWT(claims)
+    .setProtectedHeader({ alg: 'HS256' })
+    .setIssuedAt()
+    .setExpirationTime('1h')
+    .sign(secret);
   const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const priv = await importPKCS8(privateKey.export({ type: 'pkcs8', format: 'pem' }), 'RS256');
   const pub = await importSPKI(publicKey.export({ type: 'spki', format: 'pem' }), 'RS256');
-  const rs = await new SignJWT(claims).setProtectedHeader({ alg: 'RS256' }).setIssuedAt().setExpirationTime('1h').sign(priv);
+  const rs = await new SignJWT(claims)
+    .setProtectedHeader({ alg: 'RS256' })
+    .setIssuedAt()
+    .setExpirationTime('1h')
+    .sign(priv);
   const joseHs256 = await opsPerSecond(() => jwtVerify(hs, secret));
   const joseRs256 = await opsPerSecond(() => jwtVerify(rs, pub));
 

@@ -17,11 +17,25 @@ const basic = `Basic ${Buffer.from(`${encodeURIComponent(process.env.CLIENT_ID)}
 const requiredScope = process.env.REQUIRED_SCOPE ?? 'orders:read';
 // the same pool settings as the gateway's upstream agent
 const agent = new Agent({ keepAliveTimeout: 30_000, connections: 128, pipelining: 1 });
-const HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'host', 'authorization']);
+const HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'te',
+  'trailer',
+  'upgrade',
+  'host',
+  'authorization',
+]);
 
 function refuse(res, status, error) {
   const body = JSON.stringify({ error });
-  res.writeHead(status, { 'content-type': 'application/json', 'www-authenticate': `Bearer realm="bench", error="${error}"`, 'content-length': Buffer.byteLength(body) });
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'www-authenticate': `Bearer realm="bench", error="${error}"`,
+    'content-length': Buffer.byteLength(body),
+  });
   res.end(body);
 }
 
@@ -48,7 +62,12 @@ async function handle(req, res) {
     return refuse(res, 503, 'temporarily_unavailable');
   }
   if (info.active !== true) return refuse(res, 401, 'invalid_token');
-  if (!String(info.scope ?? '').split(' ').includes(requiredScope)) return refuse(res, 403, 'insufficient_scope');
+  if (
+    !String(info.scope ?? '')
+      .split(' ')
+      .includes(requiredScope)
+  )
+    return refuse(res, 403, 'insufficient_scope');
   const headers = {};
   for (const [k, v] of Object.entries(req.headers)) if (!HOP.has(k) && !k.startsWith('x-auth-')) headers[k] = v;
   headers['x-auth-subject'] = String(info.sub ?? info.client_id);
@@ -75,7 +94,9 @@ async function handle(req, res) {
 
 const server = http.createServer((req, res) => void handle(req, res));
 server.keepAliveTimeout = 60_000;
-server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => process.stdout.write(`${JSON.stringify({ port: server.address().port })}\n`));
+server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () =>
+  process.stdout.write(`${JSON.stringify({ port: server.address().port })}\n`),
+);
 const stop = () => {
   server.close(() => agent.close().then(() => process.exit(0)));
   setTimeout(() => process.exit(0), 2000).unref();

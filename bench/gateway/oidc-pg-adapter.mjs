@@ -54,17 +54,27 @@ export class PgAdapter {
   }
 
   async find(id) {
-    const { rows } = await pool.query({ name: 'oidc-find', text: 'SELECT payload, expires_at, consumed_at FROM oidc_models WHERE model = $1 AND id = $2', values: [this.model, id] });
+    const { rows } = await pool.query({
+      name: 'oidc-find',
+      text: 'SELECT payload, expires_at, consumed_at FROM oidc_models WHERE model = $1 AND id = $2',
+      values: [this.model, id],
+    });
     return toPayload(rows[0]);
   }
 
   async findByUid(uid) {
-    const { rows } = await pool.query('SELECT payload, expires_at, consumed_at FROM oidc_models WHERE model = $1 AND uid = $2', [this.model, uid]);
+    const { rows } = await pool.query(
+      'SELECT payload, expires_at, consumed_at FROM oidc_models WHERE model = $1 AND uid = $2',
+      [this.model, uid],
+    );
     return toPayload(rows[0]);
   }
 
   async findByUserCode(userCode) {
-    const { rows } = await pool.query('SELECT payload, expires_at, consumed_at FROM oidc_models WHERE model = $1 AND user_code = $2', [this.model, userCode]);
+    const { rows } = await pool.query(
+      'SELECT payload, expires_at, consumed_at FROM oidc_models WHERE model = $1 AND user_code = $2',
+      [this.model, userCode],
+    );
     return toPayload(rows[0]);
   }
 

@@ -23,8 +23,23 @@ if (storeUrl) await connectOidcStore(storeUrl);
 const provider = new Provider(issuer, {
   ...(storeUrl ? { adapter: PgAdapter } : {}),
   clients: [
-    { client_id: 'bench-api', client_secret: secret, grant_types: ['client_credentials'], response_types: [], redirect_uris: [], scope: 'orders:read', token_endpoint_auth_method: 'client_secret_basic' },
-    { client_id: 'bench-gateway', client_secret: secret, grant_types: [], response_types: [], redirect_uris: [], token_endpoint_auth_method: 'client_secret_basic' },
+    {
+      client_id: 'bench-api',
+      client_secret: secret,
+      grant_types: ['client_credentials'],
+      response_types: [],
+      redirect_uris: [],
+      scope: 'orders:read',
+      token_endpoint_auth_method: 'client_secret_basic',
+    },
+    {
+      client_id: 'bench-gateway',
+      client_secret: secret,
+      grant_types: [],
+      response_types: [],
+      redirect_uris: [],
+      token_endpoint_auth_method: 'client_secret_basic',
+    },
   ],
   scopes: ['openid', 'orders:read'],
   features: {
@@ -33,7 +48,8 @@ const provider = new Provider(issuer, {
     introspection: {
       enabled: true,
       // the gateway client may introspect any token (the default policy would allow it too; said explicitly)
-      allowedPolicy: async (ctx, client) => client.clientId === 'bench-gateway' || client.clientId === ctx.oidc.client?.clientId,
+      allowedPolicy: async (ctx, client) =>
+        client.clientId === 'bench-gateway' || client.clientId === ctx.oidc.client?.clientId,
     },
   },
   ttl: { ClientCredentials: 3600 },

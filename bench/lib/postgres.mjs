@@ -28,7 +28,9 @@ export async function createScratchDatabase() {
     name,
     url: u.toString(),
     async drop() {
-      await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch((err) => console.error(`could not drop ${name}: ${err.message}`));
+      await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch((err) =>
+        console.error(`could not drop ${name}: ${err.message}`),
+      );
     },
   };
 }

@@ -27,7 +27,10 @@ export async function waitUntil(what, fn, timeoutMs, child) {
   const deadline = Date.now() + timeoutMs;
   let last;
   for (;;) {
-    if (child && child.child.exitCode !== null) throw new Error(`${child.name} exited (${child.child.exitCode}) while waiting for ${what}:\n${child.tail.join('\n')}`);
+    if (child && child.child.exitCode !== null)
+      throw new Error(
+        `${child.name} exited (${child.child.exitCode}) while waiting for ${what}:\n${child.tail.join('\n')}`,
+      );
     try {
       const r = await fn();
       if (r === true) return;
@@ -35,7 +38,10 @@ export async function waitUntil(what, fn, timeoutMs, child) {
     } catch (err) {
       last = err;
     }
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms (last: ${last instanceof Error ? last.message : JSON.stringify(last)})${child ? `\n${child.tail.join('\n')}` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `${what}: not within ${timeoutMs} ms (last: ${last instanceof Error ? last.message : JSON.stringify(last)})${child ? `\n${child.tail.join('\n')}` : ''}`,
+      );
     await sleep(200);
   }
 }
@@ -69,7 +75,11 @@ export function cpuSnapshot(pids) {
     else if (comm === 'java') kafka.set(pid, cpuOf(pid));
   }
   const u = process.cpuUsage();
-  const [, user, nice, system, idle, iowait, irq, softirq, steal] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).map(Number);
+  const [, user, nice, system, idle, iowait, irq, softirq, steal] = readFileSync('/proc/stat', 'utf8')
+    .split('\n')[0]
+    .trim()
+    .split(/\s+/)
+    .map(Number);
   const named = {};
   for (const [name, pid] of Object.entries(pids)) named[name] = cpuOf(pid);
   return {

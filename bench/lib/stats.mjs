@@ -12,12 +12,25 @@ export function percentile(sorted, p) {
 export function summarize(values) {
   const s = [...values].sort((a, b) => a - b);
   const r = (v) => (v === null ? null : Math.round(v * 10) / 10);
-  return { n: s.length, p50: r(percentile(s, 50)), p90: r(percentile(s, 90)), p99: r(percentile(s, 99)), max: r(s.at(-1) ?? null) };
+  return {
+    n: s.length,
+    p50: r(percentile(s, 50)),
+    p90: r(percentile(s, 90)),
+    p99: r(percentile(s, 99)),
+    max: r(s.at(-1) ?? null),
+  };
 }
 
 /** Prints the result and writes it to bench/results/<name>-<timestamp>.json. */
 export function report(name, result) {
-  const full = { name, at: new Date().toISOString(), node: process.version, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, ...result };
+  const full = {
+    name,
+    at: new Date().toISOString(),
+    node: process.version,
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model,
+    ...result,
+  };
   const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'results');
   mkdirSync(dir, { recursive: true });
   writeFileSync(path.join(dir, `${name}-${full.at.replace(/[:.]/g, '-')}.json`), JSON.stringify(full, null, 2));

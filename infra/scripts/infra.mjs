@@ -33,8 +33,7 @@ try {
   else if (cmd === 'down') {
     process.exitCode = kafka('down');
     if (await stopEmbedded(dataRoot)) console.log('[postgres] embedded server stopped');
-  }
-  else if (cmd === 'status') process.exitCode = await status();
+  } else if (cmd === 'status') process.exitCode = await status();
   else {
     console.error('usage: infra.mjs up|down|status');
     process.exitCode = 2;

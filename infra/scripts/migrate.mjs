@@ -25,14 +25,20 @@ export const PER_APP_VARIABLES = ['HOST', 'PORT', 'DATABASE_URL'];
 
 /** identity-service → IDENTITY, application-registry → APPLICATION_REGISTRY. */
 export function envPrefix(app) {
-  return app.replace(/-service$/, '').toUpperCase().replace(/[^A-Z0-9]+/g, '_');
+  return app
+    .replace(/-service$/, '')
+    .toUpperCase()
+    .replace(/[^A-Z0-9]+/g, '_');
 }
 
 /** Every folder under apps/ with a package.json, sorted, with what the scripts need to know. */
 export function discoverApps() {
   const appsDir = path.join(repo, 'apps');
   return readdirSync(appsDir)
-    .filter((name) => statSync(path.join(appsDir, name)).isDirectory() && existsSync(path.join(appsDir, name, 'package.json')))
+    .filter(
+      (name) =>
+        statSync(path.join(appsDir, name)).isDirectory() && existsSync(path.join(appsDir, name, 'package.json')),
+    )
     .sort()
     .map((name) => {
       const dir = path.join(appsDir, name);
@@ -88,5 +94,6 @@ export async function migrateAll() {
   return 0;
 }
 
-const invokedDirectly = process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
+const invokedDirectly =
+  process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
 if (invokedDirectly) process.exitCode = await migrateAll();

@@ -53,7 +53,10 @@ function step(command, args) {
 function listenAddress(app, env) {
   const specFile = path.join(app.dir, 'dist', 'config', `${app.name}.config.js`);
   const exportName = `${app.name.toUpperCase().replace(/-/g, '_')}_ENV`;
-  if (!existsSync(specFile)) throw new Error(`${path.relative(repo, specFile)} is missing (an app exports ${exportName} from src/config/${app.name}.config.ts)`);
+  if (!existsSync(specFile))
+    throw new Error(
+      `${path.relative(repo, specFile)} is missing (an app exports ${exportName} from src/config/${app.name}.config.ts)`,
+    );
   const requireFromApp = createRequire(specFile);
   const spec = requireFromApp(specFile)[exportName];
   if (!spec) throw new Error(`${path.relative(repo, specFile)} does not export ${exportName}`);
@@ -186,7 +189,8 @@ async function fail(message, entry) {
 
 async function main() {
   log('infrastructure: Kafka and PostgreSQL');
-  if ((await step(process.execPath, ['infra/scripts/infra.mjs', 'up'])) !== 0) return fail('infrastructure did not start');
+  if ((await step(process.execPath, ['infra/scripts/infra.mjs', 'up'])) !== 0)
+    return fail('infrastructure did not start');
   if (stopping) return;
   log('build: npx turbo run build');
   if ((await step('npx', ['turbo', 'run', 'build', '--output-logs=errors-only'])) !== 0) return fail('build failed');
@@ -202,7 +206,8 @@ async function main() {
     const env = appEnv(app);
     // a local installation gets its directory account and first administrator (no password:
     // a PAT for it comes from token-service's operator CLI); set BOOTSTRAP_ADMIN_EMAIL to choose
-    if (app.name === 'identity-service' && !env.BOOTSTRAP_ADMIN_EMAIL) env.BOOTSTRAP_ADMIN_EMAIL = 'admin@latchkey.localhost';
+    if (app.name === 'identity-service' && !env.BOOTSTRAP_ADMIN_EMAIL)
+      env.BOOTSTRAP_ADMIN_EMAIL = 'admin@latchkey.localhost';
     try {
       plans.push({ app, env, ...listenAddress(app, env) });
     } catch (err) {
@@ -216,7 +221,9 @@ async function main() {
   const entries = plans.map((p) => ({ ...p, entry: launch(p.app, p.env, width) }));
   try {
     // The first app that dies or does not answer in time fails the start at once.
-    await Promise.all(entries.map((p) => waitHealthy(p.entry, p.url).catch((err) => Promise.reject({ err, entry: p.entry }))));
+    await Promise.all(
+      entries.map((p) => waitHealthy(p.entry, p.url).catch((err) => Promise.reject({ err, entry: p.entry }))),
+    );
   } catch ({ err, entry }) {
     if (stopping) return;
     return fail(err.message, entry);

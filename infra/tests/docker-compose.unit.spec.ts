@@ -38,7 +38,8 @@ async function envSpecOf(app: string): Promise<EnvSpec> {
   expect(existsSync(file)).toBe(true);
   const mod = (await import(file)) as Record<string, unknown>;
   const spec = mod[exportName];
-  if (!isEnvSpec(spec)) throw new Error(`${path.relative(repo, file)} must export ${exportName}, an env spec (defineEnv)`);
+  if (!isEnvSpec(spec))
+    throw new Error(`${path.relative(repo, file)} must export ${exportName}, an env spec (defineEnv)`);
   return spec;
 }
 
@@ -51,20 +52,27 @@ function environmentOf(service: ComposeService): Record<string, string> {
         return i < 0 ? [line, null] : [line.slice(0, i), line.slice(i + 1)];
       })
     : Object.entries(env);
-  return Object.fromEntries(entries.filter(([, v]) => v !== null).map(([k, v]) => [k, interpolate(String(v), DEPLOYMENT_ENV)]));
+  return Object.fromEntries(
+    entries.filter(([, v]) => v !== null).map(([k, v]) => [k, interpolate(String(v), DEPLOYMENT_ENV)]),
+  );
 }
 
 /** What an operator puts in `.env` beside docker-compose.yml (see .env.example). */
-const DEPLOYMENT_ENV: Record<string, string> = { LATCHKEY_INTERNAL_SERVICE_TOKEN: 'an-operator-chosen-random-string-of-40-chars' };
+const DEPLOYMENT_ENV: Record<string, string> = {
+  LATCHKEY_INTERNAL_SERVICE_TOKEN: 'an-operator-chosen-random-string-of-40-chars',
+};
 
 /** Compose's interpolation: `${NAME}`, `${NAME:-default}`, `${NAME:?error}` (required). */
 function interpolate(value: string, vars: Record<string, string>): string {
-  return value.replace(/\$\{([A-Z0-9_]+)(?::([-?])([^}]*))?\}/g, (_m, name: string, op: string | undefined, arg: string | undefined) => {
-    const set = vars[name];
-    if (set !== undefined && set !== '') return set;
-    if (op === '?') throw new Error(`compose needs ${name}: ${arg}`);
-    return op === '-' ? (arg ?? '') : '';
-  });
+  return value.replace(
+    /\$\{([A-Z0-9_]+)(?::([-?])([^}]*))?\}/g,
+    (_m, name: string, op: string | undefined, arg: string | undefined) => {
+      const set = vars[name];
+      if (set !== undefined && set !== '') return set;
+      if (op === '?') throw new Error(`compose needs ${name}: ${arg}`);
+      return op === '-' ? (arg ?? '') : '';
+    },
+  );
 }
 
 function dependencies(service: ComposeService): Record<string, string | undefined> {

@@ -13,10 +13,17 @@ async function bootstrap(): Promise<void> {
   const config = loadApplicationRegistryConfig();
   Logger.overrideLogger(nestLogLevels(config.LOG_LEVEL));
   const ctx = await startRegistryContext(config);
-  const app = await createHttpApp(AppModule.forRoot(ctx), { statusByCode: REGISTRY_ERROR_STATUS, logger: nestLogLevels(config.LOG_LEVEL) });
+  const app = await createHttpApp(AppModule.forRoot(ctx), {
+    statusByCode: REGISTRY_ERROR_STATUS,
+    logger: nestLogLevels(config.LOG_LEVEL),
+  });
   registerOpenApi(app, registryOpenApi(process.env.npm_package_version ?? '0.1.0'));
 
-  await serveUntilSignal([{ app, host: config.HOST, port: config.PORT }], () => ctx.runtime.stop(), (m) => log.log(m));
+  await serveUntilSignal(
+    [{ app, host: config.HOST, port: config.PORT }],
+    () => ctx.runtime.stop(),
+    (m) => log.log(m),
+  );
   log.log(`${SERVICE_NAME} listening on ${listenUrl(config.HOST, config.PORT)}; API docs at /docs`);
   void ctx.runtime.verifier.ready().then(() => log.log('token projection caught up: ready'));
 }

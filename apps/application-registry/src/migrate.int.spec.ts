@@ -18,8 +18,16 @@ describe('application-registry migrate (real PostgreSQL)', () => {
 
     const ds = await new DataSource({ type: 'postgres', url: db.url }).initialize();
     try {
-      const rows = await ds.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_name = ANY($1)`, [['events', 'outbox', 'processed_events', 'applications']]);
-      expect(rows.map((r: { table_name: string }) => r.table_name).sort()).toEqual(['applications', 'events', 'outbox', 'processed_events']);
+      const rows = await ds.query(
+        `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_name = ANY($1)`,
+        [['events', 'outbox', 'processed_events', 'applications']],
+      );
+      expect(rows.map((r: { table_name: string }) => r.table_name).sort()).toEqual([
+        'applications',
+        'events',
+        'outbox',
+        'processed_events',
+      ]);
     } finally {
       await ds.destroy();
     }

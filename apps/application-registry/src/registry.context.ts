@@ -28,9 +28,16 @@ export interface RegistryContext {
 export const REGISTRY_CONTEXT = Symbol('REGISTRY_CONTEXT');
 
 /** Starts the runtime (database, outbox relay, token verifier). */
-export async function startRegistryContext(config: ApplicationRegistryConfig, overrides: RegistryContextOverrides = {}): Promise<RegistryContext> {
+export async function startRegistryContext(
+  config: ApplicationRegistryConfig,
+  overrides: RegistryContextOverrides = {},
+): Promise<RegistryContext> {
   const log = new Logger(SERVICE_NAME);
-  const topics = overrides.topics ?? { identity: Topics.identity, tokens: Topics.tokens, applications: Topics.applications };
+  const topics = overrides.topics ?? {
+    identity: Topics.identity,
+    tokens: Topics.tokens,
+    applications: Topics.applications,
+  };
   const dataSource = createDataSource(config.DATABASE_URL);
   const runtime = new ServiceRuntime({
     service: SERVICE_NAME,
@@ -43,6 +50,10 @@ export async function startRegistryContext(config: ApplicationRegistryConfig, ov
   });
   await runtime.start();
   const queries = new ApplicationQueries(dataSource);
-  const applications = new ApplicationCommands(runtime, overrides.limits ?? PLATFORM_LIMITS, overrides.clock ?? (() => new Date()));
+  const applications = new ApplicationCommands(
+    runtime,
+    overrides.limits ?? PLATFORM_LIMITS,
+    overrides.clock ?? (() => new Date()),
+  );
   return { config, runtime, queries, applications };
 }

@@ -11,7 +11,12 @@ import { loadRoutePolicy } from './routes';
 /** The gateway on the real Kafka, in front of a real HTTP upstream that records what it receives. */
 describe('gateway (real Kafka, real upstream)', () => {
   const kafka = testKafka('gateway-test');
-  const topics = { identity: uniqueTopic('gw-identity'), tokens: uniqueTopic('gw-tokens'), applications: uniqueTopic('gw-apps'), usage: uniqueTopic('gw-usage') };
+  const topics = {
+    identity: uniqueTopic('gw-identity'),
+    tokens: uniqueTopic('gw-tokens'),
+    applications: uniqueTopic('gw-apps'),
+    usage: uniqueTopic('gw-usage'),
+  };
   const f = new EventFactory();
   const account = randomUUID();
   let upstream: Server;
@@ -26,26 +31,57 @@ describe('gateway (real Kafka, real upstream)', () => {
       req.on('data', (c) => (body += c));
       req.on('end', () => {
         seen.push({ method: req.method!, url: req.url!, headers: req.headers, body });
-        res.writeHead(200, { 'content-type': 'application/json', 'x-upstream': 'yes' }).end(JSON.stringify({ ok: true, url: req.url }));
+        res
+          .writeHead(200, { 'content-type': 'application/json', 'x-upstream': 'yes' })
+          .end(JSON.stringify({ ok: true, url: req.url }));
       });
     });
     await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
     const up = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
-    await ensureTopics(kafka, Object.values(topics).map((topic) => ({ topic, withDlq: false })));
+    await ensureTopics(
+      kafka,
+      Object.values(topics).map((topic) => ({ topic, withDlq: false })),
+    );
     producer = new EventProducer(kafka);
     await producer.connect();
     const policy = loadRoutePolicy(
       JSON.stringify({
         routes: [
           { name: 'health', match: { path: '/health', methods: ['GET'] }, upstream: up, public: true },
-          { name: 'orders', match: { path: '/api/accounts/:accountId/orders/*' }, upstream: `${up}/v1`, stripPrefix: '/api', account: { param: 'accountId' }, scopes: ['orders:read'], subjectKinds: ['human', 'contact'] },
-          { name: 'admin', match: { path: '/admin/*' }, upstream: up, account: { header: 'X-Account-Id' }, scopes: ['users:update'] },
-          { name: 'limited', match: { path: '/limited' }, upstream: up, scopes: ['orders:read'], account: { header: 'X-Account-Id' }, rateLimit: { perTokenPerSecond: 1, burst: 2 }, forwardToken: true },
+          {
+            name: 'orders',
+            match: { path: '/api/accounts/:accountId/orders/*' },
+            upstream: `${up}/v1`,
+            stripPrefix: '/api',
+            account: { param: 'accountId' },
+            scopes: ['orders:read'],
+            subjectKinds: ['human', 'contact'],
+          },
+          {
+            name: 'admin',
+            match: { path: '/admin/*' },
+            upstream: up,
+            account: { header: 'X-Account-Id' },
+            scopes: ['users:update'],
+          },
+          {
+            name: 'limited',
+            match: { path: '/limited' },
+            upstream: up,
+            scopes: ['orders:read'],
+            account: { header: 'X-Account-Id' },
+            rateLimit: { perTokenPerSecond: 1, burst: 2 },
+            forwardToken: true,
+          },
         ],
       }),
       'routes.json',
     );
-    const config = loadGatewayConfig({ INTROSPECTION_URL: 'http://127.0.0.1:9/nothing', MISS_FALLBACK_PER_SECOND: '5', USAGE_FLUSH_SECONDS: '1' });
+    const config = loadGatewayConfig({
+      INTROSPECTION_URL: 'http://127.0.0.1:9/nothing',
+      MISS_FALLBACK_PER_SECOND: '5',
+      USAGE_FLUSH_SECONDS: '1',
+    });
     gateway = await startGateway(config, { kafka, topics, policy });
     await gateway.server.listen({ port: 0, host: '127.0.0.1' });
     base = `http://127.0.0.1:${(gateway.server.server.address() as AddressInfo).port}`;
@@ -58,7 +94,8 @@ describe('gateway (real Kafka, real upstream)', () => {
     await deleteTestTopics(kafka);
   });
 
-  const publish = (topic: string, events: ReturnType<EventFactory['event']>[]) => producer.publish(events.map((envelope) => ({ topic, envelope })));
+  const publish = (topic: string, events: ReturnType<EventFactory['event']>[]) =>
+    producer.publish(events.map((envelope) => ({ topic, envelope })));
   const user = async (kind: 'human' | 'api' | 'contact', permissions: string[]) => {
     const userId = randomUUID();
     await publish(topics.identity, [
@@ -79,13 +116,25 @@ describe('gateway (real Kafka, real upstream)', () => {
     const ada = await user('human', ['orders:read', 'orders:update']);
     const p = await pat(ada, ['orders:read']);
     seen.length = 0;
-    const res = await get(`/api/accounts/${account}/orders/42?x=1`, { authorization: `Bearer ${p.token}`, 'x-auth-subject': 'mallory', 'X-Auth-Scopes': 'everything:*', 'x-auth-anything': '1' });
+    const res = await get(`/api/accounts/${account}/orders/42?x=1`, {
+      authorization: `Bearer ${p.token}`,
+      'x-auth-subject': 'mallory',
+      'X-Auth-Scopes': 'everything:*',
+      'x-auth-anything': '1',
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get('x-upstream')).toBe('yes');
     expect(seen).toHaveLength(1);
     const h = seen[0].headers;
     expect(seen[0].url).toBe(`/v1/accounts/${account}/orders/42?x=1`);
-    expect(h).toMatchObject({ 'x-auth-subject': ada, 'x-auth-subject-kind': 'human', 'x-auth-account': account, 'x-auth-scopes': 'orders:read', 'x-auth-token-id': p.tokenId, 'x-auth-grant-id': p.grantId });
+    expect(h).toMatchObject({
+      'x-auth-subject': ada,
+      'x-auth-subject-kind': 'human',
+      'x-auth-account': account,
+      'x-auth-scopes': 'orders:read',
+      'x-auth-token-id': p.tokenId,
+      'x-auth-grant-id': p.grantId,
+    });
     expect(h['x-auth-anything']).toBeUndefined();
     expect(h['x-auth-client-id']).toBeUndefined();
     expect(h.authorization).toBeUndefined();
@@ -128,7 +177,9 @@ describe('gateway (real Kafka, real upstream)', () => {
     for (let i = 0; i < 100; i++) {
       const p = await pat(ada, ['orders:read']);
       const started = Date.now();
-      await publish(topics.tokens, [f.event('TokenRevoked', p.grantId, { tokenId: p.tokenId, grantId: p.grantId, reason: 'user_request' })]);
+      await publish(topics.tokens, [
+        f.event('TokenRevoked', p.grantId, { tokenId: p.tokenId, grantId: p.grantId, reason: 'user_request' }),
+      ]);
       for (;;) {
         const res = await get(`/api/accounts/${account}/orders/1`, { authorization: `Bearer ${p.token}` });
         if (res.status === 401) break;
@@ -137,7 +188,9 @@ describe('gateway (real Kafka, real upstream)', () => {
       times.push(Date.now() - started);
     }
     times.sort((a, b) => a - b);
-    console.log(`revocation reached the gateway in p50 ${times[49]} ms, p99 ${times[98]} ms, max ${times[99]} ms (100 trials, publish → refused)`);
+    console.log(
+      `revocation reached the gateway in p50 ${times[49]} ms, p99 ${times[98]} ms, max ${times[99]} ms (100 trials, publish → refused)`,
+    );
     expect(times[99]).toBeLessThan(1000);
   }, 120_000);
 
@@ -154,8 +207,12 @@ describe('gateway (real Kafka, real upstream)', () => {
     expect(limited.status).toBe(429);
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     expect(seen[0].headers.authorization).toBe(`Bearer ${p.token}`);
-    const usage = await readTopic(kafka, topics.usage, (all) => all.some((m) => JSON.stringify(m.value).includes(p.tokenId)));
-    const entry = usage.flatMap((m) => (m.value as { data: { entries: Array<{ tokenId: string; count: number }> } }).data.entries).filter((e) => e.tokenId === p.tokenId);
+    const usage = await readTopic(kafka, topics.usage, (all) =>
+      all.some((m) => JSON.stringify(m.value).includes(p.tokenId)),
+    );
+    const entry = usage
+      .flatMap((m) => (m.value as { data: { entries: Array<{ tokenId: string; count: number }> } }).data.entries)
+      .filter((e) => e.tokenId === p.tokenId);
     expect(entry.reduce((a, e) => a + e.count, 0)).toBeGreaterThanOrEqual(2);
   }, 60_000);
 

@@ -41,9 +41,17 @@ export interface Gateway {
 export async function startGateway(config: GatewayConfig, overrides: GatewayOverrides = {}): Promise<Gateway> {
   const policy = overrides.policy ?? loadRoutePolicyFile(config.ROUTES_FILE);
   const routes = compileRoutes(policy);
-  const topics = overrides.topics ?? { identity: Topics.identity, tokens: Topics.tokens, applications: Topics.applications, usage: Topics.tokenUsage };
+  const topics = overrides.topics ?? {
+    identity: Topics.identity,
+    tokens: Topics.tokens,
+    applications: Topics.applications,
+    usage: Topics.tokenUsage,
+  };
   const kafka = overrides.kafka ?? createKafka({ clientId: 'gateway', brokers: config.KAFKA_BROKERS });
-  await ensureTopics(kafka, Object.values(topics).map((topic) => ({ topic })));
+  await ensureTopics(
+    kafka,
+    Object.values(topics).map((topic) => ({ topic })),
+  );
 
   const registry = new MetricsRegistry();
   let verifier: TokenVerifier | null = null;
@@ -81,7 +89,15 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
   await verifier.start();
   usage.start();
 
-  const server = createGatewayServer({ routes, verifier, stalenessLimitMs, metrics, registry, usage, rateLimiter: new TokenRateLimiter() });
+  const server = createGatewayServer({
+    routes,
+    verifier,
+    stalenessLimitMs,
+    metrics,
+    registry,
+    usage,
+    rateLimiter: new TokenRateLimiter(),
+  });
   const started = verifier;
   return {
     server,

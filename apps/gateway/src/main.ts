@@ -3,7 +3,8 @@ import { loadGatewayConfig, SERVICE_NAME } from './config/gateway.config';
 import { startGateway } from './gateway';
 import { RoutePolicyError } from './routes';
 
-const log = (level: 'log' | 'error', message: string) => void (level === 'error' ? process.stderr : process.stdout).write(`[${SERVICE_NAME}] ${message}\n`);
+const log = (level: 'log' | 'error', message: string) =>
+  void (level === 'error' ? process.stderr : process.stdout).write(`[${SERVICE_NAME}] ${message}\n`);
 
 /**
  * The gateway runs on plain Fastify + undici (not Nest): its hot path is one route, and every
@@ -23,7 +24,10 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => void stop('SIGTERM'));
   process.once('SIGINT', () => void stop('SIGINT'));
   await gateway.server.listen({ port: config.PORT, host: config.HOST });
-  log('log', `listening on http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${config.PORT}; protected routes answer 503 until the token projection has caught up`);
+  log(
+    'log',
+    `listening on http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${config.PORT}; protected routes answer 503 until the token projection has caught up`,
+  );
   void gateway.verifier.ready().then(() => log('log', 'token projection caught up: ready'));
 }
 

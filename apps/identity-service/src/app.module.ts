@@ -30,7 +30,14 @@ export class AppModule {
       module: AppModule,
       global: true,
       imports: [LatchkeyAuthModule.forRoot({ verifier: ctx.runtime.verifier })],
-      controllers: [HealthController, ReadinessController, RolesController, MeController, AccountsController, UsersController],
+      controllers: [
+        HealthController,
+        ReadinessController,
+        RolesController,
+        MeController,
+        AccountsController,
+        UsersController,
+      ],
       providers: contextProviders(ctx),
       exports: [IDENTITY_CONTEXT, IDENTITY_SERVICE_CONFIG],
     };
@@ -44,7 +51,11 @@ export class InternalModule {
     return {
       module: InternalModule,
       controllers: [HealthController, LoginCheckController],
-      providers: [...contextProviders(ctx), { provide: SERVICE_CREDENTIAL, useValue: ctx.config.INTERNAL_SERVICE_TOKEN }, ServiceCredentialGuard],
+      providers: [
+        ...contextProviders(ctx),
+        { provide: SERVICE_CREDENTIAL, useValue: ctx.config.INTERNAL_SERVICE_TOKEN },
+        ServiceCredentialGuard,
+      ],
     };
   }
 }

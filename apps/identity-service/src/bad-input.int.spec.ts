@@ -1,6 +1,14 @@
 import { IdentityHarness } from './testing/identity-harness';
 
-type Case = { label: string; method?: 'POST' | 'PUT' | 'GET' | 'DELETE'; url?: string; body?: unknown; raw?: string; contentType?: string; status?: number };
+type Case = {
+  label: string;
+  method?: 'POST' | 'PUT' | 'GET' | 'DELETE';
+  url?: string;
+  body?: unknown;
+  raw?: string;
+  contentType?: string;
+  status?: number;
+};
 
 /**
  * Malformed requests against the real service: each answers 4xx problem+json (never 5xx) and
@@ -43,14 +51,28 @@ describe('identity-service bad input (real PostgreSQL + Kafka)', () => {
     { label: 'email with spaces', body: { ...valid, email: 'a b@example.com' } },
     { label: 'email 400 characters', body: { ...valid, email: `${'a'.repeat(390)}@example.com` } },
     { label: 'email SQL injection', body: { ...valid, email: "x@example.com'; DROP TABLE users; --" } },
-    { label: 'displayName SQL injection', body: { ...valid, email: 'sql@example.com', roles: ["member'); DELETE FROM events; --"] } },
+    {
+      label: 'displayName SQL injection',
+      body: { ...valid, email: 'sql@example.com', roles: ["member'); DELETE FROM events; --"] },
+    },
     { label: 'JSON injection in role', body: { ...valid, roles: ['{"$gt":""}'] } },
-    { label: 'prototype pollution', raw: JSON.stringify({ ...valid, __proto__: { admin: true } }).replace('}', ',"__proto__":{"admin":true}}') },
+    {
+      label: 'prototype pollution',
+      raw: JSON.stringify({ ...valid, __proto__: { admin: true } }).replace('}', ',"__proto__":{"admin":true}}'),
+    },
     { label: 'constructor key', body: { ...valid, constructor: { prototype: { x: 1 } } } },
     { label: 'unknown role', body: { ...valid, roles: ['superuser'] }, status: 422 },
-    { label: 'contact given a forbidden role', body: { ...valid, kind: 'contact', roles: ['account_admin'] }, status: 422 },
+    {
+      label: 'contact given a forbidden role',
+      body: { ...valid, kind: 'contact', roles: ['account_admin'] },
+      status: 422,
+    },
     { label: 'human without email', body: { kind: 'human', displayName: 'A', roles: ['member'] }, status: 422 },
-    { label: 'api user with a password', body: { kind: 'api', displayName: 'Bot', roles: ['api_user'], password: 'a long enough password' }, status: 422 },
+    {
+      label: 'api user with a password',
+      body: { kind: 'api', displayName: 'Bot', roles: ['api_user'], password: 'a long enough password' },
+      status: 422,
+    },
     { label: 'password too short', body: { ...valid, email: 'short@example.com', password: 'short' }, status: 422 },
     { label: 'password 2,000 characters', body: { ...valid, email: 'long@example.com', password: 'p'.repeat(2000) } },
     { label: 'malformed JSON', raw: '{"kind": "human",' },
@@ -58,9 +80,18 @@ describe('identity-service bad input (real PostgreSQL + Kafka)', () => {
     { label: 'JSON string body', raw: '"hello"' },
     { label: 'JSON null body', raw: 'null' },
     { label: 'empty body', raw: '' },
-    { label: 'oversized body (100 KB)', raw: JSON.stringify({ ...valid, displayName: 'x'.repeat(100 * 1024) }), status: 413 },
+    {
+      label: 'oversized body (100 KB)',
+      raw: JSON.stringify({ ...valid, displayName: 'x'.repeat(100 * 1024) }),
+      status: 413,
+    },
     { label: 'text/plain body', raw: 'kind=human', contentType: 'text/plain', status: 415 },
-    { label: 'form body', raw: 'kind=human&displayName=A', contentType: 'application/x-www-form-urlencoded', status: 415 },
+    {
+      label: 'form body',
+      raw: 'kind=human&displayName=A',
+      contentType: 'application/x-www-form-urlencoded',
+      status: 415,
+    },
     { label: 'account id not a uuid', url: '/v1/accounts/not-a-uuid/users', body: valid },
     { label: 'roles: unknown field', method: 'PUT', url: `__user__/roles`, body: { roles: ['member'], extra: 1 } },
     { label: 'roles: not a list', method: 'PUT', url: `__user__/roles`, body: { roles: 'member' } },
@@ -71,27 +102,46 @@ describe('identity-service bad input (real PostgreSQL + Kafka)', () => {
     { label: 'limit 10,000', method: 'GET', url: '__users__?limit=10000' },
     { label: 'limit not a number', method: 'GET', url: '__users__?limit=ten' },
     { label: 'garbage cursor', method: 'GET', url: '__users__?cursor=%27%3B%20DROP' },
-    { label: 'forged cursor with bad values', method: 'GET', url: `__users__?cursor=${Buffer.from(JSON.stringify(["x'; --", 'y'])).toString('base64url')}` },
+    {
+      label: 'forged cursor with bad values',
+      method: 'GET',
+      url: `__users__?cursor=${Buffer.from(JSON.stringify(["x'; --", 'y'])).toString('base64url')}`,
+    },
     { label: 'unknown query parameter', method: 'GET', url: '__users__?admin=true' },
     { label: 'account name missing', url: '__account__/accounts', body: {} },
     { label: 'account name 10,000 characters', url: '__account__/accounts', body: { name: 'n'.repeat(10_000) } },
-    { label: 'change own password: fields missing', method: 'PUT', url: '/v1/me/password', body: { newPassword: 'a long enough password' } },
+    {
+      label: 'change own password: fields missing',
+      method: 'PUT',
+      url: '/v1/me/password',
+      body: { newPassword: 'a long enough password' },
+    },
   ];
 
   const counts = async () =>
-    (await h.ctx.runtime.dataSource.query('SELECT (SELECT count(*) FROM events) AS e, (SELECT count(*) FROM users) AS u, (SELECT count(*) FROM memberships) AS m, (SELECT count(*) FROM accounts) AS a, (SELECT count(*) FROM credentials) AS c'))[0];
+    (
+      await h.ctx.runtime.dataSource.query(
+        'SELECT (SELECT count(*) FROM events) AS e, (SELECT count(*) FROM users) AS u, (SELECT count(*) FROM memberships) AS m, (SELECT count(*) FROM accounts) AS a, (SELECT count(*) FROM credentials) AS c',
+      )
+    )[0];
 
   it(`has at least 30 cases (${cases.length})`, () => expect(cases.length).toBeGreaterThanOrEqual(30));
 
   it.each(cases)('$label → 4xx problem+json, nothing written', async (c) => {
-    const url = (c.url ?? users()).replace('__user__', `${users()}/${userId}`).replace('__users__', users()).replace('__account__', `/v1/accounts/${accountId}`);
+    const url = (c.url ?? users())
+      .replace('__user__', `${users()}/${userId}`)
+      .replace('__users__', users())
+      .replace('__account__', `/v1/accounts/${accountId}`);
     const before = await counts();
     const method = c.method ?? 'POST';
     const hasBody = c.raw !== undefined || c.body !== undefined;
     const res = await h.app.inject({
       method,
       url,
-      headers: { authorization: `Bearer ${token}`, ...(hasBody ? { 'content-type': c.contentType ?? 'application/json' } : {}) },
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(hasBody ? { 'content-type': c.contentType ?? 'application/json' } : {}),
+      },
       ...(hasBody ? { payload: c.raw ?? JSON.stringify(c.body) } : {}),
     });
     expect(res.statusCode).toBeGreaterThanOrEqual(400);
@@ -100,7 +150,12 @@ describe('identity-service bad input (real PostgreSQL + Kafka)', () => {
     const bearerError = res.headers['www-authenticate'] !== undefined;
     expect(res.headers['content-type']).toMatch(bearerError ? /^application\/json/ : /^application\/problem\+json/);
     const body = res.json();
-    if (!bearerError) expect(body).toMatchObject({ type: expect.stringContaining('/problems/'), status: res.statusCode, code: expect.any(String) });
+    if (!bearerError)
+      expect(body).toMatchObject({
+        type: expect.stringContaining('/problems/'),
+        status: res.statusCode,
+        code: expect.any(String),
+      });
     expect(res.body).not.toContain('a long enough password');
     expect(await counts()).toEqual(before);
   });

@@ -5,7 +5,13 @@ import type { Kafka } from 'kafkajs';
 import { AccountCommands } from './accounts/account.commands';
 import { bootstrapDirectory, type BootstrapOutcome } from './bootstrap/bootstrap';
 import { SERVICE_NAME, type IdentityServiceConfig } from './config/identity-service.config';
-import { CredentialStore, LoginChecker, PasswordHasher, type LoginPolicy, type PasswordHasherOptions } from './credentials';
+import {
+  CredentialStore,
+  LoginChecker,
+  PasswordHasher,
+  type LoginPolicy,
+  type PasswordHasherOptions,
+} from './credentials';
 import { createDataSource } from './database/data-source';
 import { createRoleCatalogue, type RoleCatalogue } from './domain';
 import { IdentityQueries } from './read-model/identity.queries';
@@ -37,9 +43,16 @@ export interface IdentityContext {
 export const IDENTITY_CONTEXT = Symbol('IDENTITY_CONTEXT');
 
 /** Starts the runtime (database, outbox relay, token verifier) and runs the bootstrap. */
-export async function startIdentityContext(config: IdentityServiceConfig, overrides: IdentityContextOverrides = {}): Promise<IdentityContext> {
+export async function startIdentityContext(
+  config: IdentityServiceConfig,
+  overrides: IdentityContextOverrides = {},
+): Promise<IdentityContext> {
   const log = new Logger(SERVICE_NAME);
-  const topics = overrides.topics ?? { identity: Topics.identity, tokens: Topics.tokens, applications: Topics.applications };
+  const topics = overrides.topics ?? {
+    identity: Topics.identity,
+    tokens: Topics.tokens,
+    applications: Topics.applications,
+  };
   const dataSource = createDataSource(config.DATABASE_URL);
   const runtime = new ServiceRuntime({
     service: SERVICE_NAME,
@@ -67,7 +80,11 @@ export async function startIdentityContext(config: IdentityServiceConfig, overri
     const accounts = new AccountCommands(runtime, catalogue);
     const users = new UserCommands(runtime, queries, catalogue, hasher, credentials);
     const bootstrap = await bootstrapDirectory(
-      { directoryName: config.BOOTSTRAP_DIRECTORY_NAME, adminEmail: config.BOOTSTRAP_ADMIN_EMAIL, adminPassword: config.BOOTSTRAP_ADMIN_PASSWORD },
+      {
+        directoryName: config.BOOTSTRAP_DIRECTORY_NAME,
+        adminEmail: config.BOOTSTRAP_ADMIN_EMAIL,
+        adminPassword: config.BOOTSTRAP_ADMIN_PASSWORD,
+      },
       { accounts, users, queries },
     );
     if (bootstrap === 'created') log.log('bootstrap: created the directory account and its administrator');

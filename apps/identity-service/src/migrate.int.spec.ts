@@ -18,8 +18,20 @@ describe('identity-service migrate (real PostgreSQL)', () => {
 
     const ds = await new DataSource({ type: 'postgres', url: db.url }).initialize();
     try {
-      const rows = await ds.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_name = ANY($1)`, [['events', 'outbox', 'processed_events', 'credentials', 'login_attempts', 'accounts', 'users', 'memberships']]);
-      expect(rows.map((r: { table_name: string }) => r.table_name).sort()).toEqual(['accounts', 'credentials', 'events', 'login_attempts', 'memberships', 'outbox', 'processed_events', 'users']);
+      const rows = await ds.query(
+        `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_name = ANY($1)`,
+        [['events', 'outbox', 'processed_events', 'credentials', 'login_attempts', 'accounts', 'users', 'memberships']],
+      );
+      expect(rows.map((r: { table_name: string }) => r.table_name).sort()).toEqual([
+        'accounts',
+        'credentials',
+        'events',
+        'login_attempts',
+        'memberships',
+        'outbox',
+        'processed_events',
+        'users',
+      ]);
     } finally {
       await ds.destroy();
     }

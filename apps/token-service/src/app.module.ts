@@ -29,7 +29,13 @@ export class AppModule {
       module: AppModule,
       global: true,
       imports: [LatchkeyAuthModule.forRoot({ verifier: ctx.runtime.verifier })],
-      controllers: [HealthController, ReadinessController, PersonalAccessTokensController, AccountPatsController, TokenPolicyController],
+      controllers: [
+        HealthController,
+        ReadinessController,
+        PersonalAccessTokensController,
+        AccountPatsController,
+        TokenPolicyController,
+      ],
       providers: contextProviders(ctx),
       exports: [TOKEN_CONTEXT, TOKEN_SERVICE_CONFIG],
     };
@@ -43,7 +49,11 @@ export class InternalModule {
     return {
       module: InternalModule,
       controllers: [HealthController, IntrospectionController],
-      providers: [...contextProviders(ctx), { provide: SERVICE_CREDENTIAL, useValue: ctx.config.INTERNAL_SERVICE_TOKEN }, ServiceCredentialGuard],
+      providers: [
+        ...contextProviders(ctx),
+        { provide: SERVICE_CREDENTIAL, useValue: ctx.config.INTERNAL_SERVICE_TOKEN },
+        ServiceCredentialGuard,
+      ],
     };
   }
 }

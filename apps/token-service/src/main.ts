@@ -26,7 +26,9 @@ async function bootstrap(): Promise<void> {
     () => ctx.stop(),
     (m) => log.log(m),
   );
-  log.log(`${SERVICE_NAME} listening on ${url(config.HOST, config.PORT)} (internal: ${url(config.INTERNAL_HOST, config.INTERNAL_PORT)}); API docs at /docs`);
+  log.log(
+    `${SERVICE_NAME} listening on ${url(config.HOST, config.PORT)} (internal: ${url(config.INTERNAL_HOST, config.INTERNAL_PORT)}); API docs at /docs`,
+  );
   void ctx.runtime.verifier.ready().then(() => log.log('token projection caught up: ready'));
 }
 

@@ -18,8 +18,33 @@ describe('token-service migrate (real PostgreSQL)', () => {
 
     const ds = await new DataSource({ type: 'postgres', url: db.url }).initialize();
     try {
-      const rows = await ds.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_name = ANY($1)`, [['events', 'outbox', 'processed_events', 'pats', 'token_hashes', 'token_policies', 'directory_users', 'user_permissions', 'installation']]);
-      expect(rows.map((r: { table_name: string }) => r.table_name).sort()).toEqual(['directory_users', 'events', 'installation', 'outbox', 'pats', 'processed_events', 'token_hashes', 'token_policies', 'user_permissions']);
+      const rows = await ds.query(
+        `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_name = ANY($1)`,
+        [
+          [
+            'events',
+            'outbox',
+            'processed_events',
+            'pats',
+            'token_hashes',
+            'token_policies',
+            'directory_users',
+            'user_permissions',
+            'installation',
+          ],
+        ],
+      );
+      expect(rows.map((r: { table_name: string }) => r.table_name).sort()).toEqual([
+        'directory_users',
+        'events',
+        'installation',
+        'outbox',
+        'pats',
+        'processed_events',
+        'token_hashes',
+        'token_policies',
+        'user_permissions',
+      ]);
     } finally {
       await ds.destroy();
     }

@@ -4,13 +4,27 @@ import { captureOutput, readTopic } from '@latchkey/testing';
 import { hashSecret } from '@latchkey/token-format';
 import { INTERNAL_TOKEN, TokenHarness } from './testing/token-harness';
 
-const MEMBER = ['orders:create', 'orders:read', 'orders:update', 'orders:delete', 'personal_access_tokens:create', 'personal_access_tokens:read', 'personal_access_tokens:delete'];
+const MEMBER = [
+  'orders:create',
+  'orders:read',
+  'orders:update',
+  'orders:delete',
+  'personal_access_tokens:create',
+  'personal_access_tokens:read',
+  'personal_access_tokens:delete',
+];
 const ADMIN = [...MEMBER, 'personal_access_tokens:update', 'accounts:update', 'users:read'];
 
 /** Buffers (bytea columns, Kafka values and headers) as text, so a secret stored as bytes is found too. */
 const asText = (value: unknown): string =>
   JSON.stringify(value, (_key, v: unknown) => {
-    if (v !== null && typeof v === 'object' && (v as { type?: unknown }).type === 'Buffer' && Array.isArray((v as { data?: unknown }).data)) return Buffer.from((v as { data: number[] }).data).toString('utf8');
+    if (
+      v !== null &&
+      typeof v === 'object' &&
+      (v as { type?: unknown }).type === 'Buffer' &&
+      Array.isArray((v as { data?: unknown }).data)
+    )
+      return Buffer.from((v as { data: number[] }).data).toString('utf8');
     return v;
   });
 
@@ -56,18 +70,75 @@ describe('token-service shows a personal access token once and keeps it nowhere'
     };
     const PATS = '/v1/personal-access-tokens';
 
-    expect((await call({ method: 'PUT', url: `/v1/accounts/${account}/token-policy`, headers: admin, payload: { whoMayCreate: 'everyone', maxLifetimeDays: null, contactScopes: ['orders:read'] } })).statusCode).toBe(200);
+    expect(
+      (
+        await call({
+          method: 'PUT',
+          url: `/v1/accounts/${account}/token-policy`,
+          headers: admin,
+          payload: { whoMayCreate: 'everyone', maxLifetimeDays: null, contactScopes: ['orders:read'] },
+        })
+      ).statusCode,
+    ).toBe(200);
     await h.waitForOwnEvents();
-    const laptop = await created({ method: 'POST', url: PATS, headers: ada, payload: { name: 'laptop', scopes: ['orders:read'], accountIds: [account] } });
-    const ci = await created({ method: 'POST', url: PATS, headers: ada, payload: { name: 'ci', description: 'pipeline', scopes: ['orders:read', 'orders:update'], accountIds: [account], expiresInDays: 30 } });
-    const own = await created({ method: 'POST', url: PATS, headers: admin, payload: { name: 'admin’s own', scopes: ['personal_access_tokens:read'], accountIds: [account] } });
-    const robot = await created({ method: 'POST', url: `/v1/accounts/${account}/users/${robotId}/personal-access-tokens`, headers: admin, payload: { name: 'robot', scopes: ['orders:update'], expiresInDays: 7 } });
-    const contact = await created({ method: 'POST', url: `/v1/accounts/${account}/users/${contactId}/personal-access-tokens`, headers: admin, payload: { name: 'portal', scopes: ['orders:read'], expiresInDays: 7 } });
+    const laptop = await created({
+      method: 'POST',
+      url: PATS,
+      headers: ada,
+      payload: { name: 'laptop', scopes: ['orders:read'], accountIds: [account] },
+    });
+    const ci = await created({
+      method: 'POST',
+      url: PATS,
+      headers: ada,
+      payload: {
+        name: 'ci',
+        description: 'pipeline',
+        scopes: ['orders:read', 'orders:update'],
+        accountIds: [account],
+        expiresInDays: 30,
+      },
+    });
+    const own = await created({
+      method: 'POST',
+      url: PATS,
+      headers: admin,
+      payload: { name: 'admin’s own', scopes: ['personal_access_tokens:read'], accountIds: [account] },
+    });
+    const robot = await created({
+      method: 'POST',
+      url: `/v1/accounts/${account}/users/${robotId}/personal-access-tokens`,
+      headers: admin,
+      payload: { name: 'robot', scopes: ['orders:update'], expiresInDays: 7 },
+    });
+    const contact = await created({
+      method: 'POST',
+      url: `/v1/accounts/${account}/users/${contactId}/personal-access-tokens`,
+      headers: admin,
+      payload: { name: 'portal', scopes: ['orders:read'], expiresInDays: 7 },
+    });
     const ciAgain = await created({ method: 'POST', url: `${PATS}/${ci.id}/regenerate`, headers: ada });
     expect(ciAgain.id).toBe(ci.id);
     expect((await call({ method: 'DELETE', url: `${PATS}/${laptop.id}`, headers: ada })).statusCode).toBe(204);
-    expect((await call({ method: 'DELETE', url: `/v1/accounts/${account}/personal-access-tokens/${robot.id}`, headers: admin })).statusCode).toBe(204);
-    expect((await call({ method: 'POST', url: PATS, headers: ada, payload: { name: 'CI', scopes: ['orders:read'], accountIds: [account] } })).statusCode).toBe(409); // name taken
+    expect(
+      (
+        await call({
+          method: 'DELETE',
+          url: `/v1/accounts/${account}/personal-access-tokens/${robot.id}`,
+          headers: admin,
+        })
+      ).statusCode,
+    ).toBe(204);
+    expect(
+      (
+        await call({
+          method: 'POST',
+          url: PATS,
+          headers: ada,
+          payload: { name: 'CI', scopes: ['orders:read'], accountIds: [account] },
+        })
+      ).statusCode,
+    ).toBe(409); // name taken
     await h.waitForOwnEvents();
 
     const secrets = [laptop.token, ci.token, own.token, robot.token, contact.token, ciAgain.token];
@@ -76,20 +147,47 @@ describe('token-service shows a personal access token once and keeps it nowhere'
 
     // every read: the lists, one token, its history, check (the token in the request body), admin list, introspection
     expect((await call({ method: 'GET', url: PATS, headers: ada })).json().items).toHaveLength(2);
-    expect((await call({ method: 'GET', url: `${PATS}?limit=1`, headers: ada })).json().nextCursor).toEqual(expect.any(String));
+    expect((await call({ method: 'GET', url: `${PATS}?limit=1`, headers: ada })).json().nextCursor).toEqual(
+      expect.any(String),
+    );
     expect((await call({ method: 'GET', url: `${PATS}/${ci.id}`, headers: ada })).statusCode).toBe(200);
     expect((await call({ method: 'GET', url: `${PATS}/${laptop.id}`, headers: ada })).json().status).toBe('revoked');
-    expect((await call({ method: 'GET', url: `${PATS}/${ci.id}/events`, headers: ada })).json().items.map((e: { type: string }) => e.type)).toEqual(['GrantCreated', 'TokenIssued', 'TokenRevoked', 'TokenIssued']);
+    expect(
+      (await call({ method: 'GET', url: `${PATS}/${ci.id}/events`, headers: ada }))
+        .json()
+        .items.map((e: { type: string }) => e.type),
+    ).toEqual(['GrantCreated', 'TokenIssued', 'TokenRevoked', 'TokenIssued']);
     expect((await call({ method: 'GET', url: `${PATS}/${laptop.id}/events`, headers: ada })).statusCode).toBe(200);
-    for (const secret of secrets) expect((await call({ method: 'POST', url: `${PATS}/check`, headers: ada, payload: { token: secret } })).statusCode).toBe(200);
-    expect((await call({ method: 'POST', url: `${PATS}/check`, headers: ada, payload: { token: ciAgain.token } })).json()).toMatchObject({ active: true, id: ci.id });
-    expect((await call({ method: 'POST', url: `${PATS}/check`, headers: admin, payload: { token: ci.token } })).json()).toMatchObject({ active: false });
+    for (const secret of secrets)
+      expect(
+        (await call({ method: 'POST', url: `${PATS}/check`, headers: ada, payload: { token: secret } })).statusCode,
+      ).toBe(200);
+    expect(
+      (await call({ method: 'POST', url: `${PATS}/check`, headers: ada, payload: { token: ciAgain.token } })).json(),
+    ).toMatchObject({ active: true, id: ci.id });
+    expect(
+      (await call({ method: 'POST', url: `${PATS}/check`, headers: admin, payload: { token: ci.token } })).json(),
+    ).toMatchObject({ active: false });
     expect((await call({ method: 'GET', url: `${PATS}`, headers: admin })).json().items).toHaveLength(1);
-    expect((await call({ method: 'GET', url: `/v1/accounts/${account}/personal-access-tokens?limit=200`, headers: admin })).json().items).toHaveLength(5);
-    expect((await call({ method: 'GET', url: `/v1/accounts/${account}/token-policy`, headers: admin })).statusCode).toBe(200);
+    expect(
+      (
+        await call({ method: 'GET', url: `/v1/accounts/${account}/personal-access-tokens?limit=200`, headers: admin })
+      ).json().items,
+    ).toHaveLength(5);
+    expect(
+      (await call({ method: 'GET', url: `/v1/accounts/${account}/token-policy`, headers: admin })).statusCode,
+    ).toBe(200);
     const introspected: Array<{ active: boolean; grant_id?: string }> = [];
     for (const secret of secrets) {
-      const res = await call({ method: 'POST', url: '/internal/introspect', headers: { authorization: `Bearer ${INTERNAL_TOKEN}`, 'content-type': 'application/x-www-form-urlencoded' }, payload: `token_hash=${hashSecret(secret)}` }, h.internal);
+      const res = await call(
+        {
+          method: 'POST',
+          url: '/internal/introspect',
+          headers: { authorization: `Bearer ${INTERNAL_TOKEN}`, 'content-type': 'application/x-www-form-urlencoded' },
+          payload: `token_hash=${hashSecret(secret)}`,
+        },
+        h.internal,
+      );
       expect(res.statusCode).toBe(200);
       introspected.push(res.json());
     }
@@ -100,12 +198,33 @@ describe('token-service shows a personal access token once and keeps it nowhere'
     for (const secret of secrets) expect(bodies.filter((b) => b.includes(secret))).toHaveLength(1);
     const needles = (secret: string) => [secret, secret.slice('lk_pat_'.length), secret.slice(22, 42)];
 
-    const tables: Array<{ table_name: string }> = await h.ctx.runtime.dataSource.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`);
-    expect(tables.map((t) => t.table_name)).toEqual(expect.arrayContaining(['events', 'outbox', 'pats', 'token_hashes', 'token_policies', 'directory_users', 'user_permissions']));
-    const database = (await Promise.all(tables.map(async ({ table_name }) => `${table_name}: ${asText(await h.ctx.runtime.dataSource.query(`SELECT * FROM "${table_name}"`))}`))).join('\n');
+    const tables: Array<{ table_name: string }> = await h.ctx.runtime.dataSource.query(
+      `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`,
+    );
+    expect(tables.map((t) => t.table_name)).toEqual(
+      expect.arrayContaining([
+        'events',
+        'outbox',
+        'pats',
+        'token_hashes',
+        'token_policies',
+        'directory_users',
+        'user_permissions',
+      ]),
+    );
+    const database = (
+      await Promise.all(
+        tables.map(
+          async ({ table_name }) =>
+            `${table_name}: ${asText(await h.ctx.runtime.dataSource.query(`SELECT * FROM "${table_name}"`))}`,
+        ),
+      )
+    ).join('\n');
     expect(database).toContain(hashSecret(ciAgain.token)); // the scan saw the stored hashes
     const total = Number((await h.ctx.runtime.dataSource.query('SELECT count(*) AS n FROM events'))[0].n);
-    const onKafka = (await readTopic(h.kafka, h.topics.tokens, (all) => all.length >= total + minted)).map((m) => asText({ key: m.message.key, value: m.value, headers: m.message.headers })).join('\n');
+    const onKafka = (await readTopic(h.kafka, h.topics.tokens, (all) => all.length >= total + minted))
+      .map((m) => asText({ key: m.message.key, value: m.value, headers: m.message.headers }))
+      .join('\n');
     for (const p of [laptop, ci, own, robot, contact]) expect(onKafka).toContain(p.id); // the scan saw the real events
     const logs = lines.join('\n');
     expect(lines.some((l) => l.includes(`created personal access token ${robot.id} for user ${robotId}`))).toBe(true); // the capture saw request-time logs
@@ -116,7 +235,8 @@ describe('token-service shows a personal access token once and keeps it nowhere'
       const others = bodies.filter((_, j) => j !== made).join('\n');
       for (const [where, text] of Object.entries({ database, kafka: onKafka, logs, responses: others })) {
         for (const needle of needles(secret)) {
-          if (text.includes(needle)) throw new Error(`found token #${i} (or part of it: ${needle.length} characters) in ${where}`);
+          if (text.includes(needle))
+            throw new Error(`found token #${i} (or part of it: ${needle.length} characters) in ${where}`);
         }
       }
     }

@@ -38,9 +38,18 @@ export const TOKEN_CONTEXT = Symbol('TOKEN_CONTEXT');
  * Starts the runtime (database, outbox relay, token verifier) and, unless `withReactions` is
  * false (the CLI), the consumer of the other services' events.
  */
-export async function startTokenContext(config: TokenServiceConfig, overrides: TokenContextOverrides = {}, { withReactions = true } = {}): Promise<TokenContext> {
+export async function startTokenContext(
+  config: TokenServiceConfig,
+  overrides: TokenContextOverrides = {},
+  { withReactions = true } = {},
+): Promise<TokenContext> {
   const log = new Logger(SERVICE_NAME);
-  const topics = overrides.topics ?? { identity: Topics.identity, tokens: Topics.tokens, applications: Topics.applications, usage: Topics.tokenUsage };
+  const topics = overrides.topics ?? {
+    identity: Topics.identity,
+    tokens: Topics.tokens,
+    applications: Topics.applications,
+    usage: Topics.tokenUsage,
+  };
   const usage = topics.usage ?? Topics.tokenUsage;
   const clock = overrides.clock ?? (() => new Date());
   const dataSource = createDataSource(config.DATABASE_URL, overrides.poolSize);
@@ -61,7 +70,14 @@ export async function startTokenContext(config: TokenServiceConfig, overrides: T
   let upstream: EventConsumer<EntityManager> | null = null;
   try {
     if (withReactions) {
-      upstream = createUpstreamConsumer({ runtime, queries, pats, topics: { identity: topics.identity, applications: topics.applications, usage }, clock, groupId: await upstreamGroupId(runtime) });
+      upstream = createUpstreamConsumer({
+        runtime,
+        queries,
+        pats,
+        topics: { identity: topics.identity, applications: topics.applications, usage },
+        clock,
+        groupId: await upstreamGroupId(runtime),
+      });
       await upstream.start();
     }
   } catch (err) {

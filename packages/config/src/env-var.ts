@@ -132,7 +132,8 @@ export function hostPortList(options: EnvVarOptions<string[]> = {}): EnvVar<stri
 
 /** A PostgreSQL connection URL: postgres://[user[:password]@]host[:port]/database[?params]. */
 export function postgresUrl(options: EnvVarOptions<string> = {}): EnvVar<string> {
-  const expected = 'a postgres:// URL with a host and a database name (postgres://user[:password]@host[:port]/database)';
+  const expected =
+    'a postgres:// URL with a host and a database name (postgres://user[:password]@host[:port]/database)';
   return envVar(
     expected,
     (raw) => {

@@ -17,9 +17,12 @@ describe('env var parsers', () => {
   });
 
   describe('host', () => {
-    it.each(['127.0.0.1', '0.0.0.0', 'localhost', 'kafka', 'db.internal.example.com', '::', '::1'])('accepts %s', (raw) => {
-      expect(host().parse(raw)).toBe(raw);
-    });
+    it.each(['127.0.0.1', '0.0.0.0', 'localhost', 'kafka', 'db.internal.example.com', '::', '::1'])(
+      'accepts %s',
+      (raw) => {
+        expect(host().parse(raw)).toBe(raw);
+      },
+    );
     it.each(['http://localhost', 'localhost:3000', 'a b', '/tmp/sock'])('rejects %s', (raw) => {
       expect(() => host().parse(raw)).toThrow('a host name or IP address');
     });

@@ -37,7 +37,12 @@ describe('readEnv', () => {
       LOG_LEVEL: 'debug',
     });
     const typed: { PORT: number; KAFKA_BROKERS: string[]; LOG_LEVEL: 'error' | 'warn' | 'log' | 'debug' } = config;
-    expect(typed).toEqual({ PORT: 4000, DATABASE_URL: 'postgres://u@db/x', KAFKA_BROKERS: ['k1:9092', 'k2:9092'], LOG_LEVEL: 'debug' });
+    expect(typed).toEqual({
+      PORT: 4000,
+      DATABASE_URL: 'postgres://u@db/x',
+      KAFKA_BROKERS: ['k1:9092', 'k2:9092'],
+      LOG_LEVEL: 'debug',
+    });
   });
 
   it('given a blank variable, when read, then it counts as unset', () => {
@@ -75,7 +80,12 @@ describe('readEnv', () => {
 
 describe('requiredInDeployment', () => {
   it('lists variables without a default everywhere (required or local-only fallback)', () => {
-    expect(requiredInDeployment({ ...spec, SECRET: string() })).toEqual(['PORT', 'DATABASE_URL', 'KAFKA_BROKERS', 'SECRET']);
+    expect(requiredInDeployment({ ...spec, SECRET: string() })).toEqual([
+      'PORT',
+      'DATABASE_URL',
+      'KAFKA_BROKERS',
+      'SECRET',
+    ]);
   });
 });
 

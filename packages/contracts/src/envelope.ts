@@ -64,7 +64,10 @@ function envelopeObject(parts: EnvelopeParts, options: { title: string; descript
       }),
       aggregateType: parts.aggregateType,
       aggregateId: Id('Id of the aggregate the event belongs to; also the Kafka message key.'),
-      aggregateVersion: Type.Integer({ minimum: 1, description: "Position of the event in its aggregate's stream (1, 2, 3, ...)." }),
+      aggregateVersion: Type.Integer({
+        minimum: 1,
+        description: "Position of the event in its aggregate's stream (1, 2, 3, ...).",
+      }),
       occurredAt: DateTime('When the event happened (ISO-8601).'),
       correlationId: Type.Optional(Id('Id shared by every event caused by one request or job.')),
       causationId: Type.Optional(Id('Id of the command or event that caused this event.')),
@@ -77,10 +80,18 @@ function envelopeObject(parts: EnvelopeParts, options: { title: string; descript
 /** JSON Schema (TypeBox) of any envelope, whatever its type; `data` is only required to be an object. */
 export const EventEnvelopeSchema = envelopeObject(
   {
-    type: Type.String({ minLength: 1, maxLength: 100, pattern: '^[A-Z][A-Za-z0-9]*$', description: "Event type, e.g. 'TokenIssued'." }),
+    type: Type.String({
+      minLength: 1,
+      maxLength: 100,
+      pattern: '^[A-Z][A-Za-z0-9]*$',
+      description: "Event type, e.g. 'TokenIssued'.",
+    }),
     schemaVersion: Type.Integer({ minimum: 1, description: 'Version of the data schema of `type`.' }),
     aggregateType: Type.String({ minLength: 1, maxLength: 100, description: "Aggregate kind, e.g. 'user', 'grant'." }),
-    data: Type.Unsafe<Record<string, unknown>>({ type: 'object', description: 'Event data; its schema depends on `type` and `schemaVersion`.' }),
+    data: Type.Unsafe<Record<string, unknown>>({
+      type: 'object',
+      description: 'Event data; its schema depends on `type` and `schemaVersion`.',
+    }),
   },
   { title: 'EventEnvelope', description: 'Envelope of every Latchkey event.' },
 );

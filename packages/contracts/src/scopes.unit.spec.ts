@@ -9,12 +9,19 @@ describe('scopes', () => {
     },
   );
 
-  it.each(['orders', 'orders:write', 'Orders:read', '1orders:read', 'orders:read ', 'orders-x:read', ':read', 'orders:*:read', '*:read'])(
-    'given %p, when checked, then it is not a scope',
-    (scope) => {
-      expect(isScope(scope)).toBe(false);
-    },
-  );
+  it.each([
+    'orders',
+    'orders:write',
+    'Orders:read',
+    '1orders:read',
+    'orders:read ',
+    'orders-x:read',
+    ':read',
+    'orders:*:read',
+    '*:read',
+  ])('given %p, when checked, then it is not a scope', (scope) => {
+    expect(isScope(scope)).toBe(false);
+  });
 
   it('given the Scope schema, when read, then it carries the same pattern as SCOPE_PATTERN', () => {
     expect(Scope.pattern).toBe(SCOPE_PATTERN.source);

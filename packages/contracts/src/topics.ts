@@ -51,7 +51,8 @@ export const TopicCatalog: Record<TopicName, TopicCatalogEntry> = {
   [Topics.tokens]: {
     key: 'grantId',
     producer: 'token-service',
-    description: 'Grants (personal, OAuth authorization, client) and the tokens issued and revoked under them; account token policies (keyed by accountId).',
+    description:
+      'Grants (personal, OAuth authorization, client) and the tokens issued and revoked under them; account token policies (keyed by accountId).',
     events: ['GrantCreated', 'TokenIssued', 'TokenRevoked', 'GrantRevoked', 'TokenPolicyChanged'],
   },
   [Topics.tokenUsage]: {

@@ -1,14 +1,25 @@
 import { randomUUID } from 'node:crypto';
 import { createServiceDataSource } from '@latchkey/eventstore';
 import { EventProducer } from '@latchkey/messaging';
-import { createEmptyDatabase, deleteTestTopics, readTopic, testKafka, uniqueTopic, type EmptyDatabase } from '@latchkey/testing';
+import {
+  createEmptyDatabase,
+  deleteTestTopics,
+  readTopic,
+  testKafka,
+  uniqueTopic,
+  type EmptyDatabase,
+} from '@latchkey/testing';
 import { EventFactory } from '@latchkey/token-verifier/testing';
 import { runMigrations } from '@latchkey/eventstore';
 import { ServiceRuntime } from './service-runtime';
 
 describe('ServiceRuntime (real PostgreSQL + Kafka)', () => {
   const kafka = testKafka('runtime-test');
-  const topics = { identity: uniqueTopic('identity'), tokens: uniqueTopic('tokens'), applications: uniqueTopic('applications') };
+  const topics = {
+    identity: uniqueTopic('identity'),
+    tokens: uniqueTopic('tokens'),
+    applications: uniqueTopic('applications'),
+  };
   let db: EmptyDatabase;
 
   beforeAll(async () => {
@@ -34,8 +45,14 @@ describe('ServiceRuntime (real PostgreSQL + Kafka)', () => {
     await rt.start();
     try {
       const userId = randomUUID();
-      await rt.store.append({ stream: { type: 'user', id: userId }, expectedVersion: 0, events: [{ type: 'UserRegistered', data: { userId, kind: 'api', displayName: 'Bot', accountIds: [userId] } }] });
-      const seen = await readTopic(kafka, topics.identity, (all) => all.some((m) => (m.value as { aggregateId: string }).aggregateId === userId));
+      await rt.store.append({
+        stream: { type: 'user', id: userId },
+        expectedVersion: 0,
+        events: [{ type: 'UserRegistered', data: { userId, kind: 'api', displayName: 'Bot', accountIds: [userId] } }],
+      });
+      const seen = await readTopic(kafka, topics.identity, (all) =>
+        all.some((m) => (m.value as { aggregateId: string }).aggregateId === userId),
+      );
       expect(seen.length).toBeGreaterThan(0);
 
       const f = new EventFactory();
@@ -57,11 +74,17 @@ describe('ServiceRuntime (real PostgreSQL + Kafka)', () => {
     const rt = runtime();
     await rt.dataSource.initialize();
     const userId = randomUUID();
-    await rt.store.append({ stream: { type: 'user', id: userId }, expectedVersion: 0, events: [{ type: 'UserRegistered', data: { userId, kind: 'api', displayName: 'Late', accountIds: [userId] } }] });
+    await rt.store.append({
+      stream: { type: 'user', id: userId },
+      expectedVersion: 0,
+      events: [{ type: 'UserRegistered', data: { userId, kind: 'api', displayName: 'Late', accountIds: [userId] } }],
+    });
     expect(Number((await rt.dataSource.query('SELECT count(*) AS n FROM outbox'))[0].n)).toBe(1);
     await rt.start();
     try {
-      await readTopic(kafka, topics.identity, (all) => all.some((m) => (m.value as { aggregateId: string }).aggregateId === userId));
+      await readTopic(kafka, topics.identity, (all) =>
+        all.some((m) => (m.value as { aggregateId: string }).aggregateId === userId),
+      );
     } finally {
       await rt.stop();
     }

@@ -53,7 +53,8 @@ export class ServiceRuntime {
       pollIntervalMs: options.relayPollIntervalMs,
       onError: (error, consecutive) => {
         // one line per outage, then every 20th failure: the relay keeps retrying with back-off
-        if (consecutive === 1 || consecutive % 20 === 0) options.log?.(`outbox relay cannot publish (attempt ${consecutive}): ${(error as Error).message}`);
+        if (consecutive === 1 || consecutive % 20 === 0)
+          options.log?.(`outbox relay cannot publish (attempt ${consecutive}): ${(error as Error).message}`);
         failuresLogged = consecutive;
       },
       onPublished: () => {
@@ -80,8 +81,15 @@ export class ServiceRuntime {
 
   async start(): Promise<void> {
     if (!this.options.dataSource.isInitialized) await this.options.dataSource.initialize();
-    const topics = new Set([this.options.topic, ...(this.options.verifierTopics ?? [Topics.tokens, Topics.identity, Topics.applications]), ...(this.options.extraTopics ?? [])]);
-    await ensureTopics(this.kafka, [...topics].map((topic) => ({ topic })));
+    const topics = new Set([
+      this.options.topic,
+      ...(this.options.verifierTopics ?? [Topics.tokens, Topics.identity, Topics.applications]),
+      ...(this.options.extraTopics ?? []),
+    ]);
+    await ensureTopics(
+      this.kafka,
+      [...topics].map((topic) => ({ topic })),
+    );
     await this.producer.connect();
     this.relay.start();
     await this.verifier.start();

@@ -19,7 +19,8 @@ export interface CapturedOutput {
   restore(): void;
 }
 
-const show = (a: unknown): string => (a instanceof Error ? `${a.message}\n${a.stack}` : typeof a === 'string' ? a : JSON.stringify(a));
+const show = (a: unknown): string =>
+  a instanceof Error ? `${a.message}\n${a.stack}` : typeof a === 'string' ? a : JSON.stringify(a);
 
 /**
  * Captures everything a process logs (for the tests that prove no secret reaches a log line):

@@ -12,7 +12,12 @@ import { waitFor } from './wait-for';
  */
 export function testKafka(clientId = 'latchkey-test'): Kafka {
   const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
-  return new Kafka({ clientId, brokers, logLevel: logLevel.NOTHING, retry: { initialRetryTime: 100, retries: 8, maxRetryTime: 5000 } });
+  return new Kafka({
+    clientId,
+    brokers,
+    logLevel: logLevel.NOTHING,
+    retry: { initialRetryTime: 100, retries: 8, maxRetryTime: 5000 },
+  });
 }
 
 const created = new Set<string>();

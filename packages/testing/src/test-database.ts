@@ -50,7 +50,14 @@ export async function createTestDatabase(
   { poolSize = 10 }: { poolSize?: number } = {},
 ): Promise<TestDatabase> {
   const { name, url, drop } = await createEmptyDatabase();
-  const dataSource = new DataSource({ type: 'postgres', url, migrations, synchronize: false, logging: false, extra: { max: poolSize } });
+  const dataSource = new DataSource({
+    type: 'postgres',
+    url,
+    migrations,
+    synchronize: false,
+    logging: false,
+    extra: { max: poolSize },
+  });
   await dataSource.initialize();
   await dataSource.runMigrations({ transaction: 'each' });
   return {

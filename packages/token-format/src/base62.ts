@@ -19,7 +19,6 @@ export function bytesToBigInt(bytes: Uint8Array): bigint {
   return bytes.length === 0 ? 0n : BigInt(`0x${Buffer.from(bytes).toString('hex')}`);
 }
 
-
 /** Fixed-width base62 of a non-negative safe integer (the CRC32): plain number arithmetic, no BigInt. */
 export function encodeBase62Int(value: number, width: number): string {
   if (!Number.isSafeInteger(value) || value < 0) throw new RangeError('base62 encodes non-negative safe integers only');

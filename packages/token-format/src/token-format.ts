@@ -43,11 +43,15 @@ export type ParsedSecret =
 // The answers are shared frozen objects: parsing sits on every verification's hot path.
 const MALFORMED: ParsedSecret = Object.freeze({ ok: false, reason: 'malformed' });
 const BAD_CHECKSUM: ParsedSecret = Object.freeze({ ok: false, reason: 'bad_checksum' });
-const PARSED = Object.fromEntries(SECRET_KINDS.map((k) => [k, Object.freeze({ ok: true, kind: k })])) as Record<SecretKind, ParsedSecret>;
+const PARSED = Object.fromEntries(SECRET_KINDS.map((k) => [k, Object.freeze({ ok: true, kind: k })])) as Record<
+  SecretKind,
+  ParsedSecret
+>;
 
 /** The kind named by `lk_<kind>_` at the start of value, and where the body starts; null if none. */
 function kindOf(value: string): SecretKind | null {
-  if (value.charCodeAt(0) !== 108 /* l */ || value.charCodeAt(1) !== 107 /* k */ || value.charCodeAt(2) !== 95 /* _ */) return null;
+  if (value.charCodeAt(0) !== 108 /* l */ || value.charCodeAt(1) !== 107 /* k */ || value.charCodeAt(2) !== 95 /* _ */)
+    return null;
   if (value.length === 56) return value.startsWith('pat_', 3) ? 'pat' : null;
   if (value.length !== 55 || value.charCodeAt(5) !== 95) return null;
   const k = value.slice(3, 5);
@@ -93,4 +97,3 @@ export function secretsEqual(a: string, b: string): boolean {
   const db = createHash('sha256').update(b, 'utf8').digest();
   return timingSafeEqual(da, db);
 }
-

@@ -1,11 +1,21 @@
 import fc from 'fast-check';
 import { SHA256_BASE64URL_PATTERN } from '@latchkey/contracts';
 import { BASE62_ALPHABET } from './base62';
-import { displayPrefix, generateSecret, hashSecret, parseSecret, SECRET_KINDS, secretsEqual, type SecretKind } from './token-format';
+import {
+  displayPrefix,
+  generateSecret,
+  hashSecret,
+  parseSecret,
+  SECRET_KINDS,
+  secretsEqual,
+  type SecretKind,
+} from './token-format';
 
 const kindArb = fc.constantFrom(...SECRET_KINDS);
 /** Secrets from fast-check's own bytes, so failures shrink and replay. */
-const secretArb = fc.tuple(kindArb, fc.uint8Array({ minLength: 32, maxLength: 32 })).map(([kind, bytes]) => generateSecret(kind, () => bytes));
+const secretArb = fc
+  .tuple(kindArb, fc.uint8Array({ minLength: 32, maxLength: 32 }))
+  .map(([kind, bytes]) => generateSecret(kind, () => bytes));
 
 describe('generateSecret / parseSecret', () => {
   it('every generated secret has the documented shape and parses as its kind', () => {
@@ -27,12 +37,17 @@ describe('generateSecret / parseSecret', () => {
 
   it('any single changed character fails the check', () => {
     fc.assert(
-      fc.property(secretArb, fc.nat(), fc.constantFrom(...BASE62_ALPHABET, '_', '-', 'é'), (secret, at, replacement) => {
-        const i = at % secret.length;
-        fc.pre(secret[i] !== replacement);
-        const changed = secret.slice(0, i) + replacement + secret.slice(i + 1);
-        expect(parseSecret(changed).ok).toBe(false);
-      }),
+      fc.property(
+        secretArb,
+        fc.nat(),
+        fc.constantFrom(...BASE62_ALPHABET, '_', '-', 'é'),
+        (secret, at, replacement) => {
+          const i = at % secret.length;
+          fc.pre(secret[i] !== replacement);
+          const changed = secret.slice(0, i) + replacement + secret.slice(i + 1);
+          expect(parseSecret(changed).ok).toBe(false);
+        },
+      ),
       { numRuns: 20000 },
     );
   });
@@ -41,7 +56,10 @@ describe('generateSecret / parseSecret', () => {
     const secret = generateSecret('at');
     const i = 10;
     const other = secret[i] === 'A' ? 'B' : 'A';
-    expect(parseSecret(secret.slice(0, i) + other + secret.slice(i + 1))).toEqual({ ok: false, reason: 'bad_checksum' });
+    expect(parseSecret(secret.slice(0, i) + other + secret.slice(i + 1))).toEqual({
+      ok: false,
+      reason: 'bad_checksum',
+    });
   });
 
   it('no two of 100,000 generated secrets collide', () => {

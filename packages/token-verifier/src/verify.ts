@@ -36,7 +36,12 @@ export interface VerifyOptions {
 }
 
 /** DESIGN §4, in order: checksum, known hash, not revoked, not expired, user active, application enabled, scopes. */
-export function verifyToken(projection: TokenProjection, token: string, options: VerifyOptions = {}, now: number = Date.now()): VerifyResult {
+export function verifyToken(
+  projection: TokenProjection,
+  token: string,
+  options: VerifyOptions = {},
+  now: number = Date.now(),
+): VerifyResult {
   const parsed = parseSecret(token);
   if (!parsed.ok) return { active: false, reason: parsed.reason };
   if (parsed.kind === 'cs' || parsed.kind === 'rt') return { active: false, reason: 'unknown' }; // not bearer tokens
@@ -49,18 +54,25 @@ export function verifyToken(projection: TokenProjection, token: string, options:
   if (expiresAt !== null && expiresAt <= now) return { active: false, reason: 'expired' };
   const user = entry.userId !== null ? projection.user(entry.userId) : undefined;
   if (user?.deactivated === true) return { active: false, reason: 'user_deactivated' };
-  if (entry.clientId !== null && projection.isApplicationDisabled(entry.clientId)) return { active: false, reason: 'application_disabled' };
-  if (options.account !== undefined && !entry.accountIds.includes(options.account)) return { active: false, reason: 'account_not_allowed' };
+  if (entry.clientId !== null && projection.isApplicationDisabled(entry.clientId))
+    return { active: false, reason: 'application_disabled' };
+  if (options.account !== undefined && !entry.accountIds.includes(options.account))
+    return { active: false, reason: 'account_not_allowed' };
 
   let effective: readonly string[];
   if (entry.userId === null) effective = projection.sortedScopes(entry.scopes);
-  else if (user === undefined) effective = NO_SCOPES; // no permissions known: the token may do nothing yet
+  else if (user === undefined)
+    effective = NO_SCOPES; // no permissions known: the token may do nothing yet
   else {
     const account = options.account ?? (entry.accountIds.length === 1 ? entry.accountIds[0] : undefined);
     // one account (the usual case): a memoized intersection of two interned lists
-    effective = account !== undefined
-      ? intersectFrozen(entry.scopes, user.permissions.get(account) ?? NO_SCOPES)
-      : intersectScopes(entry.scopes, entry.accountIds.flatMap((a) => user.permissions.get(a) ?? NO_SCOPES));
+    effective =
+      account !== undefined
+        ? intersectFrozen(entry.scopes, user.permissions.get(account) ?? NO_SCOPES)
+        : intersectScopes(
+            entry.scopes,
+            entry.accountIds.flatMap((a) => user.permissions.get(a) ?? NO_SCOPES),
+          );
   }
   return {
     active: true,

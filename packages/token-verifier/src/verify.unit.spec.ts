@@ -11,11 +11,29 @@ function setup() {
   const userId = randomUUID();
   const projection = new TokenProjection();
   const user = [
-    f.event('UserRegistered', userId, { userId, kind: 'human', email: 'ada@example.com', displayName: 'Ada', accountIds: ['acct-1'] }),
-    f.event('MembershipChanged', userId, { userId, accountId: 'acct-1', roles: ['member'], permissions: ['orders:read', 'orders:update', 'requests:read'] }),
+    f.event('UserRegistered', userId, {
+      userId,
+      kind: 'human',
+      email: 'ada@example.com',
+      displayName: 'Ada',
+      accountIds: ['acct-1'],
+    }),
+    f.event('MembershipChanged', userId, {
+      userId,
+      accountId: 'acct-1',
+      roles: ['member'],
+      permissions: ['orders:read', 'orders:update', 'requests:read'],
+    }),
   ];
   const pat = f.pat(userId);
-  return { f, userId, projection, user, pat, apply: (...events: LatchkeyEvent[]) => events.forEach((e) => projection.apply(e)) };
+  return {
+    f,
+    userId,
+    projection,
+    user,
+    pat,
+    apply: (...events: LatchkeyEvent[]) => events.forEach((e) => projection.apply(e)),
+  };
 }
 
 describe('verifyToken — DESIGN §4, one rule per test', () => {
@@ -23,7 +41,15 @@ describe('verifyToken — DESIGN §4, one rule per test', () => {
     const { projection, user, pat, apply, userId } = setup();
     apply(...user, pat.issued);
     const r = verifyToken(projection, pat.token, { account: 'acct-1', requiredScopes: ['orders:read'] });
-    expect(r).toMatchObject({ active: true, subject: userId, subjectKind: 'human', tokenId: pat.tokenId, grantId: pat.grantId, effectiveScopes: ['orders:read', 'orders:update'], missingScopes: [] });
+    expect(r).toMatchObject({
+      active: true,
+      subject: userId,
+      subjectKind: 'human',
+      tokenId: pat.tokenId,
+      grantId: pat.grantId,
+      effectiveScopes: ['orders:read', 'orders:update'],
+      missingScopes: [],
+    });
   });
 
   it('bad checksum', () => {
@@ -53,13 +79,26 @@ describe('verifyToken — DESIGN §4, one rule per test', () => {
 
   it('token revoked', () => {
     const { f, projection, user, pat, apply } = setup();
-    apply(...user, pat.issued, f.event('TokenRevoked', pat.grantId, { tokenId: pat.tokenId, grantId: pat.grantId, reason: 'regenerated' }));
+    apply(
+      ...user,
+      pat.issued,
+      f.event('TokenRevoked', pat.grantId, { tokenId: pat.tokenId, grantId: pat.grantId, reason: 'regenerated' }),
+    );
     expect(verifyToken(projection, pat.token)).toEqual({ active: false, reason: 'token_revoked' });
   });
 
   it('grant revoked', () => {
     const { f, projection, user, pat, apply, userId } = setup();
-    apply(...user, pat.issued, f.event('GrantRevoked', pat.grantId, { grantId: pat.grantId, userId, reason: 'revoked by user', revokedAt: new Date().toISOString() }));
+    apply(
+      ...user,
+      pat.issued,
+      f.event('GrantRevoked', pat.grantId, {
+        grantId: pat.grantId,
+        userId,
+        reason: 'revoked by user',
+        revokedAt: new Date().toISOString(),
+      }),
+    );
     expect(verifyToken(projection, pat.token)).toEqual({ active: false, reason: 'grant_revoked' });
   });
 
@@ -82,7 +121,14 @@ describe('verifyToken — DESIGN §4, one rule per test', () => {
   it('scope removed from the user’s role → effective scopes shrink at once', () => {
     const { f, projection, user, pat, apply, userId } = setup();
     apply(...user, pat.issued);
-    apply(f.event('MembershipChanged', userId, { userId, accountId: 'acct-1', roles: ['read-only'], permissions: ['orders:read'] }));
+    apply(
+      f.event('MembershipChanged', userId, {
+        userId,
+        accountId: 'acct-1',
+        roles: ['read-only'],
+        permissions: ['orders:read'],
+      }),
+    );
     const r = verifyToken(projection, pat.token, { account: 'acct-1', requiredScopes: ['orders:update'] });
     expect(r).toMatchObject({ active: true, effectiveScopes: ['orders:read'], missingScopes: ['orders:update'] });
   });
@@ -90,15 +136,27 @@ describe('verifyToken — DESIGN §4, one rule per test', () => {
   it('account not in the token', () => {
     const { projection, user, pat, apply } = setup();
     apply(...user, pat.issued);
-    expect(verifyToken(projection, pat.token, { account: 'acct-2' })).toEqual({ active: false, reason: 'account_not_allowed' });
+    expect(verifyToken(projection, pat.token, { account: 'acct-2' })).toEqual({
+      active: false,
+      reason: 'account_not_allowed',
+    });
   });
 
   it('a wildcard permission keeps the token’s narrower scope, and vice versa', () => {
     const { f, projection, user, apply, userId } = setup();
     const wide = f.pat(userId, { scopes: ['requests:*', 'orders:read'] });
     apply(...user, wide.issued);
-    apply(f.event('MembershipChanged', userId, { userId, accountId: 'acct-1', roles: ['admin'], permissions: ['orders:*', 'requests:read'] }));
-    expect(verifyToken(projection, wide.token, { account: 'acct-1' })).toMatchObject({ effectiveScopes: ['orders:read', 'requests:read'] });
+    apply(
+      f.event('MembershipChanged', userId, {
+        userId,
+        accountId: 'acct-1',
+        roles: ['admin'],
+        permissions: ['orders:*', 'requests:read'],
+      }),
+    );
+    expect(verifyToken(projection, wide.token, { account: 'acct-1' })).toMatchObject({
+      effectiveScopes: ['orders:read', 'requests:read'],
+    });
   });
 
   it('a user deactivated then reactivated does not get back grants revoked meanwhile', () => {
@@ -107,7 +165,12 @@ describe('verifyToken — DESIGN §4, one rule per test', () => {
     apply(...user, pat.issued, other.issued);
     apply(
       f.event('UserDeactivated', userId, { userId, reason: 'suspended' }),
-      f.event('GrantRevoked', pat.grantId, { grantId: pat.grantId, userId, reason: 'user deactivated', revokedAt: new Date().toISOString() }),
+      f.event('GrantRevoked', pat.grantId, {
+        grantId: pat.grantId,
+        userId,
+        reason: 'user deactivated',
+        revokedAt: new Date().toISOString(),
+      }),
       f.event('UserReactivated', userId, { userId }),
     );
     expect(verifyToken(projection, pat.token)).toEqual({ active: false, reason: 'grant_revoked' });
@@ -134,15 +197,37 @@ describe('TokenProjection — redelivery and cross-topic order', () => {
     const users = [randomUUID(), randomUUID()];
     const clientId = randomUUID();
     const identity: LatchkeyEvent[] = [];
-    const apps: LatchkeyEvent[] = [f.event('ApplicationRegistered', clientId, {
-      clientId, ownerAccountId: 'acct-1', name: 'App', clientType: 'confidential', redirectUris: ['https://app.example.com/cb'],
-      grantTypes: ['authorization_code'], allowedScopes: ['orders:read'], accountIds: ['acct-1'], accessTokenTtlSeconds: 3600, refreshTokenTtlSeconds: 1209600, firstParty: false,
-    })];
+    const apps: LatchkeyEvent[] = [
+      f.event('ApplicationRegistered', clientId, {
+        clientId,
+        ownerAccountId: 'acct-1',
+        name: 'App',
+        clientType: 'confidential',
+        redirectUris: ['https://app.example.com/cb'],
+        grantTypes: ['authorization_code'],
+        allowedScopes: ['orders:read'],
+        accountIds: ['acct-1'],
+        accessTokenTtlSeconds: 3600,
+        refreshTokenTtlSeconds: 1209600,
+        firstParty: false,
+      }),
+    ];
     const tokens: LatchkeyEvent[] = [];
     const issued = users.flatMap((u) => {
       identity.push(
-        f.event('UserRegistered', u, { userId: u, kind: 'human', email: `${u.slice(0, 8)}@example.com`, displayName: 'U', accountIds: ['acct-1'] }),
-        f.event('MembershipChanged', u, { userId: u, accountId: 'acct-1', roles: ['member'], permissions: ['orders:read', 'orders:update'] }),
+        f.event('UserRegistered', u, {
+          userId: u,
+          kind: 'human',
+          email: `${u.slice(0, 8)}@example.com`,
+          displayName: 'U',
+          accountIds: ['acct-1'],
+        }),
+        f.event('MembershipChanged', u, {
+          userId: u,
+          accountId: 'acct-1',
+          roles: ['member'],
+          permissions: ['orders:read', 'orders:update'],
+        }),
       );
       const a = f.pat(u);
       const b = f.pat(u);
@@ -150,9 +235,28 @@ describe('TokenProjection — redelivery and cross-topic order', () => {
       tokens.push(a.issued, b.issued, c.issued);
       return [a, b, c];
     });
-    tokens.push(f.event('TokenRevoked', issued[0].grantId, { tokenId: issued[0].tokenId, grantId: issued[0].grantId, reason: 'revoked' }));
-    tokens.push(f.event('GrantRevoked', issued[4].grantId, { grantId: issued[4].grantId, reason: 'revoked', revokedAt: new Date().toISOString() }));
-    identity.push(f.event('MembershipChanged', users[0], { userId: users[0], accountId: 'acct-1', roles: ['read-only'], permissions: ['orders:read'] }));
+    tokens.push(
+      f.event('TokenRevoked', issued[0].grantId, {
+        tokenId: issued[0].tokenId,
+        grantId: issued[0].grantId,
+        reason: 'revoked',
+      }),
+    );
+    tokens.push(
+      f.event('GrantRevoked', issued[4].grantId, {
+        grantId: issued[4].grantId,
+        reason: 'revoked',
+        revokedAt: new Date().toISOString(),
+      }),
+    );
+    identity.push(
+      f.event('MembershipChanged', users[0], {
+        userId: users[0],
+        accountId: 'acct-1',
+        roles: ['read-only'],
+        permissions: ['orders:read'],
+      }),
+    );
     identity.push(f.event('UserDeactivated', users[1], { userId: users[1], reason: 'left' }));
     apps.push(f.event('ApplicationDisabled', clientId, { clientId }));
 
@@ -172,24 +276,28 @@ describe('TokenProjection — redelivery and cross-topic order', () => {
     // Any interleaving of the three topics (each topic's own order kept), with any events delivered twice.
     const topics = [identity, apps, tokens];
     fc.assert(
-      fc.property(fc.array(fc.nat(2), { minLength: 60, maxLength: 60 }), fc.array(fc.nat(), { maxLength: 10 }), (picks, dupes) => {
-        const cursors = [0, 0, 0];
-        const merged: LatchkeyEvent[] = [];
-        for (const pick of picks) {
-          for (let k = 0; k < 3; k++) {
-            const t = (pick + k) % 3;
-            if (cursors[t] < topics[t].length) {
-              merged.push(topics[t][cursors[t]++]);
-              break;
+      fc.property(
+        fc.array(fc.nat(2), { minLength: 60, maxLength: 60 }),
+        fc.array(fc.nat(), { maxLength: 10 }),
+        (picks, dupes) => {
+          const cursors = [0, 0, 0];
+          const merged: LatchkeyEvent[] = [];
+          for (const pick of picks) {
+            for (let k = 0; k < 3; k++) {
+              const t = (pick + k) % 3;
+              if (cursors[t] < topics[t].length) {
+                merged.push(topics[t][cursors[t]++]);
+                break;
+              }
             }
           }
-        }
-        for (let t = 0; t < 3; t++) while (cursors[t] < topics[t].length) merged.push(topics[t][cursors[t]++]);
-        for (const d of dupes) merged.splice(d % merged.length, 0, merged[d % merged.length]);
-        const p = new TokenProjection();
-        merged.forEach((e) => p.apply(e));
-        expect(answers(p)).toEqual(expected);
-      }),
+          for (let t = 0; t < 3; t++) while (cursors[t] < topics[t].length) merged.push(topics[t][cursors[t]++]);
+          for (const d of dupes) merged.splice(d % merged.length, 0, merged[d % merged.length]);
+          const p = new TokenProjection();
+          merged.forEach((e) => p.apply(e));
+          expect(answers(p)).toEqual(expected);
+        },
+      ),
       { numRuns: 300 },
     );
   });

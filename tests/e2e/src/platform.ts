@@ -48,7 +48,11 @@ export class Platform {
    * tests look at the 503s before that).
    */
   async startGateway(routesFile: string, env: Record<string, string> = {}): Promise<RunningApp> {
-    const app = await this.launch('gateway', { ROUTES_FILE: routesFile, INTROSPECTION_URL: `${this.app('token-service').internalUrl}/internal/introspect`, ...env });
+    const app = await this.launch('gateway', {
+      ROUTES_FILE: routesFile,
+      INTROSPECTION_URL: `${this.app('token-service').internalUrl}/internal/introspect`,
+      ...env,
+    });
     this.apps.set('gateway', app);
     await this.waitListening(app);
     return app;
@@ -68,7 +72,19 @@ export class Platform {
   async bootstrapAdminToken(): Promise<string> {
     const deadline = Date.now() + 60_000;
     for (;;) {
-      const r = this.cli(['pat', 'create', '--user', this.adminEmail, '--name', `bootstrap-${randomBytes(3).toString('hex')}`, '--scopes', 'all', '--all-accounts', '--expires-in-days', '1']);
+      const r = this.cli([
+        'pat',
+        'create',
+        '--user',
+        this.adminEmail,
+        '--name',
+        `bootstrap-${randomBytes(3).toString('hex')}`,
+        '--scopes',
+        'all',
+        '--all-accounts',
+        '--expires-in-days',
+        '1',
+      ]);
       if (r.status === 0) return r.stdout.trim();
       if (Date.now() > deadline) throw new Error(`the CLI could not issue the bootstrap token: ${r.stderr}`);
       await new Promise((res) => setTimeout(res, 500));
@@ -116,9 +132,15 @@ export class Platform {
 
   private async launch(name: AppName, extraEnv: Record<string, string> = {}): Promise<RunningApp> {
     const root = repoRoot();
-    const db = name === 'gateway' ? (this.apps.get('gateway')?.db ?? (await createEmptyDatabase())) : await createEmptyDatabase();
+    const db =
+      name === 'gateway'
+        ? (this.apps.get('gateway')?.db ?? (await createEmptyDatabase()))
+        : await createEmptyDatabase();
     if (name !== 'gateway') {
-      const migrated = spawnSync(process.execPath, [path.join(root, `apps/${name}/dist/migrate.js`)], { env: { ...process.env, DATABASE_URL: db.url }, encoding: 'utf8' });
+      const migrated = spawnSync(process.execPath, [path.join(root, `apps/${name}/dist/migrate.js`)], {
+        env: { ...process.env, DATABASE_URL: db.url },
+        encoding: 'utf8',
+      });
       if (migrated.status !== 0) throw new Error(`${name} migrations failed: ${migrated.stdout}${migrated.stderr}`);
     }
     const port = await freePort();
@@ -135,7 +157,10 @@ export class Platform {
       ...extraEnv,
     };
     if (name === 'gateway') delete env.DATABASE_URL;
-    const child = spawn(process.execPath, [path.join(root, `apps/${name}/dist/main.js`)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [path.join(root, `apps/${name}/dist/main.js`)], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const output: string[] = [];
     const keep = (chunk: Buffer) => {
       output.push(chunk.toString('utf8'));
@@ -143,13 +168,21 @@ export class Platform {
     };
     child.stdout!.on('data', keep);
     child.stderr!.on('data', keep);
-    return { name, url: `http://127.0.0.1:${port}`, internalUrl: internalPort === null ? null : `http://127.0.0.1:${internalPort}`, db, child, output };
+    return {
+      name,
+      url: `http://127.0.0.1:${port}`,
+      internalUrl: internalPort === null ? null : `http://127.0.0.1:${internalPort}`,
+      db,
+      child,
+      output,
+    };
   }
 
   private async waitListening(app: RunningApp, timeoutMs = 60_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      if (app.child.exitCode !== null) throw new Error(`${app.name} exited with ${app.child.exitCode}:\n${app.output.join('').slice(-3000)}`);
+      if (app.child.exitCode !== null)
+        throw new Error(`${app.name} exited with ${app.child.exitCode}:\n${app.output.join('').slice(-3000)}`);
       try {
         await fetch(`${app.url}/healthz`);
         return;
@@ -163,25 +196,37 @@ export class Platform {
   async waitReady(app: RunningApp, timeoutMs = 90_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      if (app.child.exitCode !== null) throw new Error(`${app.name} exited with ${app.child.exitCode}:\n${app.output.join('').slice(-3000)}`);
+      if (app.child.exitCode !== null)
+        throw new Error(`${app.name} exited with ${app.child.exitCode}:\n${app.output.join('').slice(-3000)}`);
       try {
         const res = await fetch(`${app.url}/readyz`);
         if (res.status === 200) return;
       } catch {
         // not listening yet
       }
-      if (Date.now() > deadline) throw new Error(`${app.name} not ready within ${timeoutMs} ms:\n${app.output.join('').slice(-3000)}`);
+      if (Date.now() > deadline)
+        throw new Error(`${app.name} not ready within ${timeoutMs} ms:\n${app.output.join('').slice(-3000)}`);
       await new Promise((r) => setTimeout(r, 200));
     }
   }
 }
 
 /** JSON over HTTP with a bearer token (the body is whatever the service answered: tests read its fields). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export async function call(method: string, url: string, token: string | null, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any; text: string }> {
+export async function call(
+  method: string,
+  url: string,
+  token: string | null,
+  body?: unknown,
+  headers: Record<string, string> = {},
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+): Promise<{ status: number; body: any; text: string }> {
   const res = await fetch(url, {
     method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+    headers: {
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...headers,
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();

@@ -5,9 +5,21 @@ import { Name, PageQuery, Uuid } from '@latchkey/http';
 // (registry.routes.ts). Shape only; the rules (redirect URI forms, scope ceiling, limits) are the
 // application decider's, answered 422/403 with their own codes.
 
-const RedirectUri = Type.String({ minLength: 1, maxLength: 2000, description: 'Absolute https URI (http only for loopback), no fragment, no wildcard; matched exactly.' });
-const ScopeString = Type.String({ minLength: 3, maxLength: 200, pattern: '^[a-z][a-z0-9_]*:(create|read|update|delete|\\*)$' });
-const GrantType = Type.Union([Type.Literal('authorization_code'), Type.Literal('refresh_token'), Type.Literal('client_credentials')]);
+const RedirectUri = Type.String({
+  minLength: 1,
+  maxLength: 2000,
+  description: 'Absolute https URI (http only for loopback), no fragment, no wildcard; matched exactly.',
+});
+const ScopeString = Type.String({
+  minLength: 3,
+  maxLength: 200,
+  pattern: '^[a-z][a-z0-9_]*:(create|read|update|delete|\\*)$',
+});
+const GrantType = Type.Union([
+  Type.Literal('authorization_code'),
+  Type.Literal('refresh_token'),
+  Type.Literal('client_credentials'),
+]);
 const Ttl = Type.Integer({ minimum: 1, maximum: 31_536_000 });
 
 export const ClientParams = Type.Object({ clientId: Uuid }, { additionalProperties: false });
@@ -22,7 +34,13 @@ export const RegisterApplicationBody = Type.Object(
     redirectUris: Type.Array(RedirectUri, { maxItems: 100 }),
     grantTypes: Type.Array(GrantType, { minItems: 1, maxItems: 3 }),
     allowedScopes: Type.Array(ScopeString, { maxItems: 200 }),
-    accountIds: Type.Optional(Type.Array(Uuid, { minItems: 1, maxItems: 100, description: 'Accounts the application may act in (default: the owner account).' })),
+    accountIds: Type.Optional(
+      Type.Array(Uuid, {
+        minItems: 1,
+        maxItems: 100,
+        description: 'Accounts the application may act in (default: the owner account).',
+      }),
+    ),
     accessTokenTtlSeconds: Type.Optional(Ttl),
     refreshTokenTtlSeconds: Type.Optional(Ttl),
     firstParty: Type.Optional(Type.Boolean({ description: 'Skip the consent page (account administrators only).' })),
@@ -48,7 +66,15 @@ export const UpdateApplicationBody = Type.Object(
 export type UpdateApplicationBodyT = Static<typeof UpdateApplicationBody>;
 
 export const RotateSecretBody = Type.Object(
-  { overlapSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 31_536_000, description: 'How long the previous secret keeps working (default 24 h, at most 7 days; 0 = at once).' })) },
+  {
+    overlapSeconds: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 31_536_000,
+        description: 'How long the previous secret keeps working (default 24 h, at most 7 days; 0 = at once).',
+      }),
+    ),
+  },
   { additionalProperties: false },
 );
 export type RotateSecretBodyT = Static<typeof RotateSecretBody>;
@@ -80,7 +106,12 @@ export const Application = Type.Object({
 
 export const RegisteredApplication = Type.Intersect([
   Application,
-  Type.Object({ clientSecret: Type.Union([Type.String({ description: '`lk_cs_…`, shown this once; only its SHA-256 is kept.' }), Type.Null()]) }),
+  Type.Object({
+    clientSecret: Type.Union([
+      Type.String({ description: '`lk_cs_…`, shown this once; only its SHA-256 is kept.' }),
+      Type.Null(),
+    ]),
+  }),
 ]);
 
 export const RotatedSecret = Type.Object({
@@ -89,4 +120,7 @@ export const RotatedSecret = Type.Object({
   previousSecretValidUntil: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
 });
 
-export const ApplicationPage = Type.Object({ items: Type.Array(Application), nextCursor: Type.Union([Type.String(), Type.Null()]) });
+export const ApplicationPage = Type.Object({
+  items: Type.Array(Application),
+  nextCursor: Type.Union([Type.String(), Type.Null()]),
+});

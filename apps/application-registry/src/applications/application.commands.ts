@@ -3,7 +3,16 @@ import { Logger } from '@nestjs/common';
 import { fold } from '@latchkey/eventstore';
 import type { ServiceRuntime } from '@latchkey/service-runtime';
 import { generateSecret, hashSecret } from '@latchkey/token-format';
-import { applicationDecider, applicationStream, type ApplicationChanges, type ApplicationCommand, type ApplicationState, type Limits, type RegisterApplication, type Registrant } from '../domain';
+import {
+  applicationDecider,
+  applicationStream,
+  type ApplicationChanges,
+  type ApplicationCommand,
+  type ApplicationState,
+  type Limits,
+  type RegisterApplication,
+  type Registrant,
+} from '../domain';
 import { projectApplicationEvents } from '../read-model/applications.projection';
 
 export type RegisterInput = Omit<RegisterApplication, 'type' | 'clientId' | 'secretHash' | 'registrant' | 'limits'>;
@@ -23,11 +32,28 @@ export class ApplicationCommands {
   ) {}
 
   /** Registers an application; answers its client id and, for confidential clients, the secret (shown once). */
-  async register(input: RegisterInput, registrant: Registrant, actor: string): Promise<{ clientId: string; clientSecret: string | null }> {
+  async register(
+    input: RegisterInput,
+    registrant: Registrant,
+    actor: string,
+  ): Promise<{ clientId: string; clientSecret: string | null }> {
     const clientId = randomUUID();
     const clientSecret = input.clientType === 'confidential' ? generateSecret('cs') : null;
-    await this.run(clientId, { type: 'RegisterApplication', ...input, clientId, secretHash: clientSecret === null ? null : hashSecret(clientSecret), registrant, limits: this.limits }, actor);
-    this.log.log(`registered ${input.clientType} application ${clientId} for account ${input.ownerAccountId} by ${actor}`);
+    await this.run(
+      clientId,
+      {
+        type: 'RegisterApplication',
+        ...input,
+        clientId,
+        secretHash: clientSecret === null ? null : hashSecret(clientSecret),
+        registrant,
+        limits: this.limits,
+      },
+      actor,
+    );
+    this.log.log(
+      `registered ${input.clientType} application ${clientId} for account ${input.ownerAccountId} by ${actor}`,
+    );
     return { clientId, clientSecret };
   }
 
@@ -36,12 +62,30 @@ export class ApplicationCommands {
   }
 
   /** A new secret (shown once); the previous one keeps working for the overlap. */
-  async rotateSecret(clientId: string, overlapSeconds: number | undefined, actor: string): Promise<{ clientSecret: string; previousSecretValidUntil: string | null }> {
+  async rotateSecret(
+    clientId: string,
+    overlapSeconds: number | undefined,
+    actor: string,
+  ): Promise<{ clientSecret: string; previousSecretValidUntil: string | null }> {
     const clientSecret = generateSecret('cs');
-    const result = await this.run(clientId, { type: 'RotateSecret', secretHash: hashSecret(clientSecret), overlapSeconds, now: this.clock().toISOString(), limits: this.limits }, actor);
+    const result = await this.run(
+      clientId,
+      {
+        type: 'RotateSecret',
+        secretHash: hashSecret(clientSecret),
+        overlapSeconds,
+        now: this.clock().toISOString(),
+        limits: this.limits,
+      },
+      actor,
+    );
     const rotated = result.find((e) => e.type === 'ApplicationSecretRotated');
     this.log.log(`rotated the secret of application ${clientId} by ${actor}`);
-    return { clientSecret, previousSecretValidUntil: (rotated?.data as { previousSecretValidUntil: string | null } | undefined)?.previousSecretValidUntil ?? null };
+    return {
+      clientSecret,
+      previousSecretValidUntil:
+        (rotated?.data as { previousSecretValidUntil: string | null } | undefined)?.previousSecretValidUntil ?? null,
+    };
   }
 
   async disable(clientId: string, reason: string | undefined, actor: string): Promise<void> {

@@ -33,12 +33,22 @@ export class ApplicationsController {
   @Post()
   @HttpCode(201)
   @Authenticated({ scopes: ['applications:create'], account: IN_ACCOUNT })
-  async register(@CurrentToken() token: ActiveToken, @Headers() headers: Hdrs, @ValidBody(RegisterApplicationBody) body: RegisterApplicationBodyT): Promise<ApplicationView & { clientSecret: string | null }> {
+  async register(
+    @CurrentToken() token: ActiveToken,
+    @Headers() headers: Hdrs,
+    @ValidBody(RegisterApplicationBody) body: RegisterApplicationBodyT,
+  ): Promise<ApplicationView & { clientSecret: string | null }> {
     const owner = this.account(headers);
     const accountIds = body.accountIds ?? [owner];
     const registrant = registrantOf(this.ctx.runtime.verifier, bearerOf(headers), token, [owner, ...accountIds]);
     const { clientId, clientSecret } = await this.ctx.applications.register(
-      { ...body, ownerAccountId: owner, accountIds, firstParty: body.firstParty ?? false, description: body.description ?? null },
+      {
+        ...body,
+        ownerAccountId: owner,
+        accountIds,
+        firstParty: body.firstParty ?? false,
+        description: body.description ?? null,
+      },
       registrant,
       actorOf(token),
     );
@@ -49,22 +59,37 @@ export class ApplicationsController {
   @Authenticated({ scopes: ['applications:read'], account: IN_ACCOUNT })
   list(@Headers() headers: Hdrs, @ValidQuery(PageQuery) query: PageQueryT) {
     const owner = this.account(headers);
-    return keysetPage(query, (limit, after) => this.ctx.queries.ownedBy(owner, limit, after), (a) => [a.createdAt, a.clientId]);
+    return keysetPage(
+      query,
+      (limit, after) => this.ctx.queries.ownedBy(owner, limit, after),
+      (a) => [a.createdAt, a.clientId],
+    );
   }
 
   @Get(':clientId')
   @Authenticated({ scopes: ['applications:read'], account: IN_ACCOUNT })
-  get(@Headers() headers: Hdrs, @ValidParams(ClientParams) { clientId }: { clientId: string }): Promise<ApplicationView> {
+  get(
+    @Headers() headers: Hdrs,
+    @ValidParams(ClientParams) { clientId }: { clientId: string },
+  ): Promise<ApplicationView> {
     return this.owned(this.account(headers), clientId);
   }
 
   /** Changes the given fields (at least one); the same rules as registration apply to the result. */
   @Patch(':clientId')
   @Authenticated({ scopes: ['applications:update'], account: IN_ACCOUNT })
-  async update(@CurrentToken() token: ActiveToken, @Headers() headers: Hdrs, @ValidParams(ClientParams) { clientId }: { clientId: string }, @ValidBody(UpdateApplicationBody) body: UpdateApplicationBodyT): Promise<ApplicationView> {
+  async update(
+    @CurrentToken() token: ActiveToken,
+    @Headers() headers: Hdrs,
+    @ValidParams(ClientParams) { clientId }: { clientId: string },
+    @ValidBody(UpdateApplicationBody) body: UpdateApplicationBodyT,
+  ): Promise<ApplicationView> {
     const owner = this.account(headers);
     const app = await this.owned(owner, clientId);
-    const registrant = registrantOf(this.ctx.runtime.verifier, bearerOf(headers), token, [owner, ...(body.accountIds ?? app.accountIds)]);
+    const registrant = registrantOf(this.ctx.runtime.verifier, bearerOf(headers), token, [
+      owner,
+      ...(body.accountIds ?? app.accountIds),
+    ]);
     await this.ctx.applications.update(clientId, body, registrant, actorOf(token));
     return this.owned(owner, clientId);
   }
@@ -73,7 +98,12 @@ export class ApplicationsController {
   @Post(':clientId/secret')
   @HttpCode(201)
   @Authenticated({ scopes: ['applications:update'], account: IN_ACCOUNT })
-  async rotate(@CurrentToken() token: ActiveToken, @Headers() headers: Hdrs, @ValidParams(ClientParams) { clientId }: { clientId: string }, @ValidBody(RotateSecretBody) body: RotateSecretBodyT) {
+  async rotate(
+    @CurrentToken() token: ActiveToken,
+    @Headers() headers: Hdrs,
+    @ValidParams(ClientParams) { clientId }: { clientId: string },
+    @ValidBody(RotateSecretBody) body: RotateSecretBodyT,
+  ) {
     await this.owned(this.account(headers), clientId);
     return { clientId, ...(await this.ctx.applications.rotateSecret(clientId, body.overlapSeconds, actorOf(token))) };
   }
@@ -82,7 +112,12 @@ export class ApplicationsController {
   @Post(':clientId/disable')
   @HttpCode(200)
   @Authenticated({ scopes: ['applications:update'], account: IN_ACCOUNT })
-  async disable(@CurrentToken() token: ActiveToken, @Headers() headers: Hdrs, @ValidParams(ClientParams) { clientId }: { clientId: string }, @ValidBody(DisableBody) body: DisableBodyT): Promise<ApplicationView> {
+  async disable(
+    @CurrentToken() token: ActiveToken,
+    @Headers() headers: Hdrs,
+    @ValidParams(ClientParams) { clientId }: { clientId: string },
+    @ValidBody(DisableBody) body: DisableBodyT,
+  ): Promise<ApplicationView> {
     const owner = this.account(headers);
     await this.owned(owner, clientId);
     await this.ctx.applications.disable(clientId, body.reason, actorOf(token));
@@ -92,7 +127,11 @@ export class ApplicationsController {
   @Post(':clientId/enable')
   @HttpCode(200)
   @Authenticated({ scopes: ['applications:update'], account: IN_ACCOUNT })
-  async enable(@CurrentToken() token: ActiveToken, @Headers() headers: Hdrs, @ValidParams(ClientParams) { clientId }: { clientId: string }): Promise<ApplicationView> {
+  async enable(
+    @CurrentToken() token: ActiveToken,
+    @Headers() headers: Hdrs,
+    @ValidParams(ClientParams) { clientId }: { clientId: string },
+  ): Promise<ApplicationView> {
     const owner = this.account(headers);
     await this.owned(owner, clientId);
     await this.ctx.applications.enable(clientId, actorOf(token));
@@ -102,7 +141,11 @@ export class ApplicationsController {
   @Delete(':clientId')
   @HttpCode(204)
   @Authenticated({ scopes: ['applications:delete'], account: IN_ACCOUNT })
-  async delete(@CurrentToken() token: ActiveToken, @Headers() headers: Hdrs, @ValidParams(ClientParams) { clientId }: { clientId: string }): Promise<void> {
+  async delete(
+    @CurrentToken() token: ActiveToken,
+    @Headers() headers: Hdrs,
+    @ValidParams(ClientParams) { clientId }: { clientId: string },
+  ): Promise<void> {
     await this.owned(this.account(headers), clientId);
     await this.ctx.applications.delete(clientId, actorOf(token));
   }
@@ -114,7 +157,8 @@ export class ApplicationsController {
   /** The application if this account owns it; otherwise 404, whether or not it exists elsewhere. */
   private async owned(owner: string, clientId: string): Promise<ApplicationView> {
     const app = await this.ctx.queries.application(clientId);
-    if (!app || app.ownerAccountId !== owner) throw new RegistryError('APPLICATION_NOT_FOUND', 'no such application in this account');
+    if (!app || app.ownerAccountId !== owner)
+      throw new RegistryError('APPLICATION_NOT_FOUND', 'no such application in this account');
     return app;
   }
 }

@@ -7,10 +7,16 @@ import type { Registrant } from '../domain';
  * the accounts the *user* administers (`accounts:update` among their permissions: only the
  * account_admin role grants it). The ceiling of an application can never exceed this.
  */
-export function registrantOf(verifier: TokenVerifier, rawToken: string, token: ActiveToken, accounts: readonly string[]): Registrant {
+export function registrantOf(
+  verifier: TokenVerifier,
+  rawToken: string,
+  token: ActiveToken,
+  accounts: readonly string[],
+): Registrant {
   const permissions: Record<string, readonly string[]> = {};
   const administers: string[] = [];
-  const user = token.subjectKind === 'client' || token.subject === null ? undefined : verifier.projection.user(token.subject);
+  const user =
+    token.subjectKind === 'client' || token.subject === null ? undefined : verifier.projection.user(token.subject);
   for (const account of new Set(accounts)) {
     const r = verifier.verify(rawToken, { account });
     if (r.active) permissions[account] = r.effectiveScopes;

@@ -1,4 +1,14 @@
-import { defineEnv, host, hostPortList, logLevel, port, postgresUrl, readEnv, type Env, type EnvConfig } from '@latchkey/config';
+import {
+  defineEnv,
+  host,
+  hostPortList,
+  logLevel,
+  port,
+  postgresUrl,
+  readEnv,
+  type Env,
+  type EnvConfig,
+} from '@latchkey/config';
 
 export const SERVICE_NAME = 'application-registry';
 

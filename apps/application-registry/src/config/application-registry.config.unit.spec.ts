@@ -26,15 +26,31 @@ describe('application-registry config', () => {
   it('given bad values, then one ConfigError names every bad variable', () => {
     let caught: unknown;
     try {
-      loadApplicationRegistryConfig({ PORT: '0', DATABASE_URL: 'http://db/x', KAFKA_BROKERS: 'kafka', LOG_LEVEL: 'loud' });
+      loadApplicationRegistryConfig({
+        PORT: '0',
+        DATABASE_URL: 'http://db/x',
+        KAFKA_BROKERS: 'kafka',
+        LOG_LEVEL: 'loud',
+      });
     } catch (err) {
       caught = err;
     }
     expect(caught).toBeInstanceOf(ConfigError);
-    expect((caught as ConfigError).issues.map((i) => i.variable)).toEqual(['PORT', 'DATABASE_URL', 'KAFKA_BROKERS', 'LOG_LEVEL']);
+    expect((caught as ConfigError).issues.map((i) => i.variable)).toEqual([
+      'PORT',
+      'DATABASE_URL',
+      'KAFKA_BROKERS',
+      'LOG_LEVEL',
+    ]);
   });
 
   it('declares the variables the service reads', () => {
-    expect(Object.keys(APPLICATION_REGISTRY_ENV)).toEqual(['HOST', 'PORT', 'DATABASE_URL', 'KAFKA_BROKERS', 'LOG_LEVEL']);
+    expect(Object.keys(APPLICATION_REGISTRY_ENV)).toEqual([
+      'HOST',
+      'PORT',
+      'DATABASE_URL',
+      'KAFKA_BROKERS',
+      'LOG_LEVEL',
+    ]);
   });
 });

@@ -53,7 +53,8 @@ export function tightenLimits(overrides: LimitOverrides, base: Limits = PLATFORM
     if (bounds.min < platform.min || bounds.max > platform.max || bounds.min > bounds.max) {
       throw new Error(`limits.${key} must lie within ${platform.min}..${platform.max} with min <= max`);
     }
-    if (!withinBounds(bounds.default, bounds)) throw new Error(`limits.${key}.default must lie within ${bounds.min}..${bounds.max}`);
+    if (!withinBounds(bounds.default, bounds))
+      throw new Error(`limits.${key}.default must lie within ${bounds.min}..${bounds.max}`);
     return Object.freeze(bounds);
   };
   const limits: Limits = Object.freeze({

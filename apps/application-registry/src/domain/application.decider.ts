@@ -144,12 +144,7 @@ export type EnableApplication = { type: 'EnableApplication' };
 export type DeleteApplication = { type: 'DeleteApplication' };
 
 export type ApplicationCommand =
-  | RegisterApplication
-  | UpdateApplication
-  | RotateSecret
-  | DisableApplication
-  | EnableApplication
-  | DeleteApplication;
+  RegisterApplication | UpdateApplication | RotateSecret | DisableApplication | EnableApplication | DeleteApplication;
 
 export type ApplicationRegistered = DomainEvent<'ApplicationRegistered', ApplicationRegisteredData>;
 export type ApplicationUpdated = DomainEvent<'ApplicationUpdated', ApplicationUpdatedData>;
@@ -173,23 +168,31 @@ function checkName(value: unknown): string {
 }
 
 function checkDescription(value: unknown): string {
-  return requireText(value, 'description', { maxLength: DESCRIPTION_MAX_LENGTH, multiLine: true }, 'DESCRIPTION_INVALID');
+  return requireText(
+    value,
+    'description',
+    { maxLength: DESCRIPTION_MAX_LENGTH, multiLine: true },
+    'DESCRIPTION_INVALID',
+  );
 }
 
 function checkRedirectUris(value: unknown): string[] {
   if (!Array.isArray(value)) throw new RegistryError('REDIRECT_URI_INVALID', 'redirectUris must be a list');
-  if (value.length > REDIRECT_URIS_MAX) throw new RegistryError('REDIRECT_URIS_TOO_MANY', `at most ${REDIRECT_URIS_MAX} redirect URIs`);
+  if (value.length > REDIRECT_URIS_MAX)
+    throw new RegistryError('REDIRECT_URIS_TOO_MANY', `at most ${REDIRECT_URIS_MAX} redirect URIs`);
   const seen = new Set<string>();
   for (const raw of value) {
     const uri = checkRedirectUri(raw);
-    if (seen.has(uri)) throw new RegistryError('REDIRECT_URI_DUPLICATE', `redirect URI ${quoteShort(uri)} is listed twice`);
+    if (seen.has(uri))
+      throw new RegistryError('REDIRECT_URI_DUPLICATE', `redirect URI ${quoteShort(uri)} is listed twice`);
     seen.add(uri);
   }
   return [...seen];
 }
 
 function checkGrantTypes(value: unknown): OAuthGrantType[] {
-  if (!Array.isArray(value) || value.length === 0) throw new RegistryError('GRANT_TYPE_REQUIRED', 'at least one grant type is required');
+  if (!Array.isArray(value) || value.length === 0)
+    throw new RegistryError('GRANT_TYPE_REQUIRED', 'at least one grant type is required');
   for (const grantType of value) {
     if (!(OAUTH_GRANT_TYPES as readonly unknown[]).includes(grantType)) {
       throw new RegistryError('GRANT_TYPE_NOT_ALLOWED', `unknown grant type ${quoteShort(String(grantType))}`);
@@ -201,14 +204,18 @@ function checkGrantTypes(value: unknown): OAuthGrantType[] {
 function checkScopes(value: unknown): string[] {
   if (!Array.isArray(value)) throw new RegistryError('SCOPE_INVALID', 'allowedScopes must be a list');
   for (const scope of value) {
-    if (!isScope(scope)) throw new RegistryError('SCOPE_INVALID', `${quoteShort(String(scope))} is not a scope (<resource>:<action>)`);
+    if (!isScope(scope))
+      throw new RegistryError('SCOPE_INVALID', `${quoteShort(String(scope))} is not a scope (<resource>:<action>)`);
   }
   return [...new Set(value as string[])].sort();
 }
 
 function checkAccountIds(value: unknown, ownerAccountId: string): string[] {
   if (!Array.isArray(value) || !value.includes(ownerAccountId)) {
-    throw new RegistryError('OWNER_ACCOUNT_REQUIRED', `accountIds must include the owner account ${quoteShort(ownerAccountId)}`);
+    throw new RegistryError(
+      'OWNER_ACCOUNT_REQUIRED',
+      `accountIds must include the owner account ${quoteShort(ownerAccountId)}`,
+    );
   }
   return [...new Set(value as string[])].sort();
 }
@@ -227,10 +234,16 @@ function checkConsistency(clientType: ClientType, settings: ApplicationSettings,
   }
   const { accessTokenTtlSeconds: access, refreshTokenTtlSeconds: refresh } = limits;
   if (!withinBounds(settings.accessTokenTtlSeconds, access)) {
-    throw new RegistryError('TTL_OUT_OF_BOUNDS', `accessTokenTtlSeconds must be a whole number within ${access.min}..${access.max}`);
+    throw new RegistryError(
+      'TTL_OUT_OF_BOUNDS',
+      `accessTokenTtlSeconds must be a whole number within ${access.min}..${access.max}`,
+    );
   }
   if (!withinBounds(settings.refreshTokenTtlSeconds, refresh)) {
-    throw new RegistryError('TTL_OUT_OF_BOUNDS', `refreshTokenTtlSeconds must be a whole number within ${refresh.min}..${refresh.max}`);
+    throw new RegistryError(
+      'TTL_OUT_OF_BOUNDS',
+      `refreshTokenTtlSeconds must be a whole number within ${refresh.min}..${refresh.max}`,
+    );
   }
   if (settings.refreshTokenTtlSeconds < settings.accessTokenTtlSeconds) {
     throw new RegistryError('TTL_OUT_OF_BOUNDS', 'refreshTokenTtlSeconds must not be below accessTokenTtlSeconds');
@@ -249,7 +262,12 @@ function permissionsIn(registrant: Registrant, accountId: string): readonly stri
  * token acts there with no user to intersect with — and first-party status when it gains it.
  * Narrowing never needs anything, so any administrator may take access away.
  */
-function checkAuthority(registrant: Registrant, ownerAccountId: string, before: ApplicationSettings | null, after: ApplicationSettings): void {
+function checkAuthority(
+  registrant: Registrant,
+  ownerAccountId: string,
+  before: ApplicationSettings | null,
+  after: ApplicationSettings,
+): void {
   const accountsBefore = new Set(before?.accountIds ?? []);
   const scopesBefore = new Set(before?.allowedScopes ?? []);
   for (const accountId of after.accountIds) {
@@ -262,22 +280,32 @@ function checkAuthority(registrant: Registrant, ownerAccountId: string, before: 
     for (const scope of after.allowedScopes) {
       if (accountsBefore.has(accountId) && scopesBefore.has(scope)) continue;
       if (!held.some((permission) => covers(permission, scope))) {
-        throw new RegistryError('SCOPE_NOT_HELD', `you do not hold ${quoteShort(scope)} in account ${quoteShort(accountId)}`);
+        throw new RegistryError(
+          'SCOPE_NOT_HELD',
+          `you do not hold ${quoteShort(scope)} in account ${quoteShort(accountId)}`,
+        );
       }
     }
   }
   if (after.firstParty && before?.firstParty !== true && !registrant.administers.includes(ownerAccountId)) {
-    throw new RegistryError('FIRST_PARTY_NOT_ALLOWED', 'only an administrator of the owner account may make an application first-party');
+    throw new RegistryError(
+      'FIRST_PARTY_NOT_ALLOWED',
+      'only an administrator of the owner account may make an application first-party',
+    );
   }
 }
 
 function checkSecretHash(clientType: ClientType, secretHash: string | null): string | null {
   if (clientType === 'public') {
-    if (secretHash !== null && secretHash !== undefined) throw new RegistryError('NO_SECRET_FOR_PUBLIC_CLIENT', 'a public client has no secret');
+    if (secretHash !== null && secretHash !== undefined)
+      throw new RegistryError('NO_SECRET_FOR_PUBLIC_CLIENT', 'a public client has no secret');
     return null;
   }
   if (typeof secretHash !== 'string' || !SECRET_HASH.test(secretHash)) {
-    throw new RegistryError('SECRET_REQUIRED', 'a confidential client needs the SHA-256 (base64url) hash of its secret');
+    throw new RegistryError(
+      'SECRET_REQUIRED',
+      'a confidential client needs the SHA-256 (base64url) hash of its secret',
+    );
   }
   return secretHash;
 }
@@ -292,25 +320,50 @@ function requireExisting(state: ApplicationState): ExistingApplication {
 
 function requireLive(state: ApplicationState): Exclude<ExistingApplication, { status: 'deleted' }> {
   const application = requireExisting(state);
-  if (application.status === 'deleted') throw new RegistryError('APPLICATION_DELETED', `application ${quoteShort(application.clientId)} was deleted`);
+  if (application.status === 'deleted')
+    throw new RegistryError('APPLICATION_DELETED', `application ${quoteShort(application.clientId)} was deleted`);
   return application;
 }
 
 function settingsOf(application: ApplicationProfile): ApplicationSettings {
-  const { name, description, redirectUris, grantTypes, allowedScopes, accountIds, accessTokenTtlSeconds, refreshTokenTtlSeconds, firstParty } =
-    application;
-  return { name, description, redirectUris, grantTypes, allowedScopes, accountIds, accessTokenTtlSeconds, refreshTokenTtlSeconds, firstParty };
+  const {
+    name,
+    description,
+    redirectUris,
+    grantTypes,
+    allowedScopes,
+    accountIds,
+    accessTokenTtlSeconds,
+    refreshTokenTtlSeconds,
+    firstParty,
+  } = application;
+  return {
+    name,
+    description,
+    redirectUris,
+    grantTypes,
+    allowedScopes,
+    accountIds,
+    accessTokenTtlSeconds,
+    refreshTokenTtlSeconds,
+    firstParty,
+  };
 }
 
 function decideRegister(command: RegisterApplication, state: ApplicationState): ApplicationEvent[] {
   if (state.status === 'deleted') {
-    throw new RegistryError('APPLICATION_DELETED', `application ${quoteShort(command.clientId)} was deleted; a client id is never reused`);
+    throw new RegistryError(
+      'APPLICATION_DELETED',
+      `application ${quoteShort(command.clientId)} was deleted; a client id is never reused`,
+    );
   }
-  if (state.status !== 'none') throw new RegistryError('APPLICATION_EXISTS', `application ${quoteShort(command.clientId)} already exists`);
+  if (state.status !== 'none')
+    throw new RegistryError('APPLICATION_EXISTS', `application ${quoteShort(command.clientId)} already exists`);
   if (!(CLIENT_TYPES as readonly unknown[]).includes(command.clientType)) {
     throw new RegistryError('CLIENT_TYPE_INVALID', 'clientType must be confidential or public');
   }
-  const blankDescription = command.description === undefined || command.description === null || command.description.trim() === '';
+  const blankDescription =
+    command.description === undefined || command.description === null || command.description.trim() === '';
   const settings: ApplicationSettings = {
     name: checkName(command.name),
     description: blankDescription ? null : checkDescription(command.description),
@@ -361,7 +414,10 @@ function decideUpdate(command: UpdateApplication, state: ApplicationState): Appl
     redirectUris: changes.redirectUris === undefined ? before.redirectUris : checkRedirectUris(changes.redirectUris),
     grantTypes: changes.grantTypes === undefined ? before.grantTypes : checkGrantTypes(changes.grantTypes),
     allowedScopes: changes.allowedScopes === undefined ? before.allowedScopes : checkScopes(changes.allowedScopes),
-    accountIds: changes.accountIds === undefined ? before.accountIds : checkAccountIds(changes.accountIds, application.ownerAccountId),
+    accountIds:
+      changes.accountIds === undefined
+        ? before.accountIds
+        : checkAccountIds(changes.accountIds, application.ownerAccountId),
     accessTokenTtlSeconds: changes.accessTokenTtlSeconds ?? before.accessTokenTtlSeconds,
     refreshTokenTtlSeconds: changes.refreshTokenTtlSeconds ?? before.refreshTokenTtlSeconds,
     firstParty: changes.firstParty === undefined ? before.firstParty : changes.firstParty === true,
@@ -376,8 +432,10 @@ function decideUpdate(command: UpdateApplication, state: ApplicationState): Appl
   if (!sameList(after.grantTypes, before.grantTypes)) data.grantTypes = after.grantTypes;
   if (!sameList(after.allowedScopes, before.allowedScopes)) data.allowedScopes = after.allowedScopes;
   if (!sameList(after.accountIds, before.accountIds)) data.accountIds = after.accountIds;
-  if (after.accessTokenTtlSeconds !== before.accessTokenTtlSeconds) data.accessTokenTtlSeconds = after.accessTokenTtlSeconds;
-  if (after.refreshTokenTtlSeconds !== before.refreshTokenTtlSeconds) data.refreshTokenTtlSeconds = after.refreshTokenTtlSeconds;
+  if (after.accessTokenTtlSeconds !== before.accessTokenTtlSeconds)
+    data.accessTokenTtlSeconds = after.accessTokenTtlSeconds;
+  if (after.refreshTokenTtlSeconds !== before.refreshTokenTtlSeconds)
+    data.refreshTokenTtlSeconds = after.refreshTokenTtlSeconds;
   if (after.firstParty !== before.firstParty) data.firstParty = after.firstParty;
   // Idempotent: nothing to record when every given field already has its value.
   return Object.keys(data).length === 1 ? [] : [{ type: 'ApplicationUpdated', data }];
@@ -385,25 +443,38 @@ function decideUpdate(command: UpdateApplication, state: ApplicationState): Appl
 
 function decideRotate(command: RotateSecret, state: ApplicationState): ApplicationEvent[] {
   const application = requireLive(state);
-  if (application.clientType === 'public') throw new RegistryError('NO_SECRET_FOR_PUBLIC_CLIENT', 'a public client has no secret to rotate');
+  if (application.clientType === 'public')
+    throw new RegistryError('NO_SECRET_FOR_PUBLIC_CLIENT', 'a public client has no secret to rotate');
   const secretHash = checkSecretHash('confidential', command.secretHash) as string;
   const overlap = command.limits.secretOverlapSeconds;
   const overlapSeconds = command.overlapSeconds ?? overlap.default;
   if (!withinBounds(overlapSeconds, overlap)) {
-    throw new RegistryError('OVERLAP_OUT_OF_BOUNDS', `overlapSeconds must be a whole number within ${overlap.min}..${overlap.max}`);
+    throw new RegistryError(
+      'OVERLAP_OUT_OF_BOUNDS',
+      `overlapSeconds must be a whole number within ${overlap.min}..${overlap.max}`,
+    );
   }
   const now = Date.parse(command.now);
   if (Number.isNaN(now)) throw new Error(`RotateSecret.now is not an ISO-8601 time: ${JSON.stringify(command.now)}`);
   const previousSecretValidUntil = overlapSeconds === 0 ? null : new Date(now + overlapSeconds * 1000).toISOString();
-  return [{ type: 'ApplicationSecretRotated', data: { clientId: application.clientId, secretHash, previousSecretValidUntil } }];
+  return [
+    {
+      type: 'ApplicationSecretRotated',
+      data: { clientId: application.clientId, secretHash, previousSecretValidUntil },
+    },
+  ];
 }
 
 function decideDisable(command: DisableApplication, state: ApplicationState): ApplicationEvent[] {
   const application = requireLive(state);
   if (application.status === 'disabled') throw new RegistryError('ALREADY_DISABLED', 'application is already disabled');
   const blank = command.reason === undefined || command.reason === null || command.reason.trim() === '';
-  const reason = blank ? null : requireText(command.reason, 'reason', { maxLength: REASON_MAX_LENGTH }, 'REASON_INVALID');
-  return [{ type: 'ApplicationDisabled', data: { clientId: application.clientId, ...(reason === null ? {} : { reason }) } }];
+  const reason = blank
+    ? null
+    : requireText(command.reason, 'reason', { maxLength: REASON_MAX_LENGTH }, 'REASON_INVALID');
+  return [
+    { type: 'ApplicationDisabled', data: { clientId: application.clientId, ...(reason === null ? {} : { reason }) } },
+  ];
 }
 
 function decideEnable(state: ApplicationState): ApplicationEvent[] {
@@ -437,7 +508,11 @@ function withUpdate(settings: ApplicationSettings, data: ApplicationUpdatedData)
 function withRotation(secret: ApplicationSecret | null, data: ApplicationSecretRotatedData): ApplicationSecret {
   // Only one previous secret is kept: a second rotation within the overlap ends the first one's.
   const previousHash = data.previousSecretValidUntil === null ? null : (secret?.currentHash ?? null);
-  return { currentHash: data.secretHash, previousHash, previousValidUntil: previousHash === null ? null : data.previousSecretValidUntil };
+  return {
+    currentHash: data.secretHash,
+    previousHash,
+    previousValidUntil: previousHash === null ? null : data.previousSecretValidUntil,
+  };
 }
 
 function profileOf(state: ExistingApplication): ApplicationProfile {
@@ -487,7 +562,8 @@ export const applicationDecider: Decider<ApplicationCommand, ApplicationState, A
           accessTokenTtlSeconds: rest.accessTokenTtlSeconds,
           refreshTokenTtlSeconds: rest.refreshTokenTtlSeconds,
           firstParty: rest.firstParty,
-          secret: secretHash === undefined ? null : { currentHash: secretHash, previousHash: null, previousValidUntil: null },
+          secret:
+            secretHash === undefined ? null : { currentHash: secretHash, previousHash: null, previousValidUntil: null },
         };
       }
       case 'ApplicationUpdated':

@@ -37,7 +37,10 @@ const admin: Registrant = {
   permissions: { [OWNER]: ['orders:*', 'applications:*', 'users:read'], [OTHER]: ['orders:read'] },
   administers: [OWNER],
 };
-const member: Registrant = { permissions: { [OWNER]: ['orders:read', 'applications:create', 'applications:update'] }, administers: [] };
+const member: Registrant = {
+  permissions: { [OWNER]: ['orders:read', 'applications:create', 'applications:update'] },
+  administers: [],
+};
 
 const register: RegisterApplication = {
   type: 'RegisterApplication',
@@ -80,12 +83,18 @@ const registered: ApplicationEvent = {
     secretHash: SECRET_HASH,
   },
 };
-const { secretHash: _omit, ...publicData } = registered.data as Extract<ApplicationEvent, { type: 'ApplicationRegistered' }>['data'];
+const { secretHash: _omit, ...publicData } = registered.data as Extract<
+  ApplicationEvent,
+  { type: 'ApplicationRegistered' }
+>['data'];
 const publicRegistered: ApplicationEvent = {
   type: 'ApplicationRegistered',
   data: { ...publicData, clientType: 'public', redirectUris: ['http://127.0.0.1/native'] },
 };
-const disabled: ApplicationEvent = { type: 'ApplicationDisabled', data: { clientId: C, reason: 'suspected compromise' } };
+const disabled: ApplicationEvent = {
+  type: 'ApplicationDisabled',
+  data: { clientId: C, reason: 'suspected compromise' },
+};
 const enabled: ApplicationEvent = { type: 'ApplicationEnabled', data: { clientId: C } };
 const deleted: ApplicationEvent = { type: 'ApplicationDeleted', data: { clientId: C } };
 const update = (changes: ApplicationChanges, registrant: Registrant = admin): ApplicationCommand => ({
@@ -95,7 +104,13 @@ const update = (changes: ApplicationChanges, registrant: Registrant = admin): Ap
   limits,
 });
 const NOW = '2025-01-15T10:30:00.000Z';
-const rotate = (overlapSeconds?: number): ApplicationCommand => ({ type: 'RotateSecret', secretHash: NEW_SECRET_HASH, overlapSeconds, now: NOW, limits });
+const rotate = (overlapSeconds?: number): ApplicationCommand => ({
+  type: 'RotateSecret',
+  secretHash: NEW_SECRET_HASH,
+  overlapSeconds,
+  now: NOW,
+  limits,
+});
 
 const allCommands: [string, ApplicationCommand][] = [
   ['RegisterApplication', register],
@@ -176,7 +191,10 @@ describe('application decider', () => {
 
     describe('redirect URIs', () => {
       it('given the same redirect URI twice, then REDIRECT_URI_DUPLICATE', () => {
-        thenError('REDIRECT_URI_DUPLICATE', { ...register, redirectUris: ['https://a.example.com/cb', 'https://b.example.com/cb', 'https://a.example.com/cb'] });
+        thenError('REDIRECT_URI_DUPLICATE', {
+          ...register,
+          redirectUris: ['https://a.example.com/cb', 'https://b.example.com/cb', 'https://a.example.com/cb'],
+        });
       });
 
       it.each([
@@ -189,7 +207,10 @@ describe('application decider', () => {
         ['a relative URI', '/cb'],
         ['a non-canonical URI', 'HTTPS://Dashboard.example.com/cb'],
         ['a default port', 'https://dashboard.example.com:443/cb'],
-        ['2001 characters', `https://dashboard.example.com/${'a'.repeat(2001 - 'https://dashboard.example.com/'.length)}`],
+        [
+          '2001 characters',
+          `https://dashboard.example.com/${'a'.repeat(2001 - 'https://dashboard.example.com/'.length)}`,
+        ],
       ])('given a redirect URI with %s, then REDIRECT_URI_INVALID', (_label, uri) => {
         thenError('REDIRECT_URI_INVALID', { ...register, redirectUris: ['https://ok.example.com/cb', uri] });
       });
@@ -223,7 +244,10 @@ describe('application decider', () => {
 
       it('given client_credentials on a public client, then GRANT_TYPE_NOT_ALLOWED', () => {
         thenError('GRANT_TYPE_NOT_ALLOWED', { ...registerPublic, grantTypes: ['client_credentials'] });
-        thenError('GRANT_TYPE_NOT_ALLOWED', { ...registerPublic, grantTypes: ['authorization_code', 'client_credentials'] });
+        thenError('GRANT_TYPE_NOT_ALLOWED', {
+          ...registerPublic,
+          grantTypes: ['authorization_code', 'client_credentials'],
+        });
       });
 
       it('given client_credentials on a confidential client, then accepted', () => {
@@ -261,7 +285,9 @@ describe('application decider', () => {
       });
 
       it('given a registrant whose resource:* covers the scopes, then accepted', () => {
-        expect(decided({ ...register, allowedScopes: ['orders:create', 'orders:delete', 'applications:read'] })).toHaveLength(1);
+        expect(
+          decided({ ...register, allowedScopes: ['orders:create', 'orders:delete', 'applications:read'] }),
+        ).toHaveLength(1);
       });
 
       it('given no scopes, then accepted (the application may request nothing)', () => {
@@ -270,13 +296,21 @@ describe('application decider', () => {
 
       it('given another account, then each scope must be held there too', () => {
         expect(decided({ ...register, allowedScopes: ['orders:read'], accountIds: [OWNER, OTHER] })).toHaveLength(1);
-        thenError('SCOPE_NOT_HELD', { ...register, allowedScopes: ['orders:read', 'orders:update'], accountIds: [OWNER, OTHER] });
+        thenError('SCOPE_NOT_HELD', {
+          ...register,
+          allowedScopes: ['orders:read', 'orders:update'],
+          accountIds: [OWNER, OTHER],
+        });
       });
 
       it('given an account where the registrant holds nothing, then ACCOUNT_NOT_HELD', () => {
         thenError('ACCOUNT_NOT_HELD', { ...register, accountIds: [OWNER, 'acct-stranger'] });
         thenError('ACCOUNT_NOT_HELD', { ...register, accountIds: [OWNER, 'constructor'] });
-        thenError('ACCOUNT_NOT_HELD', { ...register, registrant: { permissions: { [OWNER]: ['orders:*'], [OTHER]: [] }, administers: [] }, accountIds: [OWNER, OTHER] });
+        thenError('ACCOUNT_NOT_HELD', {
+          ...register,
+          registrant: { permissions: { [OWNER]: ['orders:*'], [OTHER]: [] }, administers: [] },
+          accountIds: [OWNER, OTHER],
+        });
       });
 
       it('given an owner account the registrant holds nothing in, then ACCOUNT_NOT_HELD', () => {
@@ -295,28 +329,50 @@ describe('application decider', () => {
       });
 
       it('given a registrant who does not administer the owner account, then FIRST_PARTY_NOT_ALLOWED', () => {
-        thenError('FIRST_PARTY_NOT_ALLOWED', { ...register, firstParty: true, registrant: { ...admin, administers: [OTHER] } });
-        thenError('FIRST_PARTY_NOT_ALLOWED', { ...register, firstParty: true, registrant: member, allowedScopes: ['orders:read'] });
+        thenError('FIRST_PARTY_NOT_ALLOWED', {
+          ...register,
+          firstParty: true,
+          registrant: { ...admin, administers: [OTHER] },
+        });
+        thenError('FIRST_PARTY_NOT_ALLOWED', {
+          ...register,
+          firstParty: true,
+          registrant: member,
+          allowedScopes: ['orders:read'],
+        });
       });
     });
 
     describe('token lifetimes', () => {
       it('given no TTLs, then the defaults (1 hour, 14 days)', () => {
-        expect(decided(register)[0].data).toMatchObject({ accessTokenTtlSeconds: 3600, refreshTokenTtlSeconds: 1_209_600 });
+        expect(decided(register)[0].data).toMatchObject({
+          accessTokenTtlSeconds: 3600,
+          refreshTokenTtlSeconds: 1_209_600,
+        });
       });
 
       it("given a deployment's tightened limits, then its defaults", () => {
-        const tight = tightenLimits({ accessTokenTtlSeconds: { max: 900, default: 300 }, refreshTokenTtlSeconds: { default: 86_400 } });
-        expect(decided({ ...register, limits: tight })[0].data).toMatchObject({ accessTokenTtlSeconds: 300, refreshTokenTtlSeconds: 86_400 });
+        const tight = tightenLimits({
+          accessTokenTtlSeconds: { max: 900, default: 300 },
+          refreshTokenTtlSeconds: { default: 86_400 },
+        });
+        expect(decided({ ...register, limits: tight })[0].data).toMatchObject({
+          accessTokenTtlSeconds: 300,
+          refreshTokenTtlSeconds: 86_400,
+        });
         thenError('TTL_OUT_OF_BOUNDS', { ...register, limits: tight, accessTokenTtlSeconds: 901 });
       });
 
       it('given TTLs on the bounds, then accepted', () => {
-        expect(decided({ ...register, accessTokenTtlSeconds: 60, refreshTokenTtlSeconds: 3600 })[0].data).toMatchObject({
-          accessTokenTtlSeconds: 60,
-          refreshTokenTtlSeconds: 3600,
-        });
-        expect(decided({ ...register, accessTokenTtlSeconds: 86_400, refreshTokenTtlSeconds: 7_776_000 })[0].data).toMatchObject({
+        expect(decided({ ...register, accessTokenTtlSeconds: 60, refreshTokenTtlSeconds: 3600 })[0].data).toMatchObject(
+          {
+            accessTokenTtlSeconds: 60,
+            refreshTokenTtlSeconds: 3600,
+          },
+        );
+        expect(
+          decided({ ...register, accessTokenTtlSeconds: 86_400, refreshTokenTtlSeconds: 7_776_000 })[0].data,
+        ).toMatchObject({
           accessTokenTtlSeconds: 86_400,
           refreshTokenTtlSeconds: 7_776_000,
         });
@@ -341,7 +397,10 @@ describe('application decider', () => {
       });
 
       it('given something that is not a SHA-256 hash (e.g. the secret itself), then SECRET_REQUIRED', () => {
-        thenError('SECRET_REQUIRED', { ...register, secretHash: 'lk_cs_4n0tAHashButTheSecretItselfWhichMustNeverBeStored0123456' });
+        thenError('SECRET_REQUIRED', {
+          ...register,
+          secretHash: 'lk_cs_4n0tAHashButTheSecretItselfWhichMustNeverBeStored0123456',
+        });
         thenError('SECRET_REQUIRED', { ...register, secretHash: '' });
       });
 
@@ -353,8 +412,21 @@ describe('application decider', () => {
 
   describe('UpdateApplication', () => {
     it('emits only the fields that change', () => {
-      const events = decided(update({ name: 'Order Dashboard', description: 'Shows open orders.', allowedScopes: ['orders:read'], accessTokenTtlSeconds: 900 }), registered);
-      expect(events).toEqual([{ type: 'ApplicationUpdated', data: { clientId: C, allowedScopes: ['orders:read'], accessTokenTtlSeconds: 900 } }]);
+      const events = decided(
+        update({
+          name: 'Order Dashboard',
+          description: 'Shows open orders.',
+          allowedScopes: ['orders:read'],
+          accessTokenTtlSeconds: 900,
+        }),
+        registered,
+      );
+      expect(events).toEqual([
+        {
+          type: 'ApplicationUpdated',
+          data: { clientId: C, allowedScopes: ['orders:read'], accessTokenTtlSeconds: 900 },
+        },
+      ]);
     });
 
     it('emits each field when it changes', () => {
@@ -389,7 +461,16 @@ describe('application decider', () => {
     });
 
     it('given values equal to the current ones (after normalization), then no events', () => {
-      expect(when(update({ name: '  Order Dashboard  ', allowedScopes: ['orders:update', 'orders:read', 'orders:read'], grantTypes: ['refresh_token', 'authorization_code'] }), registered)).toEqual([]);
+      expect(
+        when(
+          update({
+            name: '  Order Dashboard  ',
+            allowedScopes: ['orders:update', 'orders:read', 'orders:read'],
+            grantTypes: ['refresh_token', 'authorization_code'],
+          }),
+          registered,
+        ),
+      ).toEqual([]);
       expect(when(update({ accessTokenTtlSeconds: 3600, firstParty: false }), registered)).toEqual([]);
     });
 
@@ -399,7 +480,9 @@ describe('application decider', () => {
     });
 
     it('given a disabled application, then it can still be updated', () => {
-      expect(decided(update({ name: 'Renamed' }), registered, disabled)).toEqual([{ type: 'ApplicationUpdated', data: { clientId: C, name: 'Renamed' } }]);
+      expect(decided(update({ name: 'Renamed' }), registered, disabled)).toEqual([
+        { type: 'ApplicationUpdated', data: { clientId: C, name: 'Renamed' } },
+      ]);
     });
 
     it('given nothing, then APPLICATION_NOT_FOUND', () => {
@@ -416,9 +499,17 @@ describe('application decider', () => {
       thenError('GRANT_TYPE_NOT_ALLOWED', update({ grantTypes: ['client_credentials'] }), publicRegistered);
       thenError('TTL_OUT_OF_BOUNDS', update({ accessTokenTtlSeconds: 59 }), registered);
       thenError('TTL_OUT_OF_BOUNDS', update({ refreshTokenTtlSeconds: 3000 }), registered);
-      thenError('TTL_OUT_OF_BOUNDS', update({ accessTokenTtlSeconds: 86_400, refreshTokenTtlSeconds: 7200 }), registered);
+      thenError(
+        'TTL_OUT_OF_BOUNDS',
+        update({ accessTokenTtlSeconds: 86_400, refreshTokenTtlSeconds: 7200 }),
+        registered,
+      );
       thenError('OWNER_ACCOUNT_REQUIRED', update({ accountIds: [OTHER] }), registered);
-      thenError('REDIRECT_URI_DUPLICATE', update({ redirectUris: ['https://x.example.com/cb', 'https://x.example.com/cb'] }), registered);
+      thenError(
+        'REDIRECT_URI_DUPLICATE',
+        update({ redirectUris: ['https://x.example.com/cb', 'https://x.example.com/cb'] }),
+        registered,
+      );
       thenError('REDIRECT_URI_INVALID', update({ redirectUris: ['https://x.example.com/cb#frag'] }), registered);
       thenError('NAME_INVALID', update({ name: ' ' }), registered);
       thenError('SCOPE_INVALID', update({ allowedScopes: ['nope'] }), registered);
@@ -433,7 +524,11 @@ describe('application decider', () => {
 
     it('given a scope the updater does not hold, then SCOPE_NOT_HELD', () => {
       thenError('SCOPE_NOT_HELD', update({ allowedScopes: ['orders:read', 'invoices:read'] }), registered);
-      thenError('SCOPE_NOT_HELD', update({ allowedScopes: ['orders:read', 'orders:update', 'orders:delete'] }, member), registered);
+      thenError(
+        'SCOPE_NOT_HELD',
+        update({ allowedScopes: ['orders:read', 'orders:update', 'orders:delete'] }, member),
+        registered,
+      );
     });
 
     it('given an account the updater holds nothing in, then ACCOUNT_NOT_HELD', () => {
@@ -442,14 +537,21 @@ describe('application decider', () => {
 
     it('given a new account, then every scope must be held there', () => {
       thenError('SCOPE_NOT_HELD', update({ accountIds: [OWNER, OTHER] }), registered);
-      expect(decided(update({ accountIds: [OWNER, OTHER], allowedScopes: ['orders:read'] }), registered)).toHaveLength(1);
+      expect(decided(update({ accountIds: [OWNER, OTHER], allowedScopes: ['orders:read'] }), registered)).toHaveLength(
+        1,
+      );
     });
 
     it('lets an updater who holds less narrow the application or change unrelated fields', () => {
       expect(decided(update({ allowedScopes: ['orders:read'] }, member), registered)).toHaveLength(1);
       expect(decided(update({ name: 'Renamed' }, member), registered)).toHaveLength(1);
-      const firstPartyWide: ApplicationEvent = { type: 'ApplicationUpdated', data: { clientId: C, firstParty: true, accountIds: [OTHER, OWNER].sort(), allowedScopes: ['orders:read'] } };
-      expect(decided(update({ firstParty: false, accountIds: [OWNER] }, member), registered, firstPartyWide)).toHaveLength(1);
+      const firstPartyWide: ApplicationEvent = {
+        type: 'ApplicationUpdated',
+        data: { clientId: C, firstParty: true, accountIds: [OTHER, OWNER].sort(), allowedScopes: ['orders:read'] },
+      };
+      expect(
+        decided(update({ firstParty: false, accountIds: [OWNER] }, member), registered, firstPartyWide),
+      ).toHaveLength(1);
     });
 
     it('given firstParty by an updater who does not administer the owner account, then FIRST_PARTY_NOT_ALLOWED', () => {
@@ -461,12 +563,17 @@ describe('application decider', () => {
   describe('RotateSecret', () => {
     it('emits the new hash and the end of the overlap (now + overlap)', () => {
       expect(decided(rotate(3600), registered)).toEqual([
-        { type: 'ApplicationSecretRotated', data: { clientId: C, secretHash: NEW_SECRET_HASH, previousSecretValidUntil: '2025-01-15T11:30:00.000Z' } },
+        {
+          type: 'ApplicationSecretRotated',
+          data: { clientId: C, secretHash: NEW_SECRET_HASH, previousSecretValidUntil: '2025-01-15T11:30:00.000Z' },
+        },
       ]);
     });
 
     it('given no overlap, then the default of one day', () => {
-      expect(decided(rotate(undefined), registered)[0].data).toMatchObject({ previousSecretValidUntil: '2025-01-16T10:30:00.000Z' });
+      expect(decided(rotate(undefined), registered)[0].data).toMatchObject({
+        previousSecretValidUntil: '2025-01-16T10:30:00.000Z',
+      });
     });
 
     it('given an overlap of 0, then the previous secret is rejected at once (null)', () => {
@@ -477,7 +584,9 @@ describe('application decider', () => {
       thenError('OVERLAP_OUT_OF_BOUNDS', rotate(-1), registered);
       thenError('OVERLAP_OUT_OF_BOUNDS', rotate(604_801), registered);
       thenError('OVERLAP_OUT_OF_BOUNDS', rotate(1.5), registered);
-      expect(decided(rotate(604_800), registered)[0].data).toMatchObject({ previousSecretValidUntil: '2025-01-22T10:30:00.000Z' });
+      expect(decided(rotate(604_800), registered)[0].data).toMatchObject({
+        previousSecretValidUntil: '2025-01-22T10:30:00.000Z',
+      });
     });
 
     it('given a public client, then NO_SECRET_FOR_PUBLIC_CLIENT', () => {
@@ -490,7 +599,9 @@ describe('application decider', () => {
 
     it('given a bad hash, then SECRET_REQUIRED; given a bad time, then a plain Error (a handler bug)', () => {
       thenError('SECRET_REQUIRED', { type: 'RotateSecret', secretHash: 'lk_cs_raw', now: NOW, limits }, registered);
-      expect(() => when({ type: 'RotateSecret', secretHash: NEW_SECRET_HASH, now: 'yesterday', limits }, registered)).toThrow(/ISO-8601/);
+      expect(() =>
+        when({ type: 'RotateSecret', secretHash: NEW_SECRET_HASH, now: 'yesterday', limits }, registered),
+      ).toThrow(/ISO-8601/);
     });
 
     it('given nothing, then APPLICATION_NOT_FOUND', () => {
@@ -501,8 +612,12 @@ describe('application decider', () => {
   describe('DisableApplication, EnableApplication, DeleteApplication', () => {
     it('disables with a trimmed reason, or without one', () => {
       expect(decided({ type: 'DisableApplication', reason: ' suspected compromise ' }, registered)).toEqual([disabled]);
-      expect(decided({ type: 'DisableApplication' }, registered)).toEqual([{ type: 'ApplicationDisabled', data: { clientId: C } }]);
-      expect(decided({ type: 'DisableApplication', reason: '  ' }, registered)).toEqual([{ type: 'ApplicationDisabled', data: { clientId: C } }]);
+      expect(decided({ type: 'DisableApplication' }, registered)).toEqual([
+        { type: 'ApplicationDisabled', data: { clientId: C } },
+      ]);
+      expect(decided({ type: 'DisableApplication', reason: '  ' }, registered)).toEqual([
+        { type: 'ApplicationDisabled', data: { clientId: C } },
+      ]);
     });
 
     it('given a reason longer than 500 characters, then REASON_INVALID', () => {
@@ -527,9 +642,12 @@ describe('application decider', () => {
       expect(decided({ type: 'DeleteApplication' }, registered, disabled)).toEqual([deleted]);
     });
 
-    it.each([['DisableApplication'], ['EnableApplication'], ['DeleteApplication']] as const)('given nothing, when %s, then APPLICATION_NOT_FOUND', (type) => {
-      thenError('APPLICATION_NOT_FOUND', { type });
-    });
+    it.each([['DisableApplication'], ['EnableApplication'], ['DeleteApplication']] as const)(
+      'given nothing, when %s, then APPLICATION_NOT_FOUND',
+      (type) => {
+        thenError('APPLICATION_NOT_FOUND', { type });
+      },
+    );
   });
 
   describe('a deleted application', () => {
@@ -564,37 +682,76 @@ describe('application decider', () => {
     });
 
     it('given a public registration, then no secret and a null description when none', () => {
-      const { description: _d, ...data } = (publicRegistered as Extract<ApplicationEvent, { type: 'ApplicationRegistered' }>).data;
-      expect(given({ type: 'ApplicationRegistered', data })).toMatchObject({ clientType: 'public', secret: null, description: null });
+      const { description: _d, ...data } = (
+        publicRegistered as Extract<ApplicationEvent, { type: 'ApplicationRegistered' }>
+      ).data;
+      expect(given({ type: 'ApplicationRegistered', data })).toMatchObject({
+        clientType: 'public',
+        secret: null,
+        description: null,
+      });
     });
 
     it('given an update, then only the updated fields change and the status is kept', () => {
-      const state = given(registered, disabled, { type: 'ApplicationUpdated', data: { clientId: C, name: 'Renamed', allowedScopes: ['orders:read'] } });
-      expect(state).toEqual({ ...given(registered), status: 'disabled', disabledReason: 'suspected compromise', name: 'Renamed', allowedScopes: ['orders:read'] });
+      const state = given(registered, disabled, {
+        type: 'ApplicationUpdated',
+        data: { clientId: C, name: 'Renamed', allowedScopes: ['orders:read'] },
+      });
+      expect(state).toEqual({
+        ...given(registered),
+        status: 'disabled',
+        disabledReason: 'suspected compromise',
+        name: 'Renamed',
+        allowedScopes: ['orders:read'],
+      });
     });
 
     it('given a rotation with an overlap, then the previous hash is kept until its end', () => {
-      const rotated: ApplicationEvent = { type: 'ApplicationSecretRotated', data: { clientId: C, secretHash: NEW_SECRET_HASH, previousSecretValidUntil: '2025-01-16T10:30:00.000Z' } };
+      const rotated: ApplicationEvent = {
+        type: 'ApplicationSecretRotated',
+        data: { clientId: C, secretHash: NEW_SECRET_HASH, previousSecretValidUntil: '2025-01-16T10:30:00.000Z' },
+      };
       expect(given(registered, rotated)).toMatchObject({
-        secret: { currentHash: NEW_SECRET_HASH, previousHash: SECRET_HASH, previousValidUntil: '2025-01-16T10:30:00.000Z' },
+        secret: {
+          currentHash: NEW_SECRET_HASH,
+          previousHash: SECRET_HASH,
+          previousValidUntil: '2025-01-16T10:30:00.000Z',
+        },
       });
     });
 
     it('given a rotation without overlap, then no previous hash', () => {
-      const rotated: ApplicationEvent = { type: 'ApplicationSecretRotated', data: { clientId: C, secretHash: NEW_SECRET_HASH, previousSecretValidUntil: null } };
-      expect(given(registered, rotated)).toMatchObject({ secret: { currentHash: NEW_SECRET_HASH, previousHash: null, previousValidUntil: null } });
+      const rotated: ApplicationEvent = {
+        type: 'ApplicationSecretRotated',
+        data: { clientId: C, secretHash: NEW_SECRET_HASH, previousSecretValidUntil: null },
+      };
+      expect(given(registered, rotated)).toMatchObject({
+        secret: { currentHash: NEW_SECRET_HASH, previousHash: null, previousValidUntil: null },
+      });
     });
 
     it('given disable, enable and delete, then the status follows and the profile is kept', () => {
       const profile = given(registered);
-      expect(given(registered, disabled)).toEqual({ ...profile, status: 'disabled', disabledReason: 'suspected compromise' });
-      expect(given(registered, { type: 'ApplicationDisabled', data: { clientId: C } })).toMatchObject({ status: 'disabled', disabledReason: null });
+      expect(given(registered, disabled)).toEqual({
+        ...profile,
+        status: 'disabled',
+        disabledReason: 'suspected compromise',
+      });
+      expect(given(registered, { type: 'ApplicationDisabled', data: { clientId: C } })).toMatchObject({
+        status: 'disabled',
+        disabledReason: null,
+      });
       expect(given(registered, disabled, enabled)).toEqual(profile);
       expect(given(registered, disabled, deleted)).toEqual({ ...profile, status: 'deleted' });
     });
 
     it('ignores events for an application it never saw', () => {
-      for (const event of [disabled, enabled, deleted, { type: 'ApplicationUpdated', data: { clientId: C, name: 'x' } } as ApplicationEvent]) {
+      for (const event of [
+        disabled,
+        enabled,
+        deleted,
+        { type: 'ApplicationUpdated', data: { clientId: C, name: 'x' } } as ApplicationEvent,
+      ]) {
         expect(given(event)).toEqual({ status: 'none' });
       }
     });
@@ -613,7 +770,14 @@ describe('application decider', () => {
   it('emits only events that validate against the contracts, with no secret in them', () => {
     expect(emitted.length).toBeGreaterThan(30);
     expect(new Set(emitted.map((event) => event.type))).toEqual(
-      new Set(['ApplicationRegistered', 'ApplicationUpdated', 'ApplicationSecretRotated', 'ApplicationDisabled', 'ApplicationEnabled', 'ApplicationDeleted']),
+      new Set([
+        'ApplicationRegistered',
+        'ApplicationUpdated',
+        'ApplicationSecretRotated',
+        'ApplicationDisabled',
+        'ApplicationEnabled',
+        'ApplicationDeleted',
+      ]),
     );
     for (const envelope of envelopesOf('application-registry', 'application', C, emitted)) {
       expect(validateEvent(envelope)).toEqual({ ok: true, event: envelope });

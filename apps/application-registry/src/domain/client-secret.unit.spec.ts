@@ -67,7 +67,10 @@ describe('clientSecretMatches', () => {
 
   it('given two rotations, then only the last previous secret is kept', () => {
     const third = 'lk_cs_thirdSecretValue';
-    const state = given(registered, rotated(UNTIL), { type: 'ApplicationSecretRotated', data: { clientId: C, secretHash: hashSecret(third), previousSecretValidUntil: UNTIL } });
+    const state = given(registered, rotated(UNTIL), {
+      type: 'ApplicationSecretRotated',
+      data: { clientId: C, secretHash: hashSecret(third), previousSecretValidUntil: UNTIL },
+    });
     expect(clientSecretMatches(state, third, NOW)).toBe(true);
     expect(clientSecretMatches(state, NEW, NOW)).toBe(true);
     expect(clientSecretMatches(state, OLD, NOW)).toBe(false);

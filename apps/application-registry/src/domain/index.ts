@@ -1,5 +1,12 @@
 export { RegistryError, REGISTRY_ERROR_STATUS, isRegistryError, type RegistryErrorCode } from './registry-error';
-export { PLATFORM_LIMITS, tightenLimits, withinBounds, type Bounds, type LimitOverrides, type Limits } from './application-limits';
+export {
+  PLATFORM_LIMITS,
+  tightenLimits,
+  withinBounds,
+  type Bounds,
+  type LimitOverrides,
+  type Limits,
+} from './application-limits';
 export { LOOPBACK_HOSTS, REDIRECT_URI_MAX_LENGTH, checkRedirectUri, redirectUriMatches } from './redirect-uri';
 export {
   APPLICATION_AGGREGATE,

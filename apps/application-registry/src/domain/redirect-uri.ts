@@ -45,14 +45,18 @@ export function checkRedirectUri(raw: unknown): string {
     throw new RegistryError('REDIRECT_URI_INVALID', 'a redirect URI must be a non-empty string');
   }
   if (raw.length > REDIRECT_URI_MAX_LENGTH) throw invalid(raw, `must be at most ${REDIRECT_URI_MAX_LENGTH} characters`);
-  if (WHITESPACE.test(raw) || hasControlCharacter(raw)) throw invalid(raw, 'must not contain whitespace or control characters');
+  if (WHITESPACE.test(raw) || hasControlCharacter(raw))
+    throw invalid(raw, 'must not contain whitespace or control characters');
   if (raw.includes('#')) throw invalid(raw, 'must not contain a fragment (#)');
   if (raw.includes('*')) throw invalid(raw, 'must not contain a wildcard (*)');
   const scheme = SCHEME.exec(raw);
   if (scheme === null) throw invalid(raw, 'must be an absolute URI (https://...)');
   const schemeName = scheme[1].toLowerCase();
   if (schemeName !== 'https' && schemeName !== 'http') {
-    throw invalid(raw, `must use https (or http for a loopback host), not the scheme ${JSON.stringify(schemeName.slice(0, 40))}`);
+    throw invalid(
+      raw,
+      `must use https (or http for a loopback host), not the scheme ${JSON.stringify(schemeName.slice(0, 40))}`,
+    );
   }
   const authority = writtenAuthority(raw);
   if (authority !== null && authority.includes('@')) throw invalid(raw, 'must not contain user information (user@)');
@@ -69,7 +73,8 @@ export function checkRedirectUri(raw: unknown): string {
 /** The URI with its port removed, or null when it is not a canonical loopback `http` URI. */
 function loopbackWithoutPort(value: string): string | null {
   const url = parse(value);
-  if (url === null || url.href !== value || !isLoopbackHttp(url) || url.username !== '' || url.password !== '') return null;
+  if (url === null || url.href !== value || !isLoopbackHttp(url) || url.username !== '' || url.password !== '')
+    return null;
   url.port = '';
   return url.href;
 }

@@ -105,7 +105,12 @@ describe('checkRedirectUri', () => {
 });
 
 describe('redirectUriMatches', () => {
-  const registered = ['https://app.example.com/cb', 'http://127.0.0.1/native', 'http://[::1]:8080/native', 'http://localhost/cb?x=1'];
+  const registered = [
+    'https://app.example.com/cb',
+    'http://127.0.0.1/native',
+    'http://[::1]:8080/native',
+    'http://localhost/cb?x=1',
+  ];
 
   it('matches a registered URI exactly', () => {
     expect(redirectUriMatches(registered, 'https://app.example.com/cb')).toBe(true);

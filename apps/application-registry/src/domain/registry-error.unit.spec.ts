@@ -5,7 +5,12 @@ describe('RegistryError', () => {
     const error = new RegistryError('APPLICATION_DELETED', 'application was deleted');
     expect(error).toBeInstanceOf(Error);
     expect(isRegistryError(error)).toBe(true);
-    expect(error).toMatchObject({ name: 'RegistryError', code: 'APPLICATION_DELETED', message: 'application was deleted', status: 410 });
+    expect(error).toMatchObject({
+      name: 'RegistryError',
+      code: 'APPLICATION_DELETED',
+      message: 'application was deleted',
+      status: 410,
+    });
   });
 
   it('defaults the message to the code', () => {

@@ -28,7 +28,8 @@ export interface TextRules {
 export function requireText(value: unknown, field: string, rules: TextRules, code: RegistryErrorCode): string {
   const text = typeof value === 'string' ? value.trim() : '';
   if (text.length === 0) throw new RegistryError(code, `${field} is required`);
-  if (text.length > rules.maxLength) throw new RegistryError(code, `${field} must be at most ${rules.maxLength} characters`);
+  if (text.length > rules.maxLength)
+    throw new RegistryError(code, `${field} must be at most ${rules.maxLength} characters`);
   if (hasControlCharacter(text, rules.multiLine === true)) {
     throw new RegistryError(code, `${field} must not contain control characters`);
   }

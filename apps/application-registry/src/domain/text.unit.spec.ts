@@ -11,12 +11,22 @@ describe('text helpers', () => {
 
   it('requireText refuses control characters, line breaks only in multi-line text', () => {
     expect(() => requireText('a\nb', 'name', { maxLength: 10 }, 'NAME_INVALID')).toThrow(/control characters/);
-    expect(requireText('a\r\nb\tc', 'description', { maxLength: 10, multiLine: true }, 'DESCRIPTION_INVALID')).toBe('a\r\nb\tc');
-    expect(() => requireText('a\u001bb', 'description', { maxLength: 10, multiLine: true }, 'DESCRIPTION_INVALID')).toThrow(/control/);
+    expect(requireText('a\r\nb\tc', 'description', { maxLength: 10, multiLine: true }, 'DESCRIPTION_INVALID')).toBe(
+      'a\r\nb\tc',
+    );
+    expect(() =>
+      requireText('a\u001bb', 'description', { maxLength: 10, multiLine: true }, 'DESCRIPTION_INVALID'),
+    ).toThrow(/control/);
   });
 
   it('hasControlCharacter finds C0, DEL and C1 characters', () => {
-    expect(['\u0000', '\u001f', '\u007f', '\u0085', '\u009f'].map((c) => hasControlCharacter(`a${c}b`))).toEqual([true, true, true, true, true]);
+    expect(['\u0000', '\u001f', '\u007f', '\u0085', '\u009f'].map((c) => hasControlCharacter(`a${c}b`))).toEqual([
+      true,
+      true,
+      true,
+      true,
+      true,
+    ]);
     expect(hasControlCharacter('plain text \u00e9\u00a0')).toBe(false);
     expect(hasControlCharacter('a\tb\nc\rd', true)).toBe(false);
   });

@@ -6,7 +6,10 @@ import type { EventEnvelope, LatchkeyEvent } from '@latchkey/contracts';
  * command's transaction; idempotent (keyed upserts), so a rebuild may replay everything. A
  * deleted application leaves the read model (its events stay in the store).
  */
-export async function projectApplicationEvents(manager: EntityManager, envelopes: readonly EventEnvelope[]): Promise<void> {
+export async function projectApplicationEvents(
+  manager: EntityManager,
+  envelopes: readonly EventEnvelope[],
+): Promise<void> {
   for (const envelope of envelopes) await projectOne(manager, envelope as LatchkeyEvent);
 }
 
@@ -30,7 +33,21 @@ async function projectOne(m: EntityManager, e: LatchkeyEvent): Promise<void> {
         `INSERT INTO applications (client_id, owner_account_id, name, description, client_type, redirect_uris, grant_types, allowed_scopes, account_ids,
            access_token_ttl_seconds, refresh_token_ttl_seconds, first_party, status, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'enabled', $13, $13) ON CONFLICT (client_id) DO NOTHING`,
-        [d.clientId, d.ownerAccountId, d.name, d.description ?? null, d.clientType, d.redirectUris, d.grantTypes, d.allowedScopes, d.accountIds, d.accessTokenTtlSeconds, d.refreshTokenTtlSeconds, d.firstParty, e.occurredAt],
+        [
+          d.clientId,
+          d.ownerAccountId,
+          d.name,
+          d.description ?? null,
+          d.clientType,
+          d.redirectUris,
+          d.grantTypes,
+          d.allowedScopes,
+          d.accountIds,
+          d.accessTokenTtlSeconds,
+          d.refreshTokenTtlSeconds,
+          d.firstParty,
+          e.occurredAt,
+        ],
       );
       return;
     }
@@ -47,13 +64,22 @@ async function projectOne(m: EntityManager, e: LatchkeyEvent): Promise<void> {
       return;
     }
     case 'ApplicationSecretRotated':
-      await m.query('UPDATE applications SET secret_rotated_at = $2, previous_secret_valid_until = $3, updated_at = $2 WHERE client_id = $1', [e.data.clientId, e.occurredAt, e.data.previousSecretValidUntil]);
+      await m.query(
+        'UPDATE applications SET secret_rotated_at = $2, previous_secret_valid_until = $3, updated_at = $2 WHERE client_id = $1',
+        [e.data.clientId, e.occurredAt, e.data.previousSecretValidUntil],
+      );
       return;
     case 'ApplicationDisabled':
-      await m.query(`UPDATE applications SET status = 'disabled', updated_at = $2 WHERE client_id = $1`, [e.data.clientId, e.occurredAt]);
+      await m.query(`UPDATE applications SET status = 'disabled', updated_at = $2 WHERE client_id = $1`, [
+        e.data.clientId,
+        e.occurredAt,
+      ]);
       return;
     case 'ApplicationEnabled':
-      await m.query(`UPDATE applications SET status = 'enabled', updated_at = $2 WHERE client_id = $1`, [e.data.clientId, e.occurredAt]);
+      await m.query(`UPDATE applications SET status = 'enabled', updated_at = $2 WHERE client_id = $1`, [
+        e.data.clientId,
+        e.occurredAt,
+      ]);
       return;
     case 'ApplicationDeleted':
       await m.query('DELETE FROM applications WHERE client_id = $1', [e.data.clientId]);

@@ -25,12 +25,23 @@ export class RegistryHarness extends ServiceTestKit {
   }
 
   /** `logger`: where the app's logs go (default none; the secrets test captures them). */
-  async startService(env: Record<string, string> = {}, overrides: RegistryContextOverrides = {}, logger: LoggerService | false = false): Promise<this> {
+  async startService(
+    env: Record<string, string> = {},
+    overrides: RegistryContextOverrides = {},
+    logger: LoggerService | false = false,
+  ): Promise<this> {
     await this.start(runMigrations);
-    this.ctx = await startRegistryContext(loadApplicationRegistryConfig({ DATABASE_URL: this.db.url, ...env }), { kafka: this.kafka, topics: this.topics, ...overrides });
+    this.ctx = await startRegistryContext(loadApplicationRegistryConfig({ DATABASE_URL: this.db.url, ...env }), {
+      kafka: this.kafka,
+      topics: this.topics,
+      ...overrides,
+    });
     this.attach(this.ctx.runtime);
     const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(this.ctx)] }).compile();
-    this.app = configureHttpApp(moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter({ bodyLimit: 64 * 1024 }), { logger }), { statusByCode: REGISTRY_ERROR_STATUS });
+    this.app = configureHttpApp(
+      moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter({ bodyLimit: 64 * 1024 }), { logger }),
+      { statusByCode: REGISTRY_ERROR_STATUS },
+    );
     registerOpenApi(this.app, registryOpenApi('test'));
     await this.app.init();
     await this.app.getHttpAdapter().getInstance().ready();
@@ -48,10 +59,20 @@ export class RegistryHarness extends ServiceTestKit {
    * An account administrator as identity-service would publish it (UserRegistered +
    * MembershipChanged with `permissions` in `accountId`), and a token of theirs with `scopes`.
    */
-  async adminIn(accountId: string, permissions: string[], scopes: string[] = ['applications:*']): Promise<{ userId: string; token: string }> {
+  async adminIn(
+    accountId: string,
+    permissions: string[],
+    scopes: string[] = ['applications:*'],
+  ): Promise<{ userId: string; token: string }> {
     const userId = randomUUID();
     await this.publish(this.topics.identity, [
-      this.factory.event('UserRegistered', userId, { userId, kind: 'human', email: `${userId}@example.com`, displayName: 'Admin', accountIds: [accountId] }),
+      this.factory.event('UserRegistered', userId, {
+        userId,
+        kind: 'human',
+        email: `${userId}@example.com`,
+        displayName: 'Admin',
+        accountIds: [accountId],
+      }),
       this.factory.event('MembershipChanged', userId, { userId, accountId, roles: ['account_admin'], permissions }),
     ]);
     return { userId, token: await this.tokenFor(userId, [accountId], scopes) };

@@ -39,6 +39,17 @@ describe('gateway config', () => {
   });
 
   it('declares the variables the service reads', () => {
-    expect(Object.keys(GATEWAY_ENV)).toEqual(['HOST', 'PORT', 'KAFKA_BROKERS', 'LOG_LEVEL', 'ROUTES_FILE', 'INTROSPECTION_URL', 'INTERNAL_SERVICE_TOKEN', 'MISS_FALLBACK_PER_SECOND', 'STALENESS_LIMIT_SECONDS', 'USAGE_FLUSH_SECONDS']);
+    expect(Object.keys(GATEWAY_ENV)).toEqual([
+      'HOST',
+      'PORT',
+      'KAFKA_BROKERS',
+      'LOG_LEVEL',
+      'ROUTES_FILE',
+      'INTROSPECTION_URL',
+      'INTERNAL_SERVICE_TOKEN',
+      'MISS_FALLBACK_PER_SECOND',
+      'STALENESS_LIMIT_SECONDS',
+      'USAGE_FLUSH_SECONDS',
+    ]);
   });
 });

@@ -2,7 +2,8 @@ import type { InactiveReason } from '@latchkey/token-verifier';
 import type { Counter, CounterChild, GaugeFn, Histogram, MetricsRegistry } from './metrics';
 
 /** `active`, or why a request's token was not accepted. */
-export type VerificationResult = 'active' | InactiveReason | 'missing' | 'insufficient_scope' | 'subject_kind_not_allowed';
+export type VerificationResult =
+  'active' | InactiveReason | 'missing' | 'insufficient_scope' | 'subject_kind_not_allowed';
 
 /** Every verification result, pre-bound so that each series is exported (as 0) from the first scrape. */
 export const VERIFICATION_RESULTS: readonly VerificationResult[] = Object.freeze([
@@ -22,7 +23,9 @@ export const VERIFICATION_RESULTS: readonly VerificationResult[] = Object.freeze
 ] satisfies VerificationResult[]);
 
 /** Seconds, 1 ms … 10 s. */
-export const GATEWAY_LATENCY_BUCKETS: readonly number[] = Object.freeze([0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]);
+export const GATEWAY_LATENCY_BUCKETS: readonly number[] = Object.freeze([
+  0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+]);
 
 export interface GatewayMetricSources {
   /** Tokens held by the in-memory projection. */
@@ -55,25 +58,42 @@ export interface GatewayMetrics {
 }
 
 export function createGatewayMetrics(registry: MetricsRegistry, sources: GatewayMetricSources): GatewayMetrics {
-  const verifications = registry.counter('latchkey_gateway_verifications_total', 'Bearer token verifications by result (active or the inactive reason).', ['result']);
-  const requests = registry.counter('latchkey_gateway_requests_total', 'Requests answered by the gateway, by route and HTTP status.', ['route', 'status']);
-  const projectionTokens = registry.gaugeFn('latchkey_gateway_projection_tokens', 'Tokens held by the in-memory token projection.', () => [
-    { labels: {}, value: sources.projectionSize() },
-  ]);
-  const consumerLag = registry.gaugeFn('latchkey_gateway_consumer_lag', 'Messages behind the end of each consumed topic partition.', () =>
-    Object.entries(sources.lagByPartition()).map(([key, value]) => {
-      // Topic names cannot contain ':', so the partition is what follows the last one.
-      const at = key.lastIndexOf(':');
-      const labels = at < 0 ? { topic: key, partition: '' } : { topic: key.slice(0, at), partition: key.slice(at + 1) };
-      return { labels, value };
-    }),
+  const verifications = registry.counter(
+    'latchkey_gateway_verifications_total',
+    'Bearer token verifications by result (active or the inactive reason).',
+    ['result'],
+  );
+  const requests = registry.counter(
+    'latchkey_gateway_requests_total',
+    'Requests answered by the gateway, by route and HTTP status.',
+    ['route', 'status'],
+  );
+  const projectionTokens = registry.gaugeFn(
+    'latchkey_gateway_projection_tokens',
+    'Tokens held by the in-memory token projection.',
+    () => [{ labels: {}, value: sources.projectionSize() }],
+  );
+  const consumerLag = registry.gaugeFn(
+    'latchkey_gateway_consumer_lag',
+    'Messages behind the end of each consumed topic partition.',
+    () =>
+      Object.entries(sources.lagByPartition()).map(([key, value]) => {
+        // Topic names cannot contain ':', so the partition is what follows the last one.
+        const at = key.lastIndexOf(':');
+        const labels =
+          at < 0 ? { topic: key, partition: '' } : { topic: key.slice(0, at), partition: key.slice(at + 1) };
+        return { labels, value };
+      }),
   );
   const eventApplyDelay = registry.histogram(
     'latchkey_gateway_event_apply_delay_seconds',
     'Time from an event occurring to the gateway applying it to its projection.',
     GATEWAY_LATENCY_BUCKETS,
   );
-  const introspectionCalls = registry.counter('latchkey_gateway_introspection_calls_total', 'Calls to the token service introspection endpoint (projection misses).');
+  const introspectionCalls = registry.counter(
+    'latchkey_gateway_introspection_calls_total',
+    'Calls to the token service introspection endpoint (projection misses).',
+  );
   const upstreamDuration = registry.histogram(
     'latchkey_gateway_upstream_duration_seconds',
     'Duration of proxied upstream requests, by route.',
@@ -81,7 +101,9 @@ export function createGatewayMetrics(registry: MetricsRegistry, sources: Gateway
     ['route'],
   );
 
-  const byResult = new Map<string, CounterChild>(VERIFICATION_RESULTS.map((result) => [result, verifications.labels({ result })]));
+  const byResult = new Map<string, CounterChild>(
+    VERIFICATION_RESULTS.map((result) => [result, verifications.labels({ result })]),
+  );
 
   return {
     verifications,

@@ -1,4 +1,9 @@
-import { createGatewayMetrics, GATEWAY_LATENCY_BUCKETS, VERIFICATION_RESULTS, type GatewayMetricSources } from './gateway-metrics';
+import {
+  createGatewayMetrics,
+  GATEWAY_LATENCY_BUCKETS,
+  VERIFICATION_RESULTS,
+  type GatewayMetricSources,
+} from './gateway-metrics';
 import { MetricsRegistry } from './metrics';
 
 function setup(overrides: Partial<GatewayMetricSources> = {}) {
@@ -14,7 +19,9 @@ function setup(overrides: Partial<GatewayMetricSources> = {}) {
 
 /** Sample lines of one metric family (its own name or name_*). */
 function samples(text: string, name: string): string[] {
-  return text.split('\n').filter((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `) || l.startsWith(`${name}_`));
+  return text
+    .split('\n')
+    .filter((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `) || l.startsWith(`${name}_`));
 }
 
 describe('createGatewayMetrics', () => {
@@ -62,13 +69,17 @@ describe('createGatewayMetrics', () => {
       'latchkey_gateway_requests_total{route="orders",status="200"} 1',
       'latchkey_gateway_requests_total{route="orders",status="401"} 2',
     ]);
-    expect(samples(text, 'latchkey_gateway_introspection_calls_total')).toEqual(['latchkey_gateway_introspection_calls_total 1']);
+    expect(samples(text, 'latchkey_gateway_introspection_calls_total')).toEqual([
+      'latchkey_gateway_introspection_calls_total 1',
+    ]);
   });
 
   it('computes projection size and consumer lag at scrape time, splitting topic:partition', () => {
     let size = 1;
     const { registry } = setup({ projectionSize: () => size });
-    expect(samples(registry.render(), 'latchkey_gateway_projection_tokens')).toEqual(['latchkey_gateway_projection_tokens 1']);
+    expect(samples(registry.render(), 'latchkey_gateway_projection_tokens')).toEqual([
+      'latchkey_gateway_projection_tokens 1',
+    ]);
     size = 5;
     const text = registry.render();
     expect(samples(text, 'latchkey_gateway_projection_tokens')).toEqual(['latchkey_gateway_projection_tokens 5']);

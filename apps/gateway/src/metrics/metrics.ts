@@ -209,7 +209,8 @@ class CounterImpl<L extends string> implements Counter<L>, Collector {
 
   render(): string {
     let out = header(this.name, this.help, 'counter');
-    for (const { pairs, cell } of this.table.series.values()) out += `${this.name}${braces(pairs)} ${formatValue(cell.value)}\n`;
+    for (const { pairs, cell } of this.table.series.values())
+      out += `${this.name}${braces(pairs)} ${formatValue(cell.value)}\n`;
     return out;
   }
 }
@@ -245,7 +246,8 @@ class GaugeImpl<L extends string> implements Gauge<L>, Collector {
 
   render(): string {
     let out = header(this.name, this.help, 'gauge');
-    for (const { pairs, cell } of this.table.series.values()) out += `${this.name}${braces(pairs)} ${formatValue(cell.value)}\n`;
+    for (const { pairs, cell } of this.table.series.values())
+      out += `${this.name}${braces(pairs)} ${formatValue(cell.value)}\n`;
     return out;
   }
 }
@@ -266,7 +268,12 @@ class GaugeFnImpl implements GaugeFn, Collector {
         const names = Object.keys(labels);
         for (const n of names) assertLabelName(n);
         if (typeof value !== 'number') throw new Error(`Sample value is not a number: ${String(value)}`);
-        body += `${this.name}${braces(renderPairs(names, names.map((n) => String(labels[n]))))} ${formatValue(value)}\n`;
+        body += `${this.name}${braces(
+          renderPairs(
+            names,
+            names.map((n) => String(labels[n])),
+          ),
+        )} ${formatValue(value)}\n`;
       }
     } catch (error) {
       this.onError(this.name, error);
@@ -294,7 +301,11 @@ class HistogramImpl<L extends string> implements Histogram<L>, Collector {
     readonly buckets: readonly number[],
     labelNames: readonly string[],
   ) {
-    this.table = new SeriesTable(name, labelNames, () => ({ counts: new Array<number>(buckets.length + 1).fill(0), sum: 0, count: 0 }));
+    this.table = new SeriesTable(name, labelNames, () => ({
+      counts: new Array<number>(buckets.length + 1).fill(0),
+      sum: 0,
+      count: 0,
+    }));
     this.leText = [...buckets.map(formatValue), '+Inf'];
     if (labelNames.length === 0) this.table.get(undefined);
   }
@@ -361,15 +372,23 @@ export class MetricsRegistry {
   }
 
   /** `buckets`: finite upper bounds in strictly ascending order; `+Inf` is added (a trailing `Infinity` is accepted). */
-  histogram<L extends string = never>(name: string, help: string, buckets: readonly number[], labelNames: readonly L[] = []): Histogram<L> {
+  histogram<L extends string = never>(
+    name: string,
+    help: string,
+    buckets: readonly number[],
+    labelNames: readonly L[] = [],
+  ): Histogram<L> {
     const bounds = buckets.length > 0 && buckets[buckets.length - 1] === Infinity ? buckets.slice(0, -1) : [...buckets];
     bounds.forEach((b, i) => {
       if (!Number.isFinite(b) || (i > 0 && b <= (bounds[i - 1] as number))) {
-        throw new Error(`Histogram ${name}: buckets must be finite and strictly ascending, got [${buckets.join(', ')}]`);
+        throw new Error(
+          `Histogram ${name}: buckets must be finite and strictly ascending, got [${buckets.join(', ')}]`,
+        );
       }
     });
     const names = checkLabelNames(labelNames, ['le']);
-    for (const suffix of ['_bucket', '_sum', '_count']) if (this.names.has(name + suffix)) throw new Error(`Metric ${name + suffix} is already registered`);
+    for (const suffix of ['_bucket', '_sum', '_count'])
+      if (this.names.has(name + suffix)) throw new Error(`Metric ${name + suffix} is already registered`);
     const histogram = this.register(new HistogramImpl<L>(this.claim(name), help, Object.freeze(bounds), names));
     for (const suffix of ['_bucket', '_sum', '_count']) this.names.add(name + suffix);
     return histogram;

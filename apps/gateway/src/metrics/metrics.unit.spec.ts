@@ -1,9 +1,19 @@
-import { escapeHelp, escapeLabelValue, formatValue, MetricsRegistry, PROMETHEUS_CONTENT_TYPE, type GaugeSample } from './metrics';
+import {
+  escapeHelp,
+  escapeLabelValue,
+  formatValue,
+  MetricsRegistry,
+  PROMETHEUS_CONTENT_TYPE,
+  type GaugeSample,
+} from './metrics';
 
 describe('MetricsRegistry', () => {
   it('renders a small registry exactly in the 0.0.4 text format', () => {
     const registry = new MetricsRegistry();
-    const requests = registry.counter('http_requests_total', 'Requests by path.\nSecond line with \\ backslash.', ['path', 'code']);
+    const requests = registry.counter('http_requests_total', 'Requests by path.\nSecond line with \\ backslash.', [
+      'path',
+      'code',
+    ]);
     const plain = registry.counter('plain_total', 'A counter without labels.');
     const temperature = registry.gauge('temperature', 'A gauge.', ['room']);
     registry.gaugeFn('computed', 'Computed at scrape.', (): GaugeSample[] => [
@@ -147,7 +157,16 @@ describe('MetricsRegistry', () => {
     registry.gaugeFn('bad_label', 'b', () => [{ labels: { 'no-good': 'x' }, value: 1 }]);
     registry.gauge('fine', 'f').set(1);
     expect(registry.render()).toBe(
-      ['# HELP broken b', '# TYPE broken gauge', '# HELP bad_label b', '# TYPE bad_label gauge', '# HELP fine f', '# TYPE fine gauge', 'fine 1', ''].join('\n'),
+      [
+        '# HELP broken b',
+        '# TYPE broken gauge',
+        '# HELP bad_label b',
+        '# TYPE bad_label gauge',
+        '# HELP fine f',
+        '# TYPE fine gauge',
+        'fine 1',
+        '',
+      ].join('\n'),
     );
     expect(errors).toEqual(['broken', 'bad_label']);
   });
@@ -155,7 +174,14 @@ describe('MetricsRegistry', () => {
   it('escapes and formats per the format', () => {
     expect(escapeLabelValue('a\\b"c\nd')).toBe('a\\\\b\\"c\\nd');
     expect(escapeHelp('a\\b"c\nd')).toBe('a\\\\b"c\\nd');
-    expect([Infinity, -Infinity, NaN, 0, 1e-7, 12345678].map(formatValue)).toEqual(['+Inf', '-Inf', 'NaN', '0', '1e-7', '12345678']);
+    expect([Infinity, -Infinity, NaN, 0, 1e-7, 12345678].map(formatValue)).toEqual([
+      '+Inf',
+      '-Inf',
+      'NaN',
+      '0',
+      '1e-7',
+      '12345678',
+    ]);
     expect(PROMETHEUS_CONTENT_TYPE).toBe('text/plain; version=0.0.4; charset=utf-8');
   });
 });

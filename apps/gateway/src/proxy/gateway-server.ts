@@ -1,5 +1,10 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { authenticateBearerWithFallback, type ActiveToken, type BearerFailure, type FallbackBearerVerifier } from '@latchkey/token-verifier';
+import {
+  authenticateBearerWithFallback,
+  type ActiveToken,
+  type BearerFailure,
+  type FallbackBearerVerifier,
+} from '@latchkey/token-verifier';
 import type { GatewayMetrics } from '../metrics/gateway-metrics';
 import type { MetricsRegistry } from '../metrics/metrics';
 import type { TokenRateLimiter } from '../rate-limit/token-rate-limiter';
@@ -22,16 +27,34 @@ export interface GatewayServerDeps {
 
 const PROBLEM = 'application/problem+json';
 
-function problem(reply: FastifyReply, status: number, code: string, detail: string, headers: Record<string, string> = {}): FastifyReply {
+function problem(
+  reply: FastifyReply,
+  status: number,
+  code: string,
+  detail: string,
+  headers: Record<string, string> = {},
+): FastifyReply {
   return reply
     .code(status)
     .headers(headers)
     .type(PROBLEM)
-    .send(JSON.stringify({ type: `https://latchkey.dev/problems/${code}`, title: code.replace(/_/g, ' '), status, detail, code }));
+    .send(
+      JSON.stringify({
+        type: `https://latchkey.dev/problems/${code}`,
+        title: code.replace(/_/g, ' '),
+        status,
+        detail,
+        code,
+      }),
+    );
 }
 
 function bearerFailure(reply: FastifyReply, failure: BearerFailure): FastifyReply {
-  return reply.code(failure.status).headers(failure.headers).type('application/json').send(JSON.stringify(failure.body));
+  return reply
+    .code(failure.status)
+    .headers(failure.headers)
+    .type('application/json')
+    .send(JSON.stringify(failure.body));
 }
 
 /** What the metrics call an inactive verification: the RFC 6750 error, or the reason in its description. */
@@ -60,10 +83,19 @@ export function createGatewayServer(deps: GatewayServerDeps): FastifyInstance {
 
   app.get('/healthz', async () => ({ status: 'ok', service: 'gateway' }));
   app.get('/readyz', async (_req, reply) => {
-    if (deps.verifier.isStale(deps.stalenessLimitMs)) return problem(reply, 503, 'not_ready', 'The token projection is not caught up with Kafka (starting, or Kafka unreachable past the staleness limit).', { 'retry-after': '5' });
+    if (deps.verifier.isStale(deps.stalenessLimitMs))
+      return problem(
+        reply,
+        503,
+        'not_ready',
+        'The token projection is not caught up with Kafka (starting, or Kafka unreachable past the staleness limit).',
+        { 'retry-after': '5' },
+      );
     return { status: 'ready' };
   });
-  app.get('/metrics', async (_req, reply) => reply.type('text/plain; version=0.0.4; charset=utf-8').send(deps.registry.render()));
+  app.get('/metrics', async (_req, reply) =>
+    reply.type('text/plain; version=0.0.4; charset=utf-8').send(deps.registry.render()),
+  );
 
   app.route({
     method: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
@@ -85,9 +117,19 @@ export function createGatewayServer(deps: GatewayServerDeps): FastifyInstance {
     if (!route.public) {
       if (deps.verifier.isStale(deps.stalenessLimitMs)) {
         deps.metrics.verifications.inc({ result: 'stale' });
-        return problem(reply, 503, 'not_ready', 'The gateway cannot vouch for tokens right now (projection not caught up with Kafka); try again shortly.', { 'retry-after': '5' });
+        return problem(
+          reply,
+          503,
+          'not_ready',
+          'The gateway cannot vouch for tokens right now (projection not caught up with Kafka); try again shortly.',
+          { 'retry-after': '5' },
+        );
       }
-      const outcome = await authenticateBearerWithFallback(deps.verifier, { headers: req.headers, raw: req.raw, url, params }, { scopes: route.scopes, account: route.account });
+      const outcome = await authenticateBearerWithFallback(
+        deps.verifier,
+        { headers: req.headers, raw: req.raw, url, params },
+        { scopes: route.scopes, account: route.account },
+      );
       if (!outcome.ok) {
         deps.metrics.verifications.inc({ result: resultLabel(outcome.failure) });
         return bearerFailure(reply, outcome.failure);
@@ -98,13 +140,21 @@ export function createGatewayServer(deps: GatewayServerDeps): FastifyInstance {
         deps.metrics.verifications.inc({ result: 'subject_kind_not_allowed' });
         return bearerFailure(reply, {
           status: 403,
-          headers: { 'WWW-Authenticate': `Bearer realm="latchkey", error="insufficient_scope", error_description="This route is not open to ${identity.subjectKind ?? 'unknown'} subjects"` },
-          body: { error: 'insufficient_scope', error_description: `This route is not open to ${identity.subjectKind ?? 'unknown'} subjects` },
+          headers: {
+            'WWW-Authenticate': `Bearer realm="latchkey", error="insufficient_scope", error_description="This route is not open to ${identity.subjectKind ?? 'unknown'} subjects"`,
+          },
+          body: {
+            error: 'insufficient_scope',
+            error_description: `This route is not open to ${identity.subjectKind ?? 'unknown'} subjects`,
+          },
         });
       }
       if (route.rateLimit) {
         const taken = deps.rateLimiter.take(identity.tokenId, route.rateLimit.perTokenPerSecond, route.rateLimit.burst);
-        if (!taken.allowed) return problem(reply, 429, 'rate_limited', 'Too many requests with this token; slow down.', { 'retry-after': String(taken.retryAfterSeconds) });
+        if (!taken.allowed)
+          return problem(reply, 429, 'rate_limited', 'Too many requests with this token; slow down.', {
+            'retry-after': String(taken.retryAfterSeconds),
+          });
       }
       deps.metrics.verifications.inc({ result: 'active' });
       deps.usage.record(identity.tokenId);
@@ -114,26 +164,50 @@ export function createGatewayServer(deps: GatewayServerDeps): FastifyInstance {
   }
 
   /** Streams the request to the upstream and its answer straight into the client's socket (Fastify's reply is hijacked). */
-  async function forward(req: FastifyRequest, reply: FastifyReply, route: Route, pathname: string, search: string, identity: ActiveToken | null, account: string | null): Promise<FastifyReply> {
+  async function forward(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    route: Route,
+    pathname: string,
+    search: string,
+    identity: ActiveToken | null,
+    account: string | null,
+  ): Promise<FastifyReply> {
     const { origin, path } = upstreamTarget(route, pathname, search);
     const started = process.hrtime.bigint();
-    const hasBody = req.method !== 'GET' && req.method !== 'HEAD' && (req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined);
+    const hasBody =
+      req.method !== 'GET' &&
+      req.method !== 'HEAD' &&
+      (req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined);
     reply.hijack();
     const outcome = await forwarder.forward(
       {
         origin,
         path,
         method: req.method,
-        headers: upstreamHeaders(req.headers, { identity, account, forwardToken: route.forwardToken === true, clientAddress: req.ip, protocol: req.protocol }),
+        headers: upstreamHeaders(req.headers, {
+          identity,
+          account,
+          forwardToken: route.forwardToken === true,
+          clientAddress: req.ip,
+          protocol: req.protocol,
+        }),
         body: hasBody ? req.raw : undefined,
       },
       reply.raw,
       (res) => {
-        const body = JSON.stringify({ type: 'https://latchkey.dev/problems/upstream_unavailable', title: 'upstream unavailable', status: 502, detail: `The upstream of route ${route.name} did not answer.`, code: 'upstream_unavailable' });
+        const body = JSON.stringify({
+          type: 'https://latchkey.dev/problems/upstream_unavailable',
+          title: 'upstream unavailable',
+          status: 502,
+          detail: `The upstream of route ${route.name} did not answer.`,
+          code: 'upstream_unavailable',
+        });
         res.writeHead(502, { 'content-type': PROBLEM, 'content-length': Buffer.byteLength(body) }).end(body);
       },
     );
-    if (outcome.answered) deps.metrics.upstreamDuration.observe({ route: route.name }, Number(process.hrtime.bigint() - started) / 1e9);
+    if (outcome.answered)
+      deps.metrics.upstreamDuration.observe({ route: route.name }, Number(process.hrtime.bigint() - started) / 1e9);
     deps.metrics.requests.inc({ route: route.name, status: String(outcome.status) });
     return reply;
   }

@@ -2,7 +2,18 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { ActiveToken } from '@latchkey/token-verifier';
 
 /** Hop-by-hop headers (RFC 9110 §7.6.1) and ones the proxy sets itself: never copied across. */
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host', 'content-length']);
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'host',
+  'content-length',
+]);
 
 /** The verified identity headers upstreams receive; the same names arriving from clients are dropped. */
 export const IDENTITY_HEADERS = {
@@ -22,7 +33,13 @@ export const IDENTITY_HEADERS = {
  */
 export function upstreamHeaders(
   incoming: IncomingHttpHeaders,
-  options: { identity: ActiveToken | null; account: string | null; forwardToken: boolean; clientAddress: string; protocol: string },
+  options: {
+    identity: ActiveToken | null;
+    account: string | null;
+    forwardToken: boolean;
+    clientAddress: string;
+    protocol: string;
+  },
 ): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
   for (const name in incoming) {
@@ -32,7 +49,9 @@ export function upstreamHeaders(
     out[name] = value;
   }
   const forwardedFor = incoming['x-forwarded-for'];
-  out['x-forwarded-for'] = forwardedFor ? `${Array.isArray(forwardedFor) ? forwardedFor.join(', ') : forwardedFor}, ${options.clientAddress}` : options.clientAddress;
+  out['x-forwarded-for'] = forwardedFor
+    ? `${Array.isArray(forwardedFor) ? forwardedFor.join(', ') : forwardedFor}, ${options.clientAddress}`
+    : options.clientAddress;
   out['x-forwarded-proto'] = options.protocol;
   if (incoming.host) out['x-forwarded-host'] = incoming.host;
   const t = options.identity;
@@ -49,7 +68,9 @@ export function upstreamHeaders(
 }
 
 /** Response headers copied back to the client (hop-by-hop ones dropped). */
-export function downstreamHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string | string[]> {
+export function downstreamHeaders(
+  headers: Record<string, string | string[] | undefined>,
+): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
   for (const name in headers) {
     const value = headers[name];

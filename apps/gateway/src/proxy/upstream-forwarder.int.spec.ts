@@ -22,9 +22,15 @@ describe('UpstreamForwarder (loopback HTTP on both sides)', () => {
     return listen((req, res) => {
       const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
       const headers: Record<string, string> = {};
-      for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string' && !['host', 'connection', 'content-length', 'transfer-encoding'].includes(k)) headers[k] = v;
+      for (const [k, v] of Object.entries(req.headers))
+        if (typeof v === 'string' && !['host', 'connection', 'content-length', 'transfer-encoding'].includes(k))
+          headers[k] = v;
       void forwarder
-        .forward({ origin, path: req.url ?? '/', method: req.method ?? 'GET', headers, body: hasBody ? req : undefined }, res, (r) => r.writeHead(502, { 'content-type': 'text/plain' }).end('unreachable'))
+        .forward(
+          { origin, path: req.url ?? '/', method: req.method ?? 'GET', headers, body: hasBody ? req : undefined },
+          res,
+          (r) => r.writeHead(502, { 'content-type': 'text/plain' }).end('unreachable'),
+        )
         .then((o) => outcomes.push(o));
     });
   }
@@ -47,12 +53,25 @@ describe('UpstreamForwarder (loopback HTTP on both sides)', () => {
       let body = '';
       for await (const chunk of req) body += chunk;
       seen = { method: req.method, url: req.url, body, probe: req.headers['x-probe'] as string };
-      res.writeHead(201, [['content-type', 'text/plain'], ['set-cookie', 'a=1'], ['set-cookie', 'b=2'], ['keep-alive', 'timeout=77, max=3'], ['x-upstream', 'yes']].flat());
+      res.writeHead(
+        201,
+        [
+          ['content-type', 'text/plain'],
+          ['set-cookie', 'a=1'],
+          ['set-cookie', 'b=2'],
+          ['keep-alive', 'timeout=77, max=3'],
+          ['x-upstream', 'yes'],
+        ].flat(),
+      );
       res.end(`got ${body.length} bytes`);
     });
     const base = await front(upstream);
     const payload = 'x'.repeat(200_000);
-    const res = await fetch(`${base}/things/7?q=1`, { method: 'POST', headers: { 'x-probe': 'p1', 'content-type': 'text/plain' }, body: payload });
+    const res = await fetch(`${base}/things/7?q=1`, {
+      method: 'POST',
+      headers: { 'x-probe': 'p1', 'content-type': 'text/plain' },
+      body: payload,
+    });
     expect(res.status).toBe(201);
     expect(await res.text()).toBe('got 200000 bytes');
     expect(res.headers.getSetCookie()).toEqual(['a=1', 'b=2']);

@@ -48,7 +48,11 @@ export class UpstreamForwarder {
     this.timeoutMs = options.timeoutMs ?? 30_000;
   }
 
-  forward(request: ForwardRequest, res: ServerResponse, onUnreachable: (res: ServerResponse) => void): Promise<ForwardOutcome> {
+  forward(
+    request: ForwardRequest,
+    res: ServerResponse,
+    onUnreachable: (res: ServerResponse) => void,
+  ): Promise<ForwardOutcome> {
     return new Promise<ForwardOutcome>((resolve) => {
       let status = 502;
       let answered = false;
@@ -62,7 +66,8 @@ export class UpstreamForwarder {
       let controller: Dispatcher.DispatchController | null = null;
       const onClientClose = () => {
         // the client went away before the answer was written whole: stop the upstream request
-        if (!res.writableFinished && controller && !controller.aborted) controller.abort(new Error('client closed the connection'));
+        if (!res.writableFinished && controller && !controller.aborted)
+          controller.abort(new Error('client closed the connection'));
       };
       res.once('close', onClientClose);
       const handler: Dispatcher.DispatchHandler = {

@@ -55,7 +55,8 @@ export class TokenRateLimiter {
     this.clock = options.clock ?? monotonicClock;
     this.maxBuckets = options.maxBuckets ?? 100_000;
     this.sweepIntervalMs = options.sweepIntervalMs ?? 60_000;
-    if (!Number.isInteger(this.maxBuckets) || this.maxBuckets < 1) throw new RangeError(`maxBuckets must be a positive integer, got ${this.maxBuckets}`);
+    if (!Number.isInteger(this.maxBuckets) || this.maxBuckets < 1)
+      throw new RangeError(`maxBuckets must be a positive integer, got ${this.maxBuckets}`);
     this.lastSweep = this.clock.now();
   }
 

@@ -13,4 +13,11 @@ export {
   type RoutePolicyFile,
 } from './route-policy.schema';
 export { loadRoutePolicy, loadRoutePolicyFile, RoutePolicyError, type RoutePolicyIssue } from './load-route-policy';
-export { compileRoutes, upstreamUrl, upstreamTarget, splitPath, type RouteMatch, type RouteMatcher } from './route-matcher';
+export {
+  compileRoutes,
+  upstreamUrl,
+  upstreamTarget,
+  splitPath,
+  type RouteMatch,
+  type RouteMatcher,
+} from './route-matcher';

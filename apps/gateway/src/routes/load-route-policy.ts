@@ -33,7 +33,9 @@ export class RoutePolicyError extends Error {
     readonly issues: readonly RoutePolicyIssue[],
   ) {
     const count = issues.length === 1 ? '1 problem' : `${issues.length} problems`;
-    super(`Route policy ${fileName} is invalid (${count}):\n` + issues.map((i) => `  - ${i.path}: ${i.message}`).join('\n'));
+    super(
+      `Route policy ${fileName} is invalid (${count}):\n` + issues.map((i) => `  - ${i.path}: ${i.message}`).join('\n'),
+    );
   }
 }
 
@@ -120,7 +122,13 @@ function parse(contents: string, fileName: string): unknown {
 
 /** `/routes/2/match/path` → `routes[2].match.path` */
 function location(pointer: string, extra?: string): string {
-  const parts = pointer === '' ? [] : pointer.slice(1).split('/').map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const parts =
+    pointer === ''
+      ? []
+      : pointer
+          .slice(1)
+          .split('/')
+          .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
   if (extra !== undefined) parts.push(extra);
   let out = '';
   for (const p of parts) {
@@ -158,7 +166,9 @@ function fromAjv(errors: readonly ErrorObject[]): RoutePolicyIssue[] {
       }
     }
     const shapeOk = [...branches.values()].filter((errs) =>
-      errs.every((x) => !(x.instancePath === e.instancePath && ['type', 'required', 'additionalProperties'].includes(x.keyword))),
+      errs.every(
+        (x) => !(x.instancePath === e.instancePath && ['type', 'required', 'additionalProperties'].includes(x.keyword)),
+      ),
     );
     if (shapeOk.length === 1) {
       dropped.add(e);
@@ -187,7 +197,10 @@ function fromAjvError(e: ErrorObject): RoutePolicyIssue {
       };
     }
     case 'type':
-      return { path: location(e.instancePath), message: `must be ${TYPE_NAMES[String(params.type)] ?? String(params.type)}` };
+      return {
+        path: location(e.instancePath),
+        message: `must be ${TYPE_NAMES[String(params.type)] ?? String(params.type)}`,
+      };
     case 'minItems': {
       const n = Number(params.limit);
       return { path: location(e.instancePath), message: `must list at least ${n} item${n === 1 ? '' : 's'}` };
@@ -195,11 +208,17 @@ function fromAjvError(e: ErrorObject): RoutePolicyIssue {
     case 'uniqueItems': {
       const list = Array.isArray(e.data) ? (e.data as unknown[]) : [];
       const j = Number(params.j);
-      return { path: location(e.instancePath), message: `must not repeat ${JSON.stringify(list[j])} (items ${j} and ${String(params.i)})` };
+      return {
+        path: location(e.instancePath),
+        message: `must not repeat ${JSON.stringify(list[j])} (items ${j} and ${String(params.i)})`,
+      };
     }
     default: {
       const custom = CUSTOM_MESSAGE_KEYWORDS.has(e.keyword) ? customMessage(e.parentSchema) : undefined;
-      const got = typeof e.data === 'string' ? ` (got ${JSON.stringify(e.data.length > 80 ? e.data.slice(0, 80) + '…' : e.data)})` : '';
+      const got =
+        typeof e.data === 'string'
+          ? ` (got ${JSON.stringify(e.data.length > 80 ? e.data.slice(0, 80) + '…' : e.data)})`
+          : '';
       return { path: location(e.instancePath), message: custom ? custom + got : (e.message ?? 'is invalid') };
     }
   }
@@ -240,7 +259,8 @@ function crossFieldIssues(data: unknown): RoutePolicyIssue[] {
 
     if (typeof route.name === 'string' && NAME_RE.test(route.name)) {
       const first = names.get(route.name);
-      if (first !== undefined) issues.push({ path: at('name'), message: `"${route.name}" is already the name of routes[${first}]` });
+      if (first !== undefined)
+        issues.push({ path: at('name'), message: `"${route.name}" is already the name of routes[${first}]` });
       else names.set(route.name, i);
     }
 
@@ -253,7 +273,8 @@ function crossFieldIssues(data: unknown): RoutePolicyIssue[] {
       const seen = new Set<string>();
       for (const s of pattern.segments) {
         if (s.kind !== 'param') continue;
-        if (seen.has(s.name)) issues.push({ path: at('match.path'), message: `parameter :${s.name} appears twice in ${path}` });
+        if (seen.has(s.name))
+          issues.push({ path: at('match.path'), message: `parameter :${s.name} appears twice in ${path}` });
         seen.add(s.name);
       }
     }
@@ -278,18 +299,32 @@ function crossFieldIssues(data: unknown): RoutePolicyIssue[] {
     const account = route.account;
     if (isObject(account)) {
       const single = Object.keys(account).length === 1;
-      if (single && typeof account.param === 'string' && pattern && !pattern.segments.some((s) => s.kind === 'param' && s.name === account.param)) {
+      if (
+        single &&
+        typeof account.param === 'string' &&
+        pattern &&
+        !pattern.segments.some((s) => s.kind === 'param' && s.name === account.param)
+      ) {
         issues.push({ path: at('account.param'), message: `"${account.param}" is not a parameter of ${path}` });
       }
-      if (typeof account.header === 'string' && ['authorization', 'proxy-authorization', 'cookie'].includes(account.header.toLowerCase())) {
-        issues.push({ path: at('account.header'), message: `the account cannot come from the ${account.header} header` });
+      if (
+        typeof account.header === 'string' &&
+        ['authorization', 'proxy-authorization', 'cookie'].includes(account.header.toLowerCase())
+      ) {
+        issues.push({
+          path: at('account.header'),
+          message: `the account cannot come from the ${account.header} header`,
+        });
       }
     }
 
     if (route.public === true) {
       for (const field of AUTH_FIELDS) {
         if (route[field] !== undefined) {
-          issues.push({ path: at(field), message: 'is not allowed on a public route (a public route verifies no token)' });
+          issues.push({
+            path: at(field),
+            message: 'is not allowed on a public route (a public route verifies no token)',
+          });
         }
       }
     }

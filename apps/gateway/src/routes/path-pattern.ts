@@ -3,7 +3,8 @@
  * literal segments, `:param` segments and an optional trailing wildcard.
  * The syntax itself is checked by the schema (PATH_PATTERN); this only splits it.
  */
-export type PatternSegment = { readonly kind: 'literal'; readonly value: string } | { readonly kind: 'param'; readonly name: string };
+export type PatternSegment =
+  { readonly kind: 'literal'; readonly value: string } | { readonly kind: 'param'; readonly name: string };
 
 export interface PathPattern {
   readonly segments: readonly PatternSegment[];
@@ -20,8 +21,8 @@ export function parsePathPattern(path: string): PathPattern {
     wildcard = true;
     parts.pop();
   }
-  const segments = parts.map(
-    (part): PatternSegment => (part.startsWith(':') ? { kind: 'param', name: part.slice(1) } : { kind: 'literal', value: part }),
+  const segments = parts.map((part): PatternSegment =>
+    part.startsWith(':') ? { kind: 'param', name: part.slice(1) } : { kind: 'literal', value: part },
   );
   return { segments, wildcard };
 }

@@ -53,7 +53,11 @@ export function compileRoutes(policy: RoutePolicy): RouteMatcher {
     if (first?.kind === 'literal' && !byFirst.has(first.value)) {
       byFirst.set(
         first.value,
-        compiled.filter((x) => x.segments[0]?.kind !== 'literal' || (x.segments[0].kind === 'literal' && x.segments[0].value === first.value)),
+        compiled.filter(
+          (x) =>
+            x.segments[0]?.kind !== 'literal' ||
+            (x.segments[0].kind === 'literal' && x.segments[0].value === first.value),
+        ),
       );
     }
   }

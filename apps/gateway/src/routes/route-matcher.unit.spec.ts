@@ -8,7 +8,8 @@ function matcherOf(routes: Array<Record<string, unknown>>): RouteMatcher {
   return compileRoutes(loadRoutePolicy(JSON.stringify({ routes: withDefaults }), 'routes.json'));
 }
 
-const nameOf = (m: RouteMatcher, method: string, path: string): string | null => m.match(method, path)?.route.name ?? null;
+const nameOf = (m: RouteMatcher, method: string, path: string): string | null =>
+  m.match(method, path)?.route.name ?? null;
 
 describe('compileRoutes / match', () => {
   const m = matcherOf([
@@ -53,7 +54,8 @@ describe('compileRoutes / match', () => {
     expect(nameOf(m, 'GET', '/users')).toBe('users-read');
     expect(nameOf(m, 'DELETE', '/users')).toBeNull();
     expect(nameOf(m, 'POST', '/health')).toBeNull();
-    for (const method of ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']) expect(nameOf(m, method, '/files/x')).toBe('files');
+    for (const method of ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'])
+      expect(nameOf(m, method, '/files/x')).toBe('files');
     expect(nameOf(m, 'get', '/files/x')).toBeNull();
   });
 
@@ -128,7 +130,15 @@ describe('compileRoutes / match', () => {
   });
 
   it('exposes the routes in file order', () => {
-    expect(m.routes.map((r) => r.name)).toEqual(['health', 'root', 'order', 'orders-any', 'create-user', 'users-read', 'files']);
+    expect(m.routes.map((r) => r.name)).toEqual([
+      'health',
+      'root',
+      'order',
+      'orders-any',
+      'create-user',
+      'users-read',
+      'files',
+    ]);
   });
 });
 
@@ -147,7 +157,12 @@ describe('upstreamUrl', () => {
         { name: 'plain', match: { path: '/health' }, upstream: 'http://orders:8080' },
         { name: 'base', match: { path: '/orders/*' }, upstream: 'https://orders.internal/v1/' },
         { name: 'strip', match: { path: '/api/orders/:id/*' }, upstream: 'http://orders:8080/v1', stripPrefix: '/api' },
-        { name: 'strip-all', match: { path: '/api/orders/*' }, upstream: 'http://orders:8080', stripPrefix: '/api/orders' },
+        {
+          name: 'strip-all',
+          match: { path: '/api/orders/*' },
+          upstream: 'http://orders:8080',
+          stripPrefix: '/api/orders',
+        },
       ],
     }),
     'routes.json',
@@ -174,18 +189,25 @@ describe('upstreamUrl', () => {
   });
 
   it('appends the query string, with or without its leading ?', () => {
-    expect(upstreamUrl(strip, '/api/orders/42', '?expand=lines&x=%20')).toBe('http://orders:8080/v1/orders/42?expand=lines&x=%20');
+    expect(upstreamUrl(strip, '/api/orders/42', '?expand=lines&x=%20')).toBe(
+      'http://orders:8080/v1/orders/42?expand=lines&x=%20',
+    );
     expect(upstreamUrl(strip, '/api/orders/42', 'a=1')).toBe('http://orders:8080/v1/orders/42?a=1');
     expect(upstreamUrl(plain, '/health?ignored=1', '?q=1')).toBe('http://orders:8080/health?q=1');
   });
 
   it('works with the example policy', () => {
-    const example = loadRoutePolicy(readFileSync(join(__dirname, 'example.routes.yaml'), 'utf8'), 'example.routes.yaml');
+    const example = loadRoutePolicy(
+      readFileSync(join(__dirname, 'example.routes.yaml'), 'utf8'),
+      'example.routes.yaml',
+    );
     const matcher = compileRoutes(example);
     const hit = matcher.match('GET', '/api/accounts/acc_1/orders/42');
     expect(hit?.route.name).toBe('order-status');
     expect(hit?.params).toEqual({ accountId: 'acc_1', '*': '42' });
-    expect(upstreamUrl(hit!.route, '/api/accounts/acc_1/orders/42', '?v=2')).toBe('http://orders:8080/v1/accounts/acc_1/orders/42?v=2');
+    expect(upstreamUrl(hit!.route, '/api/accounts/acc_1/orders/42', '?v=2')).toBe(
+      'http://orders:8080/v1/accounts/acc_1/orders/42?v=2',
+    );
     expect(matcher.match('POST', '/api/accounts/acc_1/orders/42')).toBeNull();
     expect(matcher.match('HEAD', '/health')?.route.public).toBe(true);
     expect(matcher.match('DELETE', '/admin/users/u1')?.route.account).toEqual({ header: 'X-Account-Id' });

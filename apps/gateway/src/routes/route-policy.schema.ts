@@ -58,8 +58,10 @@ export const RouteMatchSchema = Type.Object(
       minLength: 1,
       maxLength: 1000,
       pattern: PATH_PATTERN,
-      description: 'Path pattern: literal segments, `:param` segments and an optional trailing `*` (zero or more segments).',
-      'x-error': 'must be a path pattern starting with "/": literal segments ([A-Za-z0-9._~-]), :param segments and an optional trailing /*',
+      description:
+        'Path pattern: literal segments, `:param` segments and an optional trailing `*` (zero or more segments).',
+      'x-error':
+        'must be a path pattern starting with "/": literal segments ([A-Za-z0-9._~-]), :param segments and an optional trailing /*',
     }),
     methods: Type.Optional(
       Type.Array(Method, {
@@ -73,18 +75,42 @@ export const RouteMatchSchema = Type.Object(
 );
 
 export const AccountFromHeaderSchema = Type.Object(
-  { header: Type.String({ minLength: 1, maxLength: 100, pattern: HEADER_NAME_PATTERN, 'x-error': 'must be an HTTP header name' }) },
+  {
+    header: Type.String({
+      minLength: 1,
+      maxLength: 100,
+      pattern: HEADER_NAME_PATTERN,
+      'x-error': 'must be an HTTP header name',
+    }),
+  },
   { additionalProperties: false },
 );
 export const AccountFromParamSchema = Type.Object(
-  { param: Type.String({ minLength: 1, maxLength: 100, pattern: '^[A-Za-z_][A-Za-z0-9_]*$', 'x-error': 'must be the name of a :param of the path' }) },
+  {
+    param: Type.String({
+      minLength: 1,
+      maxLength: 100,
+      pattern: '^[A-Za-z_][A-Za-z0-9_]*$',
+      'x-error': 'must be the name of a :param of the path',
+    }),
+  },
   { additionalProperties: false },
 );
 
 export const RateLimitSchema = Type.Object(
   {
-    perTokenPerSecond: Type.Number({ exclusiveMinimum: 0, maximum: 1_000_000, description: 'Sustained requests per second per token.' }),
-    burst: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000, description: 'Bucket size (default: perTokenPerSecond rounded up).' })),
+    perTokenPerSecond: Type.Number({
+      exclusiveMinimum: 0,
+      maximum: 1_000_000,
+      description: 'Sustained requests per second per token.',
+    }),
+    burst: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 1_000_000,
+        description: 'Bucket size (default: perTokenPerSecond rounded up).',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -114,8 +140,12 @@ export const RouteSchema = Type.Object(
         'x-error': 'must be a path of literal segments like /api (no trailing slash)',
       }),
     ),
-    public: Type.Optional(Type.Boolean({ description: 'No token needed, nothing verified, identity headers never set (default false).' })),
-    scopes: Type.Optional(Type.Array(ScopeSchema, { uniqueItems: true, maxItems: 100, description: 'Scopes the token must all carry.' })),
+    public: Type.Optional(
+      Type.Boolean({ description: 'No token needed, nothing verified, identity headers never set (default false).' }),
+    ),
+    scopes: Type.Optional(
+      Type.Array(ScopeSchema, { uniqueItems: true, maxItems: 100, description: 'Scopes the token must all carry.' }),
+    ),
     account: Type.Optional(
       Type.Union([AccountFromHeaderSchema, AccountFromParamSchema], {
         description: 'Where the account id comes from: a request header or a path parameter.',
@@ -123,9 +153,15 @@ export const RouteSchema = Type.Object(
       }),
     ),
     subjectKinds: Type.Optional(
-      Type.Array(SubjectKindSchema, { minItems: 1, uniqueItems: true, description: 'Subject kinds that may pass (default: all).' }),
+      Type.Array(SubjectKindSchema, {
+        minItems: 1,
+        uniqueItems: true,
+        description: 'Subject kinds that may pass (default: all).',
+      }),
     ),
-    forwardToken: Type.Optional(Type.Boolean({ description: 'Forward the Authorization header upstream (default false: it is removed).' })),
+    forwardToken: Type.Optional(
+      Type.Boolean({ description: 'Forward the Authorization header upstream (default false: it is removed).' }),
+    ),
     rateLimit: Type.Optional(RateLimitSchema),
   },
   { additionalProperties: false },

@@ -57,7 +57,9 @@ export class UsageAggregator {
     this.onPublishError = options.onPublishError ?? (() => undefined);
     if (!(this.flushIntervalMs > 0)) throw new RangeError(`flushIntervalMs must be > 0, got ${this.flushIntervalMs}`);
     if (!Number.isInteger(this.maxEntries) || this.maxEntries < 1 || this.maxEntries > TOKENS_USED_MAX_ENTRIES) {
-      throw new RangeError(`maxEntriesPerEvent must be an integer in 1…${TOKENS_USED_MAX_ENTRIES}, got ${this.maxEntries}`);
+      throw new RangeError(
+        `maxEntriesPerEvent must be an integer in 1…${TOKENS_USED_MAX_ENTRIES}, got ${this.maxEntries}`,
+      );
     }
   }
 
@@ -132,7 +134,11 @@ export class UsageAggregator {
     return result;
   }
 
-  private async publishBatch(batch: TokenUsageEntry[], drained: Map<string, Usage>, result: FlushResult): Promise<void> {
+  private async publishBatch(
+    batch: TokenUsageEntry[],
+    drained: Map<string, Usage>,
+    result: FlushResult,
+  ): Promise<void> {
     try {
       await this.publish(batch);
       result.published += batch.length;

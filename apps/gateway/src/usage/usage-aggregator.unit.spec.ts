@@ -106,7 +106,10 @@ describe('UsageAggregator', () => {
 
   it('merges a failed batch back (max lastUsedAt, summed count) and publishes it next time', async () => {
     const errors: number[] = [];
-    const { aggregator, batches, advance, failNextPublishes } = setup({ maxEntriesPerEvent: 2, onPublishError: (_e, n) => errors.push(n) });
+    const { aggregator, batches, advance, failNextPublishes } = setup({
+      maxEntriesPerEvent: 2,
+      onPublishError: (_e, n) => errors.push(n),
+    });
     aggregator.record('a');
     aggregator.record('a');
     aggregator.record('b');

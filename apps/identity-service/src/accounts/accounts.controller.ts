@@ -3,7 +3,13 @@ import { keysetPage, ValidBody, ValidParams, ValidQuery } from '@latchkey/http';
 import type { ActiveToken } from '@latchkey/token-verifier';
 import { Authenticated, CurrentToken } from '@latchkey/token-verifier/nest';
 import { actorOf, userIdOf } from '../api/actor';
-import { AccountParams, CreateAccountBody, PageQuery, type CreateAccountBodyT, type PageQueryT } from '../api/identity.schemas';
+import {
+  AccountParams,
+  CreateAccountBody,
+  PageQuery,
+  type CreateAccountBodyT,
+  type PageQueryT,
+} from '../api/identity.schemas';
 
 import { IdentityError } from '../domain';
 import { IDENTITY_CONTEXT, type IdentityContext } from '../identity.context';

@@ -4,10 +4,17 @@ import { Email, Name, PageQuery, Uuid } from '@latchkey/http';
 // Request and response shapes of the public API: they validate requests and document the API
 // (identity.routes.ts), so the two cannot drift apart.
 
-const RoleName = Type.String({ pattern: '^[a-z][a-z0-9_]{0,99}$', description: 'A role name (GET /v1/roles lists them).' });
+const RoleName = Type.String({
+  pattern: '^[a-z][a-z0-9_]{0,99}$',
+  description: 'A role name (GET /v1/roles lists them).',
+});
 const Roles = Type.Array(RoleName, { maxItems: 20, uniqueItems: true });
 /** Passwords are only length-checked here; the policy (12–256 characters) answers 422 with its own code. */
-const Password = Type.String({ minLength: 1, maxLength: 1024, description: 'At least 12 and at most 256 characters; never echoed, logged or stored in clear.' });
+const Password = Type.String({
+  minLength: 1,
+  maxLength: 1024,
+  description: 'At least 12 and at most 256 characters; never echoed, logged or stored in clear.',
+});
 
 export const AccountParams = Type.Object({ accountId: Uuid }, { additionalProperties: false });
 export const AccountUserParams = Type.Object({ accountId: Uuid, userId: Uuid }, { additionalProperties: false });
@@ -38,14 +45,23 @@ export type DeactivateBodyT = Static<typeof DeactivateBody>;
 export const SetPasswordBody = Type.Object({ password: Password }, { additionalProperties: false });
 export type SetPasswordBodyT = Static<typeof SetPasswordBody>;
 
-export const ChangeOwnPasswordBody = Type.Object({ currentPassword: Password, newPassword: Password }, { additionalProperties: false });
+export const ChangeOwnPasswordBody = Type.Object(
+  { currentPassword: Password, newPassword: Password },
+  { additionalProperties: false },
+);
 export type ChangeOwnPasswordBodyT = Static<typeof ChangeOwnPasswordBody>;
 
 export const LoginCheckBody = Type.Object(
   {
     email: Type.String({ minLength: 1, maxLength: 320 }),
     password: Type.String({ minLength: 1, maxLength: 1024 }),
-    clientAddress: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: "The end user's address as token-service saw it (per-address lockout)." })),
+    clientAddress: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 100,
+        description: "The end user's address as token-service saw it (per-address lockout).",
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -61,7 +77,11 @@ export const Account = Type.Object({
   createdAt: Type.String({ format: 'date-time' }),
 });
 
-export const Membership = Type.Object({ accountId: Uuid, roles: Type.Array(Type.String()), permissions: Type.Array(Type.String()) });
+export const Membership = Type.Object({
+  accountId: Uuid,
+  roles: Type.Array(Type.String()),
+  permissions: Type.Array(Type.String()),
+});
 
 export const User = Type.Object({
   userId: Uuid,
@@ -76,11 +96,28 @@ export const User = Type.Object({
 });
 
 export const PageOf = (item: ReturnType<typeof Type.Object>) =>
-  Type.Object({ items: Type.Array(item), nextCursor: Type.Union([Type.String(), Type.Null()], { description: 'Pass as `cursor` for the next page; null on the last.' }) });
+  Type.Object({
+    items: Type.Array(item),
+    nextCursor: Type.Union([Type.String(), Type.Null()], {
+      description: 'Pass as `cursor` for the next page; null on the last.',
+    }),
+  });
 
-export const Role = Type.Object({ name: Type.String(), description: Type.String(), permissions: Type.Array(Type.String()), allowedKinds: Type.Array(Type.String()) });
+export const Role = Type.Object({
+  name: Type.String(),
+  description: Type.String(),
+  permissions: Type.Array(Type.String()),
+  allowedKinds: Type.Array(Type.String()),
+});
 
 export const LoginCheckAnswer = Type.Union([
-  Type.Object({ ok: Type.Literal(true), userId: Uuid, kind: Type.Union([Type.Literal('human'), Type.Literal('contact')]) }),
-  Type.Object({ ok: Type.Literal(false), reason: Type.Union([Type.Literal('invalid_credentials'), Type.Literal('locked')]) }),
+  Type.Object({
+    ok: Type.Literal(true),
+    userId: Uuid,
+    kind: Type.Union([Type.Literal('human'), Type.Literal('contact')]),
+  }),
+  Type.Object({
+    ok: Type.Literal(false),
+    reason: Type.Union([Type.Literal('invalid_credentials'), Type.Literal('locked')]),
+  }),
 ]);

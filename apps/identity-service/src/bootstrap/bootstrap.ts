@@ -28,13 +28,18 @@ export const BOOTSTRAP_ACTOR = 'bootstrap';
  * with the configured password if any). Idempotent: the ids are derived from fixed names, so a
  * later start, or two instances starting at once, find the streams already there and do nothing.
  */
-export async function bootstrapDirectory(config: BootstrapConfig, deps: { accounts: AccountCommands; users: UserCommands; queries: IdentityQueries }): Promise<BootstrapOutcome> {
+export async function bootstrapDirectory(
+  config: BootstrapConfig,
+  deps: { accounts: AccountCommands; users: UserCommands; queries: IdentityQueries },
+): Promise<BootstrapOutcome> {
   if (config.adminEmail === '') return 'disabled';
   const directoryId = stableId('bootstrap:directory');
   const adminId = stableId(`bootstrap:admin:${config.adminEmail}`);
   let created = false;
   if (!(await deps.queries.account(directoryId))) {
-    created = await ignoreIf('ACCOUNT_EXISTS', () => deps.accounts.createDirectory(directoryId, config.directoryName, BOOTSTRAP_ACTOR));
+    created = await ignoreIf('ACCOUNT_EXISTS', () =>
+      deps.accounts.createDirectory(directoryId, config.directoryName, BOOTSTRAP_ACTOR),
+    );
   }
   if (!(await deps.queries.user(adminId))) {
     const registered = await ignoreIf('USER_EXISTS', () =>

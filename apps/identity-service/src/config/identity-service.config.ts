@@ -1,4 +1,17 @@
-import { defineEnv, envVar, host, hostPortList, InvalidValue, logLevel, port, postgresUrl, readEnv, string, type Env, type EnvConfig } from '@latchkey/config';
+import {
+  defineEnv,
+  envVar,
+  host,
+  hostPortList,
+  InvalidValue,
+  logLevel,
+  port,
+  postgresUrl,
+  readEnv,
+  string,
+  type Env,
+  type EnvConfig,
+} from '@latchkey/config';
 
 const RECORD_TYPE = /^[a-z][a-z0-9_]{0,49}$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -26,9 +39,15 @@ export const IDENTITY_SERVICE_ENV = defineEnv({
       if (bad.length > 0) throw new InvalidValue(`snake_case names of at most 50 characters; bad: ${bad.join(', ')}`);
       return [...new Set(names)];
     },
-    { default: ['requests', 'incidents', 'orders'], description: 'business record types the roles grant access to (`<type>:create|read|update|delete`)' },
+    {
+      default: ['requests', 'incidents', 'orders'],
+      description: 'business record types the roles grant access to (`<type>:create|read|update|delete`)',
+    },
   ),
-  INTERNAL_HOST: host({ localDefault: '127.0.0.1', description: 'address of the internal listener (login checks for token-service); keep it off the public network' }),
+  INTERNAL_HOST: host({
+    localDefault: '127.0.0.1',
+    description: 'address of the internal listener (login checks for token-service); keep it off the public network',
+  }),
   INTERNAL_PORT: port({ localDefault: 3101, description: 'port of the internal listener' }),
   INTERNAL_SERVICE_TOKEN: envVar(
     'a random string of at least 32 characters',
@@ -36,18 +55,33 @@ export const IDENTITY_SERVICE_ENV = defineEnv({
       if (raw.length < 32) throw new InvalidValue('a random string of at least 32 characters');
       return raw;
     },
-    { sensitive: true, localDefault: 'local-development-internal-token-0000', description: 'credential token-service presents (`Authorization: Bearer …`) on the internal listener' },
+    {
+      sensitive: true,
+      localDefault: 'local-development-internal-token-0000',
+      description: 'credential token-service presents (`Authorization: Bearer …`) on the internal listener',
+    },
   ),
-  BOOTSTRAP_DIRECTORY_NAME: string({ default: 'Directory', description: 'name of the directory account created on first start (with BOOTSTRAP_ADMIN_EMAIL)' }),
+  BOOTSTRAP_DIRECTORY_NAME: string({
+    default: 'Directory',
+    description: 'name of the directory account created on first start (with BOOTSTRAP_ADMIN_EMAIL)',
+  }),
   BOOTSTRAP_ADMIN_EMAIL: envVar(
     'an e-mail address',
     (raw) => {
       if (!EMAIL.test(raw) || raw.length > 320) throw new InvalidValue('an e-mail address');
       return raw.toLowerCase();
     },
-    { default: '', description: 'when set: on first start, create the directory account and this administrator (idempotent on later starts)' },
+    {
+      default: '',
+      description:
+        'when set: on first start, create the directory account and this administrator (idempotent on later starts)',
+    },
   ),
-  BOOTSTRAP_ADMIN_PASSWORD: string({ default: '', sensitive: true, description: 'the bootstrap administrator\'s first password (at least 12 characters); empty: none, set one later' }),
+  BOOTSTRAP_ADMIN_PASSWORD: string({
+    default: '',
+    sensitive: true,
+    description: "the bootstrap administrator's first password (at least 12 characters); empty: none, set one later",
+  }),
 });
 
 export type IdentityServiceConfig = EnvConfig<typeof IDENTITY_SERVICE_ENV>;

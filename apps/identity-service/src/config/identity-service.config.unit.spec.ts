@@ -29,25 +29,58 @@ describe('identity-service config', () => {
       RECORD_TYPES: 'tickets, assets,tickets',
       BOOTSTRAP_ADMIN_EMAIL: 'Root@Example.com',
     });
-    expect(config).toMatchObject({ HOST: '0.0.0.0', PORT: 3001, KAFKA_BROKERS: ['kafka:9092'], LOG_LEVEL: 'warn', RECORD_TYPES: ['tickets', 'assets'], BOOTSTRAP_ADMIN_EMAIL: 'root@example.com' });
+    expect(config).toMatchObject({
+      HOST: '0.0.0.0',
+      PORT: 3001,
+      KAFKA_BROKERS: ['kafka:9092'],
+      LOG_LEVEL: 'warn',
+      RECORD_TYPES: ['tickets', 'assets'],
+      BOOTSTRAP_ADMIN_EMAIL: 'root@example.com',
+    });
   });
 
   it('given bad values, then one ConfigError names every bad variable and never echoes a secret', () => {
     let caught: unknown;
     try {
-      loadIdentityServiceConfig({ PORT: '0', DATABASE_URL: 'http://db/x', KAFKA_BROKERS: 'kafka', LOG_LEVEL: 'loud', RECORD_TYPES: 'Orders,x-y', INTERNAL_SERVICE_TOKEN: 'short-secret', BOOTSTRAP_ADMIN_EMAIL: 'not-an-email' });
+      loadIdentityServiceConfig({
+        PORT: '0',
+        DATABASE_URL: 'http://db/x',
+        KAFKA_BROKERS: 'kafka',
+        LOG_LEVEL: 'loud',
+        RECORD_TYPES: 'Orders,x-y',
+        INTERNAL_SERVICE_TOKEN: 'short-secret',
+        BOOTSTRAP_ADMIN_EMAIL: 'not-an-email',
+      });
     } catch (err) {
       caught = err;
     }
     expect(caught).toBeInstanceOf(ConfigError);
-    expect((caught as ConfigError).issues.map((i) => i.variable)).toEqual(['PORT', 'DATABASE_URL', 'KAFKA_BROKERS', 'LOG_LEVEL', 'RECORD_TYPES', 'INTERNAL_SERVICE_TOKEN', 'BOOTSTRAP_ADMIN_EMAIL']);
+    expect((caught as ConfigError).issues.map((i) => i.variable)).toEqual([
+      'PORT',
+      'DATABASE_URL',
+      'KAFKA_BROKERS',
+      'LOG_LEVEL',
+      'RECORD_TYPES',
+      'INTERNAL_SERVICE_TOKEN',
+      'BOOTSTRAP_ADMIN_EMAIL',
+    ]);
     expect((caught as Error).message).not.toContain('short-secret');
   });
 
   it('declares the variables the service reads', () => {
     expect(Object.keys(IDENTITY_SERVICE_ENV)).toEqual([
-      'HOST', 'PORT', 'DATABASE_URL', 'KAFKA_BROKERS', 'LOG_LEVEL', 'RECORD_TYPES', 'INTERNAL_HOST', 'INTERNAL_PORT', 'INTERNAL_SERVICE_TOKEN',
-      'BOOTSTRAP_DIRECTORY_NAME', 'BOOTSTRAP_ADMIN_EMAIL', 'BOOTSTRAP_ADMIN_PASSWORD',
+      'HOST',
+      'PORT',
+      'DATABASE_URL',
+      'KAFKA_BROKERS',
+      'LOG_LEVEL',
+      'RECORD_TYPES',
+      'INTERNAL_HOST',
+      'INTERNAL_PORT',
+      'INTERNAL_SERVICE_TOKEN',
+      'BOOTSTRAP_DIRECTORY_NAME',
+      'BOOTSTRAP_ADMIN_EMAIL',
+      'BOOTSTRAP_ADMIN_PASSWORD',
     ]);
   });
 });

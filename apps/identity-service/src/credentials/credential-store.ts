@@ -21,7 +21,8 @@ function assertUserId(userId: string): void {
 
 /** TypeORM's postgres driver answers DELETE/UPDATE with [rows, rowCount]; SELECT/INSERT with rows. */
 function rowsOf<T>(raw: unknown): T[] {
-  if (Array.isArray(raw) && raw.length === 2 && Array.isArray(raw[0]) && typeof raw[1] === 'number') return raw[0] as T[];
+  if (Array.isArray(raw) && raw.length === 2 && Array.isArray(raw[0]) && typeof raw[1] === 'number')
+    return raw[0] as T[];
   return raw as T[];
 }
 
@@ -61,7 +62,9 @@ export class CredentialStore {
   async remove(userId: string, manager?: EntityManager): Promise<boolean> {
     assertUserId(userId);
     const raw = await this.run('remove', () =>
-      (manager ?? this.dataSource.manager).query('DELETE FROM credentials WHERE user_id = $1 RETURNING user_id', [userId]),
+      (manager ?? this.dataSource.manager).query('DELETE FROM credentials WHERE user_id = $1 RETURNING user_id', [
+        userId,
+      ]),
     );
     return rowsOf(raw).length > 0;
   }
@@ -70,7 +73,8 @@ export class CredentialStore {
     try {
       return await fn();
     } catch (err) {
-      const code = typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string' ? err.code : undefined;
+      const code =
+        typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string' ? err.code : undefined;
       throw new CredentialStoreError(operation, code);
     }
   }

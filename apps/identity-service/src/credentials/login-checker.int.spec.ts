@@ -46,7 +46,15 @@ describe('LoginChecker (real PostgreSQL)', () => {
   const findUserByEmail = jest.fn(async (email: string) => users.get(email) ?? null);
 
   const checker = (policy: Partial<LoginPolicy> = {}) =>
-    new LoginChecker({ hasher, store, dataSource: db.dataSource, findUserByEmail, clock, logger, policy: { windowMs: WINDOW, lockoutMs: LOCKOUT, ...policy } });
+    new LoginChecker({
+      hasher,
+      store,
+      dataSource: db.dataSource,
+      findUserByEmail,
+      clock,
+      logger,
+      policy: { windowMs: WINDOW, lockoutMs: LOCKOUT, ...policy },
+    });
 
   const attempts = async () =>
     new Map<string, { failures: number; locked_until: Date | null; window_started_at: Date }>(
@@ -81,13 +89,19 @@ describe('LoginChecker (real PostgreSQL)', () => {
 
   it('given a human or a contact user with the right password, then ok with the user id and kind (e-mail case-insensitive)', async () => {
     const c = checker();
-    await expect(c.check({ email: '  Alice@Example.COM ', password: PASSWORDS.alice, clientAddress: '10.0.0.1' })).resolves.toEqual({
+    await expect(
+      c.check({ email: '  Alice@Example.COM ', password: PASSWORDS.alice, clientAddress: '10.0.0.1' }),
+    ).resolves.toEqual({
       ok: true,
       userId: alice.userId,
       kind: 'human',
     });
     expect(findUserByEmail).toHaveBeenLastCalledWith('alice@example.com');
-    await expect(c.check({ email: 'carol@example.com', password: PASSWORDS.carol })).resolves.toEqual({ ok: true, userId: carol.userId, kind: 'contact' });
+    await expect(c.check({ email: 'carol@example.com', password: PASSWORDS.carol })).resolves.toEqual({
+      ok: true,
+      userId: carol.userId,
+      kind: 'contact',
+    });
   });
 
   it.each([
@@ -100,9 +114,13 @@ describe('LoginChecker (real PostgreSQL)', () => {
     ['over-long password', 'alice@example.com', 'x'.repeat(100_000)],
   ])('given %s, then invalid_credentials after exactly one argon2 verify', async (_case, email, password) => {
     const verifies = countVerifies();
-    await expect(checker().check({ email, password, clientAddress: '10.0.0.2' })).resolves.toEqual({ ok: false, reason: 'invalid_credentials' });
+    await expect(checker().check({ email, password, clientAddress: '10.0.0.2' })).resolves.toEqual({
+      ok: false,
+      reason: 'invalid_credentials',
+    });
     const { real, dummy } = verifies();
-    if (password.length > 1000) expect({ real, dummy }).toEqual({ real: 1, dummy: 1 }); // verify() refuses the input and spends its one verify on the dummy
+    if (password.length > 1000)
+      expect({ real, dummy }).toEqual({ real: 1, dummy: 1 }); // verify() refuses the input and spends its one verify on the dummy
     else if (email === 'alice@example.com') expect({ real, dummy }).toEqual({ real: 1, dummy: 0 });
     else expect({ real, dummy }).toEqual({ real: 0, dummy: 1 });
   });
@@ -110,28 +128,41 @@ describe('LoginChecker (real PostgreSQL)', () => {
   it('given maxFailuresPerUser wrong passwords, then the e-mail is locked (even for the right password) until lockoutMs passed', async () => {
     const c = checker();
     for (let i = 1; i <= 5; i++) {
-      await expect(c.check({ email: 'alice@example.com', password: WRONG, clientAddress: `10.1.0.${i}` })).resolves.toEqual({ ok: false, reason: 'invalid_credentials' });
+      await expect(
+        c.check({ email: 'alice@example.com', password: WRONG, clientAddress: `10.1.0.${i}` }),
+      ).resolves.toEqual({ ok: false, reason: 'invalid_credentials' });
     }
     const row = (await attempts()).get(userAttemptKey('alice@example.com'))!;
     expect(row.failures).toBe(5);
     expect(row.locked_until).toEqual(new Date(nowMs + LOCKOUT));
 
     const verifies = countVerifies();
-    await expect(c.check({ email: 'alice@example.com', password: PASSWORDS.alice, clientAddress: '10.1.1.1' })).resolves.toEqual({ ok: false, reason: 'locked' });
+    await expect(
+      c.check({ email: 'alice@example.com', password: PASSWORDS.alice, clientAddress: '10.1.1.1' }),
+    ).resolves.toEqual({ ok: false, reason: 'locked' });
     expect(verifies()).toEqual({ real: 0, dummy: 1 }); // the time of a verify is spent, without verifying
     expect((await attempts()).get(userAttemptKey('alice@example.com'))!.failures).toBe(5); // locked attempts are not counted
 
     nowMs += LOCKOUT - 1;
-    await expect(c.check({ email: 'alice@example.com', password: PASSWORDS.alice })).resolves.toEqual({ ok: false, reason: 'locked' });
+    await expect(c.check({ email: 'alice@example.com', password: PASSWORDS.alice })).resolves.toEqual({
+      ok: false,
+      reason: 'locked',
+    });
     nowMs += 1;
-    await expect(c.check({ email: 'alice@example.com', password: PASSWORDS.alice })).resolves.toMatchObject({ ok: true, userId: alice.userId });
+    await expect(c.check({ email: 'alice@example.com', password: PASSWORDS.alice })).resolves.toMatchObject({
+      ok: true,
+      userId: alice.userId,
+    });
   });
 
   it('after an expired lock, counting starts again from one', async () => {
     const c = checker();
     for (let i = 0; i < 5; i++) await c.check({ email: 'alice@example.com', password: WRONG });
     nowMs += LOCKOUT;
-    await expect(c.check({ email: 'alice@example.com', password: WRONG })).resolves.toEqual({ ok: false, reason: 'invalid_credentials' });
+    await expect(c.check({ email: 'alice@example.com', password: WRONG })).resolves.toEqual({
+      ok: false,
+      reason: 'invalid_credentials',
+    });
     const row = (await attempts()).get(userAttemptKey('alice@example.com'))!;
     expect(row).toMatchObject({ failures: 1, locked_until: null });
     expect(row.window_started_at).toEqual(new Date(nowMs));
@@ -142,33 +173,59 @@ describe('LoginChecker (real PostgreSQL)', () => {
     for (let i = 0; i < 4; i++) await c.check({ email: 'alice@example.com', password: WRONG });
     nowMs += WINDOW;
     for (let i = 0; i < 4; i++) await c.check({ email: 'alice@example.com', password: WRONG });
-    expect((await attempts()).get(userAttemptKey('alice@example.com'))).toMatchObject({ failures: 4, locked_until: null });
-    await expect(c.check({ email: 'alice@example.com', password: PASSWORDS.alice })).resolves.toMatchObject({ ok: true });
+    expect((await attempts()).get(userAttemptKey('alice@example.com'))).toMatchObject({
+      failures: 4,
+      locked_until: null,
+    });
+    await expect(c.check({ email: 'alice@example.com', password: PASSWORDS.alice })).resolves.toMatchObject({
+      ok: true,
+    });
   });
 
   it('an unknown e-mail locks exactly like a known one (lockout does not reveal existence)', async () => {
     const c = checker();
     for (let i = 0; i < 5; i++) await c.check({ email: 'nobody@example.com', password: WRONG });
-    await expect(c.check({ email: 'NOBODY@example.com', password: WRONG })).resolves.toEqual({ ok: false, reason: 'locked' });
+    await expect(c.check({ email: 'NOBODY@example.com', password: WRONG })).resolves.toEqual({
+      ok: false,
+      reason: 'locked',
+    });
   });
 
   it('given maxFailuresPerAddress failures from one address (any e-mails), then that address is locked, other addresses are not', async () => {
     const c = checker({ maxFailuresPerAddress: 4 });
     const emails = ['nobody@example.com', 'alice@example.com', 'carol@example.com', 'mallory@example.com'];
-    for (const email of emails) await expect(c.check({ email, password: WRONG, clientAddress: '203.0.113.7' })).resolves.toEqual({ ok: false, reason: 'invalid_credentials' });
-    expect((await attempts()).get('addr:203.0.113.7')).toMatchObject({ failures: 4, locked_until: new Date(nowMs + LOCKOUT) });
+    for (const email of emails)
+      await expect(c.check({ email, password: WRONG, clientAddress: '203.0.113.7' })).resolves.toEqual({
+        ok: false,
+        reason: 'invalid_credentials',
+      });
+    expect((await attempts()).get('addr:203.0.113.7')).toMatchObject({
+      failures: 4,
+      locked_until: new Date(nowMs + LOCKOUT),
+    });
 
-    await expect(c.check({ email: 'carol@example.com', password: PASSWORDS.carol, clientAddress: '203.0.113.7' })).resolves.toEqual({ ok: false, reason: 'locked' });
-    await expect(c.check({ email: 'carol@example.com', password: PASSWORDS.carol, clientAddress: '203.0.113.8' })).resolves.toMatchObject({ ok: true });
-    await expect(c.check({ email: 'carol@example.com', password: PASSWORDS.carol })).resolves.toMatchObject({ ok: true });
+    await expect(
+      c.check({ email: 'carol@example.com', password: PASSWORDS.carol, clientAddress: '203.0.113.7' }),
+    ).resolves.toEqual({ ok: false, reason: 'locked' });
+    await expect(
+      c.check({ email: 'carol@example.com', password: PASSWORDS.carol, clientAddress: '203.0.113.8' }),
+    ).resolves.toMatchObject({ ok: true });
+    await expect(c.check({ email: 'carol@example.com', password: PASSWORDS.carol })).resolves.toMatchObject({
+      ok: true,
+    });
   });
 
   it('an api user is never locked: failures against its e-mail are not counted on its key, the answer stays invalid_credentials', async () => {
     const c = checker();
     for (let i = 0; i < 12; i++) {
-      await expect(c.check({ email: 'ci-bot@example.com', password: WRONG, clientAddress: '198.51.100.1' })).resolves.toEqual({ ok: false, reason: 'invalid_credentials' });
+      await expect(
+        c.check({ email: 'ci-bot@example.com', password: WRONG, clientAddress: '198.51.100.1' }),
+      ).resolves.toEqual({ ok: false, reason: 'invalid_credentials' });
     }
-    await expect(c.check({ email: 'ci-bot@example.com', password: PASSWORDS.api })).resolves.toEqual({ ok: false, reason: 'invalid_credentials' });
+    await expect(c.check({ email: 'ci-bot@example.com', password: PASSWORDS.api })).resolves.toEqual({
+      ok: false,
+      reason: 'invalid_credentials',
+    });
     const rows = await attempts();
     expect(rows.has(userAttemptKey('ci-bot@example.com'))).toBe(false);
     expect(rows.get('addr:198.51.100.1')).toMatchObject({ failures: 12 }); // the attacker's address still counts
@@ -176,14 +233,20 @@ describe('LoginChecker (real PostgreSQL)', () => {
 
   it('a success resets the e-mail failures but not the address failures', async () => {
     const c = checker();
-    for (let i = 0; i < 4; i++) await c.check({ email: 'alice@example.com', password: WRONG, clientAddress: '192.0.2.1' });
-    await expect(c.check({ email: 'alice@example.com', password: PASSWORDS.alice, clientAddress: '192.0.2.1' })).resolves.toMatchObject({ ok: true });
+    for (let i = 0; i < 4; i++)
+      await c.check({ email: 'alice@example.com', password: WRONG, clientAddress: '192.0.2.1' });
+    await expect(
+      c.check({ email: 'alice@example.com', password: PASSWORDS.alice, clientAddress: '192.0.2.1' }),
+    ).resolves.toMatchObject({ ok: true });
     let rows = await attempts();
     expect(rows.has(userAttemptKey('alice@example.com'))).toBe(false);
     expect(rows.get('addr:192.0.2.1')).toMatchObject({ failures: 4 });
 
     for (let i = 0; i < 4; i++) {
-      await expect(c.check({ email: 'alice@example.com', password: WRONG })).resolves.toEqual({ ok: false, reason: 'invalid_credentials' });
+      await expect(c.check({ email: 'alice@example.com', password: WRONG })).resolves.toEqual({
+        ok: false,
+        reason: 'invalid_credentials',
+      });
     }
     rows = await attempts();
     expect(rows.get(userAttemptKey('alice@example.com'))).toMatchObject({ failures: 4, locked_until: null });
@@ -195,7 +258,10 @@ describe('LoginChecker (real PostgreSQL)', () => {
     await store.setPassword(weak.userId, old);
     expect(hasher.needsRehash(old)).toBe(true);
 
-    await expect(checker().check({ email: 'weak@example.com', password: PASSWORDS.weak })).resolves.toMatchObject({ ok: true, userId: weak.userId });
+    await expect(checker().check({ email: 'weak@example.com', password: PASSWORDS.weak })).resolves.toMatchObject({
+      ok: true,
+      userId: weak.userId,
+    });
     const now = (await store.hashOf(weak.userId))!;
     expect(now).not.toBe(old);
     expect(now).toMatch(/^\$argon2id\$v=19\$m=256,t=1,p=1\$/);
@@ -208,7 +274,11 @@ describe('LoginChecker (real PostgreSQL)', () => {
 
   it('20 parallel wrong attempts count exactly 20 failures per e-mail and per address', async () => {
     const c = checker({ maxFailuresPerUser: 1000, maxFailuresPerAddress: 1000 });
-    const results = await Promise.all(Array.from({ length: 20 }, () => c.check({ email: 'alice@example.com', password: WRONG, clientAddress: '10.9.9.9' })));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        c.check({ email: 'alice@example.com', password: WRONG, clientAddress: '10.9.9.9' }),
+      ),
+    );
     expect(results.every((r) => !r.ok && r.reason === 'invalid_credentials')).toBe(true);
     const rows = await attempts();
     expect(rows.get(userAttemptKey('alice@example.com'))).toMatchObject({ failures: 20, locked_until: null });
@@ -217,14 +287,19 @@ describe('LoginChecker (real PostgreSQL)', () => {
 
   it('20 parallel wrong attempts with maxFailuresPerUser 5 lock exactly once, at the max, and every attempt is answered', async () => {
     const c = checker();
-    const results = await Promise.all(Array.from({ length: 20 }, () => c.check({ email: 'alice@example.com', password: WRONG })));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => c.check({ email: 'alice@example.com', password: WRONG })),
+    );
     expect(results.every((r) => !r.ok)).toBe(true);
     const row = (await attempts()).get(userAttemptKey('alice@example.com'))!;
     const answeredInvalid = results.filter((r) => !r.ok && r.reason === 'invalid_credentials').length;
     expect(row.failures).toBe(answeredInvalid); // every verified attempt was counted, none twice
     expect(row.failures).toBeGreaterThanOrEqual(5);
     expect(row.locked_until).toEqual(new Date(nowMs + LOCKOUT)); // not pushed further by attempts that raced past the check
-    await expect(c.check({ email: 'alice@example.com', password: PASSWORDS.alice })).resolves.toEqual({ ok: false, reason: 'locked' });
+    await expect(c.check({ email: 'alice@example.com', password: PASSWORDS.alice })).resolves.toEqual({
+      ok: false,
+      reason: 'locked',
+    });
   });
 
   it('the tables hold no e-mail and no password in clear, and the logs neither an e-mail, a password nor a hash', async () => {
@@ -238,10 +313,12 @@ describe('LoginChecker (real PostgreSQL)', () => {
     await c.check({ email: 'weak@example.com', password: PASSWORDS.weak });
 
     const attemptRows: Array<Record<string, unknown>> = await db.dataSource.query('SELECT * FROM login_attempts');
-    const credentialRows: Array<{ user_id: string; password_hash: string }> = await db.dataSource.query('SELECT * FROM credentials');
+    const credentialRows: Array<{ user_id: string; password_hash: string }> =
+      await db.dataSource.query('SELECT * FROM credentials');
     expect(attemptRows.length).toBe(allEmails.length); // one per e-mail but the api user's, plus the address
     for (const row of attemptRows) expect(row.key).toMatch(/^(user:[0-9a-f]{64}|addr:10\.7\.7\.7)$/);
-    for (const row of credentialRows) expect(row.password_hash).toMatch(/^\$argon2id\$v=19\$m=\d+,t=\d+,p=\d+\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+$/);
+    for (const row of credentialRows)
+      expect(row.password_hash).toMatch(/^\$argon2id\$v=19\$m=\d+,t=\d+,p=\d+\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+$/);
 
     const dump = JSON.stringify([attemptRows, credentialRows]).toLowerCase();
     const logDump = logs.join('\n').toLowerCase();
@@ -256,7 +333,8 @@ describe('LoginChecker (real PostgreSQL)', () => {
       expect(dump).not.toContain(password.toLowerCase());
       expect(logDump).not.toContain(password.toLowerCase());
     }
-    for (const { password_hash } of credentialRows) expect(logDump).not.toContain(password_hash.toLowerCase().split('$')[5]!);
+    for (const { password_hash } of credentialRows)
+      expect(logDump).not.toContain(password_hash.toLowerCase().split('$')[5]!);
   });
 });
 
@@ -326,9 +404,10 @@ describe('CreateCredentials1764100000000 (real PostgreSQL)', () => {
     try {
       const tables = async () =>
         (
-          await db.dataSource.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_name = ANY($1) ORDER BY 1`, [
-            ['credentials', 'login_attempts'],
-          ])
+          await db.dataSource.query(
+            `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_name = ANY($1) ORDER BY 1`,
+            [['credentials', 'login_attempts']],
+          )
         ).map((r: { table_name: string }) => r.table_name);
       expect(await tables()).toEqual(['credentials', 'login_attempts']);
       await db.dataSource.undoLastMigration({ transaction: 'each' });

@@ -87,7 +87,9 @@ export function addressAttemptKey(clientAddress: string): string {
 
 /** The part of a key that may be logged: the user key is already a hash, the address is shortened. */
 function loggable(key: string): string {
-  return key.startsWith('user:') ? key.slice(0, 17) : `addr:${createHash('sha256').update(key).digest('hex').slice(0, 12)}`;
+  return key.startsWith('user:')
+    ? key.slice(0, 17)
+    : `addr:${createHash('sha256').update(key).digest('hex').slice(0, 12)}`;
 }
 
 function assertPolicy(p: LoginPolicy): void {
@@ -205,7 +207,8 @@ export class LoginChecker {
       this.policy.lockoutMs,
     ]);
     const row = rows[0];
-    if (row && row.failures === max && row.locked_until) this.logger?.warn(`login key locked ${loggable(key)} after ${max} failures`);
+    if (row && row.failures === max && row.locked_until)
+      this.logger?.warn(`login key locked ${loggable(key)} after ${max} failures`);
   }
 
   private async clearFailures(userKey: string): Promise<void> {

@@ -70,7 +70,9 @@ describe('login timing, OWASP argon2id parameters (real PostgreSQL)', () => {
       wrongPassword: { n: wrong.length, meanMs: +mean(wrong).toFixed(2), medianMs: +median(wrong).toFixed(2) },
     };
     const relDiff = Math.abs(median(unknown) - median(wrong)) / Math.min(median(unknown), median(wrong));
-    console.log(`login timing (argon2id m=19456,t=2,p=1): ${JSON.stringify(figures)}, median difference ${(relDiff * 100).toFixed(1)}%`);
+    console.log(
+      `login timing (argon2id m=19456,t=2,p=1): ${JSON.stringify(figures)}, median difference ${(relDiff * 100).toFixed(1)}%`,
+    );
 
     expect(relDiff).toBeLessThan(0.2);
   });

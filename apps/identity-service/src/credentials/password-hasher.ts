@@ -18,7 +18,11 @@ export interface Argon2Parameters {
 }
 
 /** OWASP Password Storage Cheat Sheet, argon2id minimum: m=19 MiB, t=2, p=1. The defaults. */
-export const OWASP_ARGON2ID: Readonly<Argon2Parameters> = Object.freeze({ memoryCost: 19456, timeCost: 2, parallelism: 1 });
+export const OWASP_ARGON2ID: Readonly<Argon2Parameters> = Object.freeze({
+  memoryCost: 19456,
+  timeCost: 2,
+  parallelism: 1,
+});
 
 /** Password length bounds, in Unicode code points after NFKC normalization (NIST 800-63B). */
 export const PASSWORD_MIN_LENGTH = 12;
@@ -52,16 +56,24 @@ function codePoints(s: string): number {
  * echoes the password.
  */
 export function checkPasswordPolicy(password: string): PasswordPolicyViolation | null {
-  if (typeof password !== 'string') return { code: 'PASSWORD_TOO_SHORT', message: `A password must be at least ${PASSWORD_MIN_LENGTH} characters long.` };
+  if (typeof password !== 'string')
+    return {
+      code: 'PASSWORD_TOO_SHORT',
+      message: `A password must be at least ${PASSWORD_MIN_LENGTH} characters long.`,
+    };
   // Refuse absurd inputs before normalizing them (normalization is linear, but why pay for it).
   if (password.length > PASSWORD_MAX_LENGTH * 4) return tooLong();
   const normalized = normalizePassword(password);
   const length = codePoints(normalized);
   if (length > PASSWORD_MAX_LENGTH) return tooLong();
   if (length < PASSWORD_MIN_LENGTH) {
-    return { code: 'PASSWORD_TOO_SHORT', message: `A password must be at least ${PASSWORD_MIN_LENGTH} characters long.` };
+    return {
+      code: 'PASSWORD_TOO_SHORT',
+      message: `A password must be at least ${PASSWORD_MIN_LENGTH} characters long.`,
+    };
   }
-  if (normalized.trim() === '') return { code: 'PASSWORD_BLANK', message: 'A password must not consist of whitespace only.' };
+  if (normalized.trim() === '')
+    return { code: 'PASSWORD_BLANK', message: 'A password must not consist of whitespace only.' };
   return null;
 }
 

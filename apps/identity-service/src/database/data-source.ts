@@ -8,5 +8,10 @@ import { CreateIdentityReadModels1764100000001 } from './migrations/176410000000
 export const IDENTITY_MIGRATIONS = [CreateCredentials1764100000000, CreateIdentityReadModels1764100000001];
 
 export function createDataSource(databaseUrl: string, poolSize?: number): DataSource {
-  return createServiceDataSource({ url: databaseUrl, applicationName: SERVICE_NAME, migrations: IDENTITY_MIGRATIONS, poolSize });
+  return createServiceDataSource({
+    url: databaseUrl,
+    applicationName: SERVICE_NAME,
+    migrations: IDENTITY_MIGRATIONS,
+    poolSize,
+  });
 }

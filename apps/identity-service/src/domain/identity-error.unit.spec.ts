@@ -5,7 +5,12 @@ describe('IdentityError', () => {
     const error = new IdentityError('EMAIL_TAKEN', 'the e-mail address is taken');
     expect(error).toBeInstanceOf(Error);
     expect(isIdentityError(error)).toBe(true);
-    expect(error).toMatchObject({ name: 'IdentityError', code: 'EMAIL_TAKEN', message: 'the e-mail address is taken', status: 409 });
+    expect(error).toMatchObject({
+      name: 'IdentityError',
+      code: 'EMAIL_TAKEN',
+      message: 'the e-mail address is taken',
+      status: 409,
+    });
   });
 
   it('defaults the message to the code', () => {

@@ -26,11 +26,21 @@ export class MeController {
   @Put('password')
   @HttpCode(204)
   @Authenticated()
-  async changePassword(@CurrentToken() token: ActiveToken, @ValidBody(ChangeOwnPasswordBody) body: ChangeOwnPasswordBodyT): Promise<void> {
+  async changePassword(
+    @CurrentToken() token: ActiveToken,
+    @ValidBody(ChangeOwnPasswordBody) body: ChangeOwnPasswordBodyT,
+  ): Promise<void> {
     const user = await this.user(token);
-    const check = user.email === null ? null : await this.ctx.loginChecker.check({ email: user.email, password: body.currentPassword });
+    const check =
+      user.email === null
+        ? null
+        : await this.ctx.loginChecker.check({ email: user.email, password: body.currentPassword });
     if (check === null || !check.ok || check.userId !== user.userId) {
-      throw new HttpProblem(403, check?.ok === false && check.reason === 'locked' ? 'locked' : 'current_password_invalid', 'The current password does not match, or too many attempts were made; try again later.');
+      throw new HttpProblem(
+        403,
+        check?.ok === false && check.reason === 'locked' ? 'locked' : 'current_password_invalid',
+        'The current password does not match, or too many attempts were made; try again later.',
+      );
     }
     await this.ctx.users.setPassword(user.userId, body.newPassword);
   }

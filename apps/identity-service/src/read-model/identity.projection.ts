@@ -6,7 +6,10 @@ import type { EventEnvelope, LatchkeyEvent } from '@latchkey/contracts';
  * type, run inside the command's transaction, so a read never shows what the event store does
  * not hold. Idempotent (upserts keyed by id), so a rebuild may replay everything.
  */
-export async function projectIdentityEvents(manager: EntityManager, envelopes: readonly EventEnvelope[]): Promise<void> {
+export async function projectIdentityEvents(
+  manager: EntityManager,
+  envelopes: readonly EventEnvelope[],
+): Promise<void> {
   for (const envelope of envelopes) await projectOne(manager, envelope as LatchkeyEvent);
 }
 
@@ -28,7 +31,10 @@ async function projectOne(m: EntityManager, e: LatchkeyEvent): Promise<void> {
       return;
     case 'MembershipChanged':
       if (e.data.roles.length === 0) {
-        await m.query('DELETE FROM memberships WHERE user_id = $1 AND account_id = $2', [e.data.userId, e.data.accountId]);
+        await m.query('DELETE FROM memberships WHERE user_id = $1 AND account_id = $2', [
+          e.data.userId,
+          e.data.accountId,
+        ]);
       } else {
         await m.query(
           `INSERT INTO memberships (user_id, account_id, roles, permissions, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)
@@ -39,10 +45,16 @@ async function projectOne(m: EntityManager, e: LatchkeyEvent): Promise<void> {
       await touchUser(m, e.data.userId, e.occurredAt);
       return;
     case 'UserDeactivated':
-      await m.query(`UPDATE users SET status = 'deactivated', updated_at = $2 WHERE user_id = $1`, [e.data.userId, e.occurredAt]);
+      await m.query(`UPDATE users SET status = 'deactivated', updated_at = $2 WHERE user_id = $1`, [
+        e.data.userId,
+        e.occurredAt,
+      ]);
       return;
     case 'UserReactivated':
-      await m.query(`UPDATE users SET status = 'active', updated_at = $2 WHERE user_id = $1`, [e.data.userId, e.occurredAt]);
+      await m.query(`UPDATE users SET status = 'active', updated_at = $2 WHERE user_id = $1`, [
+        e.data.userId,
+        e.occurredAt,
+      ]);
       return;
     default:
       return; // events of other services never reach this store

@@ -82,11 +82,17 @@ export class IdentityQueries {
 
   async userForLogin(email: string): Promise<{ userId: string; kind: UserView['kind']; active: boolean } | null> {
     const rows = await this.db.query('SELECT user_id, kind, status FROM users WHERE email = $1', [email]);
-    return rows.length === 0 ? null : { userId: rows[0].user_id, kind: rows[0].kind, active: rows[0].status === 'active' };
+    return rows.length === 0
+      ? null
+      : { userId: rows[0].user_id, kind: rows[0].kind, active: rows[0].status === 'active' };
   }
 
   /** Members of an account, in joining order, after the keyset `after` ([joinedAt, userId]). */
-  async members(accountId: string, limit: number, after: [string, string] | null): Promise<Array<UserView & { joinedAt: string }>> {
+  async members(
+    accountId: string,
+    limit: number,
+    after: [string, string] | null,
+  ): Promise<Array<UserView & { joinedAt: string }>> {
     const rows: Array<UserRow & { joined_at: Date }> = await this.db.query(
       `SELECT u.*, m.created_at AS joined_at FROM memberships m JOIN users u USING (user_id)
        WHERE m.account_id = $1 AND ($2::timestamptz IS NULL OR (m.created_at, m.user_id) > ($2::timestamptz, $3::uuid))
@@ -99,10 +105,11 @@ export class IdentityQueries {
 
   private async withMemberships(rows: UserRow[]): Promise<UserView[]> {
     if (rows.length === 0) return [];
-    const memberships: Array<{ user_id: string; account_id: string; roles: string[]; permissions: string[] }> = await this.db.query(
-      'SELECT user_id, account_id, roles, permissions FROM memberships WHERE user_id = ANY($1::uuid[]) ORDER BY created_at, account_id',
-      [rows.map((r) => r.user_id)],
-    );
+    const memberships: Array<{ user_id: string; account_id: string; roles: string[]; permissions: string[] }> =
+      await this.db.query(
+        'SELECT user_id, account_id, roles, permissions FROM memberships WHERE user_id = ANY($1::uuid[]) ORDER BY created_at, account_id',
+        [rows.map((r) => r.user_id)],
+      );
     return rows.map((r) => ({
       userId: r.user_id,
       kind: r.kind,
@@ -110,13 +117,27 @@ export class IdentityQueries {
       displayName: r.display_name,
       status: r.status,
       homeAccountId: r.home_account_id,
-      memberships: memberships.filter((m) => m.user_id === r.user_id).map((m) => ({ accountId: m.account_id, roles: m.roles, permissions: m.permissions })),
+      memberships: memberships
+        .filter((m) => m.user_id === r.user_id)
+        .map((m) => ({ accountId: m.account_id, roles: m.roles, permissions: m.permissions })),
       createdAt: r.created_at.toISOString(),
       updatedAt: r.updated_at.toISOString(),
     }));
   }
 }
 
-function toAccount(r: { account_id: string; name: string; kind: AccountView['kind']; parent_account_id: string | null; created_at: Date }): AccountView {
-  return { accountId: r.account_id, name: r.name, kind: r.kind, parentAccountId: r.parent_account_id, createdAt: r.created_at.toISOString() };
+function toAccount(r: {
+  account_id: string;
+  name: string;
+  kind: AccountView['kind'];
+  parent_account_id: string | null;
+  created_at: Date;
+}): AccountView {
+  return {
+    accountId: r.account_id,
+    name: r.name,
+    kind: r.kind,
+    parentAccountId: r.parent_account_id,
+    createdAt: r.created_at.toISOString(),
+  };
 }

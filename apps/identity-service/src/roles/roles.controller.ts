@@ -12,7 +12,12 @@ export class RolesController {
   list() {
     return {
       recordTypes: this.ctx.catalogue.recordTypes,
-      items: this.ctx.catalogue.roles.map((r) => ({ name: r.name, description: r.description, permissions: this.ctx.catalogue.resolve([r.name]), allowedKinds: r.allowedKinds })),
+      items: this.ctx.catalogue.roles.map((r) => ({
+        name: r.name,
+        description: r.description,
+        permissions: this.ctx.catalogue.resolve([r.name]),
+        allowedKinds: r.allowedKinds,
+      })),
     };
   }
 }

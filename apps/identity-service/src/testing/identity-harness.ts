@@ -29,7 +29,11 @@ export class IdentityHarness extends ServiceTestKit {
   }
 
   /** `logger`: where the apps' logs go (default none; the secrets test captures them). */
-  async startService(env: Record<string, string> = {}, overrides: IdentityContextOverrides = {}, logger: LoggerService | false = false): Promise<this> {
+  async startService(
+    env: Record<string, string> = {},
+    overrides: IdentityContextOverrides = {},
+    logger: LoggerService | false = false,
+  ): Promise<this> {
     await this.start(runMigrations);
     const config = loadIdentityServiceConfig({
       DATABASE_URL: this.db.url,
@@ -57,7 +61,9 @@ export class IdentityHarness extends ServiceTestKit {
   }
 
   /** The bootstrap admin's id, the directory account, and a token with `scopes` there. */
-  async admin(scopes: string[] = ['accounts:*', 'users:*']): Promise<{ userId: string; accountId: string; token: string }> {
+  async admin(
+    scopes: string[] = ['accounts:*', 'users:*'],
+  ): Promise<{ userId: string; accountId: string; token: string }> {
     const userId = (await this.ctx.queries.userIdByEmail(ADMIN_EMAIL)) as string;
     const accountId = (await this.ctx.queries.user(userId))!.homeAccountId;
     await this.waitForOwnEvents();
@@ -67,7 +73,9 @@ export class IdentityHarness extends ServiceTestKit {
 
 async function nestApp(module: DynamicModule, logger: LoggerService | false): Promise<NestFastifyApplication> {
   const moduleRef = await Test.createTestingModule({ imports: [module] }).compile();
-  const app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter({ bodyLimit: 64 * 1024 }), { logger });
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter({ bodyLimit: 64 * 1024 }), {
+    logger,
+  });
   return configureHttpApp(app, { statusByCode: IDENTITY_ERROR_STATUS });
 }
 

@@ -5,7 +5,16 @@ import { HttpProblem } from '@latchkey/http';
 import type { ServiceRuntime } from '@latchkey/service-runtime';
 import type { EntityManager } from 'typeorm';
 import { checkPasswordPolicy, type CredentialStore, type PasswordHasher } from '../credentials';
-import { IdentityError, assertCanHavePassword, normalizeEmail, userDecider, userStream, type RoleCatalogue, type UserCommand, type UserState } from '../domain';
+import {
+  IdentityError,
+  assertCanHavePassword,
+  normalizeEmail,
+  userDecider,
+  userStream,
+  type RoleCatalogue,
+  type UserCommand,
+  type UserState,
+} from '../domain';
 import { projectIdentityEvents } from '../read-model/identity.projection';
 import type { IdentityQueries, UserView } from '../read-model/identity.queries';
 
@@ -37,20 +46,43 @@ export class UserCommands {
   ) {}
 
   async register(input: RegisterUserInput, actor: string): Promise<UserView> {
-    if (!(await this.queries.account(input.accountId))) throw new IdentityError('ACCOUNT_NOT_FOUND', 'account not found');
-    if (input.password !== undefined && input.kind === 'api') throw new IdentityError('PASSWORD_NOT_ALLOWED_FOR_KIND', 'api users never log in and have no password');
+    if (!(await this.queries.account(input.accountId)))
+      throw new IdentityError('ACCOUNT_NOT_FOUND', 'account not found');
+    if (input.password !== undefined && input.kind === 'api')
+      throw new IdentityError('PASSWORD_NOT_ALLOWED_FOR_KIND', 'api users never log in and have no password');
     const passwordHash = input.password === undefined ? null : await this.hashChecked(input.password);
     const email = input.email === undefined ? undefined : normalizeEmail(input.email);
     const emailTaken = email !== undefined && (await this.queries.userIdByEmail(email)) !== null;
     const userId = input.userId ?? randomUUID();
     try {
       await this.runtime.dataSource.transaction(async (manager) => {
-        await this.decide(manager, userId, { type: 'RegisterUser', userId, kind: input.kind, email, displayName: input.displayName, accountId: input.accountId, roles: input.roles, emailTaken, catalogue: this.catalogue }, actor);
+        await this.decide(
+          manager,
+          userId,
+          {
+            type: 'RegisterUser',
+            userId,
+            kind: input.kind,
+            email,
+            displayName: input.displayName,
+            accountId: input.accountId,
+            roles: input.roles,
+            emailTaken,
+            catalogue: this.catalogue,
+          },
+          actor,
+        );
         if (passwordHash !== null) await this.credentials.setPassword(userId, passwordHash, manager);
       });
     } catch (err) {
       // two registrations racing for one e-mail: the read model's unique index stops the second
-      if (isUniqueViolation(err) && String((err as { constraint?: string }).constraint ?? (err as { driverError?: { constraint?: string } }).driverError?.constraint).includes('users_email_key')) {
+      if (
+        isUniqueViolation(err) &&
+        String(
+          (err as { constraint?: string }).constraint ??
+            (err as { driverError?: { constraint?: string } }).driverError?.constraint,
+        ).includes('users_email_key')
+      ) {
         throw new IdentityError('EMAIL_TAKEN', 'the e-mail address is taken');
       }
       throw err;
@@ -62,16 +94,22 @@ export class UserCommands {
   /** Sets the roles of a user in an account (adds the membership if new; [] removes it). */
   async changeMembership(accountId: string, userId: string, roles: string[], actor: string): Promise<void> {
     if (!(await this.queries.account(accountId))) throw new IdentityError('ACCOUNT_NOT_FOUND', 'account not found');
-    await this.runtime.dataSource.transaction((manager) => this.decide(manager, userId, { type: 'ChangeMembership', accountId, roles, catalogue: this.catalogue }, actor));
+    await this.runtime.dataSource.transaction((manager) =>
+      this.decide(manager, userId, { type: 'ChangeMembership', accountId, roles, catalogue: this.catalogue }, actor),
+    );
   }
 
   async deactivate(userId: string, reason: string, actor: string): Promise<void> {
-    await this.runtime.dataSource.transaction((manager) => this.decide(manager, userId, { type: 'DeactivateUser', reason }, actor));
+    await this.runtime.dataSource.transaction((manager) =>
+      this.decide(manager, userId, { type: 'DeactivateUser', reason }, actor),
+    );
     this.log.log(`deactivated user ${userId} by ${actor}`);
   }
 
   async reactivate(userId: string, actor: string): Promise<void> {
-    await this.runtime.dataSource.transaction((manager) => this.decide(manager, userId, { type: 'ReactivateUser' }, actor));
+    await this.runtime.dataSource.transaction((manager) =>
+      this.decide(manager, userId, { type: 'ReactivateUser' }, actor),
+    );
   }
 
   /** Sets a password (admins, or the user after checking the current one). Not an event: hashes never enter the log. */
@@ -87,12 +125,17 @@ export class UserCommands {
   }
 
   private async decide(manager: EntityManager, userId: string, command: UserCommand, actor: string): Promise<void> {
-    await this.runtime.runner.runIn(manager, userDecider, command, { stream: userStream(userId), actor, project: (m, envelopes) => projectIdentityEvents(m, envelopes) });
+    await this.runtime.runner.runIn(manager, userDecider, command, {
+      stream: userStream(userId),
+      actor,
+      project: (m, envelopes) => projectIdentityEvents(m, envelopes),
+    });
   }
 
   private async hashChecked(password: string): Promise<string> {
     const violation = checkPasswordPolicy(password);
-    if (violation) throw new HttpProblem(422, violation.code.toLowerCase(), violation.message, { title: 'Password refused' });
+    if (violation)
+      throw new HttpProblem(422, violation.code.toLowerCase(), violation.message, { title: 'Password refused' });
     return this.hasher.hash(password);
   }
 }

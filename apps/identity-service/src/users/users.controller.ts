@@ -40,14 +40,22 @@ export class UsersController {
   @Post()
   @HttpCode(201)
   @Authenticated({ scopes: ['users:create'], account: IN_PATH_ACCOUNT })
-  register(@CurrentToken() token: ActiveToken, @ValidParams(AccountParams) { accountId }: { accountId: string }, @ValidBody(RegisterUserBody) body: RegisterUserBodyT): Promise<UserView> {
+  register(
+    @CurrentToken() token: ActiveToken,
+    @ValidParams(AccountParams) { accountId }: { accountId: string },
+    @ValidBody(RegisterUserBody) body: RegisterUserBodyT,
+  ): Promise<UserView> {
     return this.ctx.users.register({ accountId, ...body }, actorOf(token));
   }
 
   @Get()
   @Authenticated({ scopes: ['users:read'], account: IN_PATH_ACCOUNT })
   list(@ValidParams(AccountParams) { accountId }: { accountId: string }, @ValidQuery(PageQuery) query: PageQueryT) {
-    return keysetPage(query, (limit, after) => this.ctx.queries.members(accountId, limit, after), (u) => [u.joinedAt, u.userId]);
+    return keysetPage(
+      query,
+      (limit, after) => this.ctx.queries.members(accountId, limit, after),
+      (u) => [u.joinedAt, u.userId],
+    );
   }
 
   @Get(':userId')
@@ -61,10 +69,15 @@ export class UsersController {
   /** Sets the user's roles in this account (adding the membership if new). */
   @Put(':userId/roles')
   @Authenticated({ scopes: ['users:update'], account: IN_PATH_ACCOUNT })
-  async setRoles(@CurrentToken() token: ActiveToken, @ValidParams(AccountUserParams) p: AccountUser, @ValidBody(SetRolesBody) body: SetRolesBodyT): Promise<UserView> {
+  async setRoles(
+    @CurrentToken() token: ActiveToken,
+    @ValidParams(AccountUserParams) p: AccountUser,
+    @ValidBody(SetRolesBody) body: SetRolesBodyT,
+  ): Promise<UserView> {
     const user = await this.ctx.queries.user(p.userId);
     if (!user || !(await this.mayJoin(user, p.accountId))) throw notFound();
-    if (body.roles.length === 0) throw new IdentityError('ROLES_REQUIRED', 'give at least one role, or DELETE the roles to remove the membership');
+    if (body.roles.length === 0)
+      throw new IdentityError('ROLES_REQUIRED', 'give at least one role, or DELETE the roles to remove the membership');
     await this.ctx.users.changeMembership(p.accountId, p.userId, body.roles, actorOf(token));
     return (await this.ctx.queries.user(p.userId)) as UserView;
   }
@@ -73,7 +86,10 @@ export class UsersController {
   @Delete(':userId/roles')
   @HttpCode(204)
   @Authenticated({ scopes: ['users:update'], account: IN_PATH_ACCOUNT })
-  async removeMembership(@CurrentToken() token: ActiveToken, @ValidParams(AccountUserParams) p: AccountUser): Promise<void> {
+  async removeMembership(
+    @CurrentToken() token: ActiveToken,
+    @ValidParams(AccountUserParams) p: AccountUser,
+  ): Promise<void> {
     const user = await this.ctx.queries.user(p.userId);
     if (!user || !user.memberships.some((m) => m.accountId === p.accountId)) throw notFound();
     await this.ctx.users.changeMembership(p.accountId, p.userId, [], actorOf(token));
@@ -82,7 +98,11 @@ export class UsersController {
   @Post(':userId/deactivate')
   @Authenticated({ scopes: ['users:update'], account: IN_PATH_ACCOUNT })
   @HttpCode(200)
-  async deactivate(@CurrentToken() token: ActiveToken, @ValidParams(AccountUserParams) p: AccountUser, @ValidBody(DeactivateBody) body: DeactivateBodyT): Promise<UserView> {
+  async deactivate(
+    @CurrentToken() token: ActiveToken,
+    @ValidParams(AccountUserParams) p: AccountUser,
+    @ValidBody(DeactivateBody) body: DeactivateBodyT,
+  ): Promise<UserView> {
     await this.homeUser(p);
     await this.ctx.users.deactivate(p.userId, body.reason, actorOf(token));
     return (await this.ctx.queries.user(p.userId)) as UserView;
@@ -91,7 +111,10 @@ export class UsersController {
   @Post(':userId/reactivate')
   @Authenticated({ scopes: ['users:update'], account: IN_PATH_ACCOUNT })
   @HttpCode(200)
-  async reactivate(@CurrentToken() token: ActiveToken, @ValidParams(AccountUserParams) p: AccountUser): Promise<UserView> {
+  async reactivate(
+    @CurrentToken() token: ActiveToken,
+    @ValidParams(AccountUserParams) p: AccountUser,
+  ): Promise<UserView> {
     await this.homeUser(p);
     await this.ctx.users.reactivate(p.userId, actorOf(token));
     return (await this.ctx.queries.user(p.userId)) as UserView;
@@ -101,7 +124,10 @@ export class UsersController {
   @Put(':userId/password')
   @HttpCode(204)
   @Authenticated({ scopes: ['users:update'], account: IN_PATH_ACCOUNT })
-  async setPassword(@ValidParams(AccountUserParams) p: AccountUser, @ValidBody(SetPasswordBody) body: SetPasswordBodyT): Promise<void> {
+  async setPassword(
+    @ValidParams(AccountUserParams) p: AccountUser,
+    @ValidBody(SetPasswordBody) body: SetPasswordBodyT,
+  ): Promise<void> {
     await this.homeUser(p);
     await this.ctx.users.setPassword(p.userId, body.password);
   }

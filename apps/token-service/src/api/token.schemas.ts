@@ -4,7 +4,11 @@ import { Name, PageQuery, Uuid } from '@latchkey/http';
 // Request and response shapes of the public API: they validate requests and document the API
 // (token.routes.ts). Shape only; the rules (scopes held, policy, lifetime) are the PAT decider's.
 
-const ScopeString = Type.String({ minLength: 3, maxLength: 200, pattern: '^[a-z][a-z0-9_]*:(create|read|update|delete|\\*)$' });
+const ScopeString = Type.String({
+  minLength: 3,
+  maxLength: 200,
+  pattern: '^[a-z][a-z0-9_]*:(create|read|update|delete|\\*)$',
+});
 
 export const PatParams = Type.Object({ id: Uuid }, { additionalProperties: false });
 export const AccountParams = Type.Object({ accountId: Uuid }, { additionalProperties: false });
@@ -17,23 +21,46 @@ const patFields = {
   name: Name(100),
   description: Type.Optional(Type.String({ maxLength: 1000 })),
   scopes: Type.Array(ScopeString, { minItems: 1, maxItems: 100, uniqueItems: true }),
-  expiresAt: Type.Optional(Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description: 'When it expires; null = never (if the account policy allows). Give this or expiresInDays, or neither for no expiry.' })),
-  expiresInDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 3650, description: 'Expires this many days from now.' })),
+  expiresAt: Type.Optional(
+    Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
+      description:
+        'When it expires; null = never (if the account policy allows). Give this or expiresInDays, or neither for no expiry.',
+    }),
+  ),
+  expiresInDays: Type.Optional(
+    Type.Integer({ minimum: 1, maximum: 3650, description: 'Expires this many days from now.' }),
+  ),
 };
 
 export const CreatePatBody = Type.Object(
-  { ...patFields, accountIds: Type.Array(Uuid, { minItems: 1, maxItems: 50, uniqueItems: true, description: 'Accounts the token may act in.' }) },
+  {
+    ...patFields,
+    accountIds: Type.Array(Uuid, {
+      minItems: 1,
+      maxItems: 50,
+      uniqueItems: true,
+      description: 'Accounts the token may act in.',
+    }),
+  },
   { additionalProperties: false },
 );
 export type CreatePatBodyT = Static<typeof CreatePatBody>;
 
 export const CreatePatForUserBody = Type.Object(
-  { ...patFields, accountIds: Type.Optional(Type.Array(Uuid, { minItems: 1, maxItems: 50, uniqueItems: true, description: 'Default: the path account.' })) },
+  {
+    ...patFields,
+    accountIds: Type.Optional(
+      Type.Array(Uuid, { minItems: 1, maxItems: 50, uniqueItems: true, description: 'Default: the path account.' }),
+    ),
+  },
   { additionalProperties: false },
 );
 export type CreatePatForUserBodyT = Static<typeof CreatePatForUserBody>;
 
-export const CheckTokenBody = Type.Object({ token: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false });
+export const CheckTokenBody = Type.Object(
+  { token: Type.String({ minLength: 1, maxLength: 200 }) },
+  { additionalProperties: false },
+);
 export type CheckTokenBodyT = Static<typeof CheckTokenBody>;
 
 export const TokenPolicyBody = Type.Object(
@@ -46,7 +73,10 @@ export const TokenPolicyBody = Type.Object(
 );
 export type TokenPolicyBodyT = Static<typeof TokenPolicyBody>;
 
-export const IntrospectBody = Type.Object({ token_hash: Type.String({ minLength: 43, maxLength: 43, pattern: '^[A-Za-z0-9_-]{43}$' }) }, { additionalProperties: false });
+export const IntrospectBody = Type.Object(
+  { token_hash: Type.String({ minLength: 43, maxLength: 43, pattern: '^[A-Za-z0-9_-]{43}$' }) },
+  { additionalProperties: false },
+);
 export type IntrospectBodyT = Static<typeof IntrospectBody>;
 
 // ---- responses ------------------------------------------------------------------------------
@@ -67,10 +97,23 @@ export const Pat = Type.Object({
   revokedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
   status: Type.Union([Type.Literal('active'), Type.Literal('expired'), Type.Literal('revoked')]),
 });
-export const NewPat = Type.Intersect([Pat, Type.Object({ token: Type.String({ description: 'The `lk_pat_…` token, shown this once; only its SHA-256 is kept.' }) })]);
+export const NewPat = Type.Intersect([
+  Pat,
+  Type.Object({
+    token: Type.String({ description: 'The `lk_pat_…` token, shown this once; only its SHA-256 is kept.' }),
+  }),
+]);
 export const PatPage = Type.Object({ items: Type.Array(Pat), nextCursor: Type.Union([Type.String(), Type.Null()]) });
 export const PatHistory = Type.Object({
-  items: Type.Array(Type.Object({ type: Type.String(), at: Type.String({ format: 'date-time' }), actor: Type.Union([Type.String(), Type.Null()]), tokenId: Type.Optional(Type.String()), reason: Type.Optional(Type.String()) })),
+  items: Type.Array(
+    Type.Object({
+      type: Type.String(),
+      at: Type.String({ format: 'date-time' }),
+      actor: Type.Union([Type.String(), Type.Null()]),
+      tokenId: Type.Optional(Type.String()),
+      reason: Type.Optional(Type.String()),
+    }),
+  ),
 });
 export const CheckAnswer = Type.Object({
   active: Type.Boolean(),
@@ -80,4 +123,9 @@ export const CheckAnswer = Type.Object({
   effectiveScopes: Type.Optional(Type.Array(Type.String())),
   expiresAt: Type.Optional(Type.Union([Type.String(), Type.Null()])),
 });
-export const TokenPolicy = Type.Object({ accountId: Type.String(), whoMayCreate: Type.String(), maxLifetimeDays: Type.Union([Type.Integer(), Type.Null()]), contactScopes: Type.Array(Type.String()) });
+export const TokenPolicy = Type.Object({
+  accountId: Type.String(),
+  whoMayCreate: Type.String(),
+  maxLifetimeDays: Type.Union([Type.Integer(), Type.Null()]),
+  contactScopes: Type.Array(Type.String()),
+});

@@ -78,13 +78,16 @@ const REVOKE_OPTIONS: Record<string, OptionSpec> = {
 };
 
 export function parseCliArgs(argv: readonly string[]): CliArgs {
-  if (argv.some((a) => a === '--help' || a === '-h') || (argv.length === 1 && argv[0] === 'help')) return { command: 'help' };
+  if (argv.some((a) => a === '--help' || a === '-h') || (argv.length === 1 && argv[0] === 'help'))
+    return { command: 'help' };
   if (argv.length === 0) throw new UsageError('no command given');
   const [group, action, ...rest] = argv;
   if (group !== 'pat') throw new UsageError(`unknown command ${JSON.stringify(group)}`);
   if (action === 'create') return patCreate(options(rest, CREATE_OPTIONS));
   if (action === 'revoke') return patRevoke(options(rest, REVOKE_OPTIONS));
-  throw new UsageError(action === undefined ? 'pat needs a command: create or revoke' : `unknown command "pat ${action}"`);
+  throw new UsageError(
+    action === undefined ? 'pat needs a command: create or revoke' : `unknown command "pat ${action}"`,
+  );
 }
 
 /** `--name value`, `--name=value` and flags, by the spec; everything else is a usage error. */
@@ -148,7 +151,8 @@ function patCreate(opts: Map<string, string[]>): PatCreateArgs {
   const allAccounts = opts.has('all-accounts');
   const givenAccounts = opts.get('account');
   if (allAccounts && givenAccounts) throw new UsageError('give --account or --all-accounts, not both');
-  if (!allAccounts && !givenAccounts) throw new UsageError('give --account <account id> (one or more) or --all-accounts');
+  if (!allAccounts && !givenAccounts)
+    throw new UsageError('give --account <account id> (one or more) or --all-accounts');
   let accounts: string[] | 'all' = 'all';
   if (givenAccounts) {
     accounts = [...new Set(givenAccounts.flatMap(list).map((a) => a.toLowerCase()))];
@@ -163,12 +167,21 @@ function patCreate(opts: Map<string, string[]>): PatCreateArgs {
   let expiry: Expiry = noExpiry ? { never: true } : { days: DEFAULT_EXPIRES_IN_DAYS };
   if (days !== undefined) {
     const n = /^\d+$/.test(days) ? Number(days) : Number.NaN;
-    if (!Number.isSafeInteger(n) || n < 1 || n > MAX_EXPIRES_IN_DAYS) throw new UsageError(`--expires-in-days must be a whole number from 1 to ${MAX_EXPIRES_IN_DAYS}`);
+    if (!Number.isSafeInteger(n) || n < 1 || n > MAX_EXPIRES_IN_DAYS)
+      throw new UsageError(`--expires-in-days must be a whole number from 1 to ${MAX_EXPIRES_IN_DAYS}`);
     expiry = { days: n };
   }
 
   const description = opts.get('description')?.[0] ?? null;
-  return { command: 'pat-create', user, name, scopes, accounts, expiry, description: description === null || description.trim() === '' ? null : description };
+  return {
+    command: 'pat-create',
+    user,
+    name,
+    scopes,
+    accounts,
+    expiry,
+    description: description === null || description.trim() === '' ? null : description,
+  };
 }
 
 function patRevoke(opts: Map<string, string[]>): PatRevokeArgs {

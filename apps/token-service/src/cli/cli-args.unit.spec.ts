@@ -4,7 +4,17 @@ const ACCOUNT = '11111111-2222-4333-8444-555555555555';
 const ACCOUNT_2 = '66666666-7777-4888-9999-000000000000';
 const USER_ID = 'aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee';
 
-const create = (...extra: string[]) => ['pat', 'create', '--user', 'admin@latchkey.localhost', '--name', 'ci', '--scopes', 'users:read', ...extra];
+const create = (...extra: string[]) => [
+  'pat',
+  'create',
+  '--user',
+  'admin@latchkey.localhost',
+  '--name',
+  'ci',
+  '--scopes',
+  'users:read',
+  ...extra,
+];
 
 function usageError(argv: string[]): string {
   try {
@@ -63,7 +73,20 @@ describe('parseCliArgs', () => {
   });
 
   it('understands --all-accounts, --scopes all and --no-expiry', () => {
-    expect(parseCliArgs(['pat', 'create', '--user', USER_ID, '--name', 'x', '--scopes', 'all', '--all-accounts', '--no-expiry'])).toMatchObject({
+    expect(
+      parseCliArgs([
+        'pat',
+        'create',
+        '--user',
+        USER_ID,
+        '--name',
+        'x',
+        '--scopes',
+        'all',
+        '--all-accounts',
+        '--no-expiry',
+      ]),
+    ).toMatchObject({
       scopes: 'all',
       accounts: 'all',
       expiry: { never: true },
@@ -71,7 +94,10 @@ describe('parseCliArgs', () => {
   });
 
   it('parses pat revoke', () => {
-    expect(parseCliArgs(['pat', 'revoke', '--id', ACCOUNT.toUpperCase()])).toEqual({ command: 'pat-revoke', id: ACCOUNT });
+    expect(parseCliArgs(['pat', 'revoke', '--id', ACCOUNT.toUpperCase()])).toEqual({
+      command: 'pat-revoke',
+      id: ACCOUNT,
+    });
   });
 
   it.each([
@@ -82,7 +108,10 @@ describe('parseCliArgs', () => {
     [['pat', 'create', '--name', 'x', '--scopes', 'a:read', '--all-accounts'], /--user .* is required/],
     [['pat', 'create', '--user', 'a@b', '--scopes', 'a:read', '--all-accounts'], /--name .* is required/],
     [['pat', 'create', '--user', 'a@b', '--name', 'x', '--all-accounts'], /--scopes .* is required/],
-    [['pat', 'create', '--user', 'someone', '--name', 'x', '--scopes', 'a:read', '--all-accounts'], /email or a user id/],
+    [
+      ['pat', 'create', '--user', 'someone', '--name', 'x', '--scopes', 'a:read', '--all-accounts'],
+      /email or a user id/,
+    ],
     [create(), /--account .* or --all-accounts/],
     [create('--account', ACCOUNT, '--all-accounts'), /not both/],
     [create('--account', 'not-a-uuid'), /not an account id/],
@@ -97,7 +126,10 @@ describe('parseCliArgs', () => {
     [create('--all-accounts', 'stray'), /unexpected argument "stray"/],
     [create('--all-accounts', '--description'), /--description needs a value/],
     [['pat', 'create', '--user', '--name', 'x'], /--user needs a value/],
-    [['pat', 'create', '--user', 'a@b', '--name', ' ', '--scopes', 'a:read', '--all-accounts'], /--name must not be empty/],
+    [
+      ['pat', 'create', '--user', 'a@b', '--name', ' ', '--scopes', 'a:read', '--all-accounts'],
+      /--name must not be empty/,
+    ],
     [['pat', 'create', '--user', 'a@b', '--name', 'x', '--scopes', ' , ', '--all-accounts'], /at least one scope/],
     [['pat', 'create', '--user', 'a@b', '--name', 'x', '--scopes', 'all,users:read', '--all-accounts'], /stands alone/],
     [['pat', 'revoke'], /--id .* is required/],

@@ -18,7 +18,10 @@ describe('latchkey CLI (real PostgreSQL + Kafka, against a running token-service
 
   beforeAll(async () => {
     await h.startService();
-    aliceId = await h.user('human', { [acme]: ['users:read', 'users:update', 'accounts:read'], [globex]: ['users:read', 'accounts:read'] });
+    aliceId = await h.user('human', {
+      [acme]: ['users:read', 'users:update', 'accounts:read'],
+      [globex]: ['users:read', 'accounts:read'],
+    });
     alice = `${aliceId}@example.com`;
   }, 120_000);
   afterAll(() => h.stopService(), 60_000);
@@ -35,14 +38,32 @@ describe('latchkey CLI (real PostgreSQL + Kafka, against a running token-service
   async function grantCreatedOf(grantId: string) {
     const stored = await h.ctx.runtime.store.loadStored(grantId);
     const created = stored.find((s) => s.envelope.type === 'GrantCreated');
-    return { data: created?.envelope.data as { createdBy: string; scopes: string[]; accountIds: string[] }, actor: created?.metadata.actor };
+    return {
+      data: created?.envelope.data as { createdBy: string; scopes: string[]; accountIds: string[] },
+      actor: created?.metadata.actor,
+    };
   }
 
   it('creates a PAT for a user by email: the token alone on stdout, accepted by the running service, created by the operator', async () => {
     const output = captureOutput();
     let run: Run;
     try {
-      run = await cli('pat', 'create', '--user', alice, '--name', 'bootstrap', '--scopes', 'users:read,users:update', '--account', acme, '--expires-in-days', '7', '--description', 'first API client');
+      run = await cli(
+        'pat',
+        'create',
+        '--user',
+        alice,
+        '--name',
+        'bootstrap',
+        '--scopes',
+        'users:read,users:update',
+        '--account',
+        acme,
+        '--expires-in-days',
+        '7',
+        '--description',
+        'first API client',
+      );
     } finally {
       output.restore();
     }
@@ -59,7 +80,12 @@ describe('latchkey CLI (real PostgreSQL + Kafka, against a running token-service
     expect(verified.active && [...verified.effectiveScopes].sort()).toEqual(['users:read', 'users:update']);
 
     const [pat] = await h.ctx.queries.patsOf(aliceId, 10, null);
-    expect(pat).toMatchObject({ name: 'bootstrap', description: 'first API client', accountIds: [acme], status: 'active' });
+    expect(pat).toMatchObject({
+      name: 'bootstrap',
+      description: 'first API client',
+      accountIds: [acme],
+      status: 'active',
+    });
     expect(pat.createdBy).toMatch(/^operator:[^@\s]+@\S+$/);
     expect(Date.parse(pat.expiresAt!) - Date.now()).toBeGreaterThan(6.9 * 86_400_000);
     expect(Date.parse(pat.expiresAt!) - Date.now()).toBeLessThanOrEqual(7 * 86_400_000);
@@ -72,7 +98,18 @@ describe('latchkey CLI (real PostgreSQL + Kafka, against a running token-service
   });
 
   it('--all-accounts --scopes all --no-expiry by user id: the permissions held in every account, in all of them', async () => {
-    const run = await cli('pat', 'create', '--user', aliceId, '--name', 'everything', '--scopes', 'all', '--all-accounts', '--no-expiry');
+    const run = await cli(
+      'pat',
+      'create',
+      '--user',
+      aliceId,
+      '--name',
+      'everything',
+      '--scopes',
+      'all',
+      '--all-accounts',
+      '--no-expiry',
+    );
     expect(run.code).toBe(0);
     const token = run.stdout.trim();
     await h.waitForOwnEvents();
@@ -81,35 +118,103 @@ describe('latchkey CLI (real PostgreSQL + Kafka, against a running token-service
       expect(verified.active && [...verified.effectiveScopes].sort()).toEqual(['accounts:read', 'users:read']);
     }
     const pat = (await h.ctx.queries.patsOf(aliceId, 10, null)).find((p) => p.name === 'everything')!;
-    expect(pat).toMatchObject({ accountIds: [acme, globex].sort(), scopes: ['accounts:read', 'users:read'], expiresAt: null });
+    expect(pat).toMatchObject({
+      accountIds: [acme, globex].sort(),
+      scopes: ['accounts:read', 'users:read'],
+      expiresAt: null,
+    });
     expect(run.stderr).toContain('expires:  never');
   });
 
   it('creates for an api user too (the operator administers the accounts)', async () => {
     const botId = await h.user('api', { [acme]: ['users:read'] });
-    const run = await cli('pat', 'create', '--user', botId, '--name', 'bot', '--scopes', 'users:read', '--account', acme);
+    const run = await cli(
+      'pat',
+      'create',
+      '--user',
+      botId,
+      '--name',
+      'bot',
+      '--scopes',
+      'users:read',
+      '--account',
+      acme,
+    );
     expect(run.code).toBe(0);
     await h.waitForOwnEvents();
-    expect(h.ctx.runtime.verifier.verify(run.stdout.trim(), { account: acme })).toMatchObject({ active: true, subjectKind: 'api' });
+    expect(h.ctx.runtime.verifier.verify(run.stdout.trim(), { account: acme })).toMatchObject({
+      active: true,
+      subjectKind: 'api',
+    });
   });
 
   it('refuses what the decider refuses, with exit code 1, a one-line message with the code, and nothing on stdout', async () => {
-    const unknown = await cli('pat', 'create', '--user', 'nobody@example.com', '--name', 'x', '--scopes', 'users:read', '--all-accounts');
+    const unknown = await cli(
+      'pat',
+      'create',
+      '--user',
+      'nobody@example.com',
+      '--name',
+      'x',
+      '--scopes',
+      'users:read',
+      '--all-accounts',
+    );
     expect(unknown).toMatchObject({ code: 1, stdout: '' });
-    expect(unknown.stderr).toMatch(/^latchkey: refused \(USER_UNKNOWN\): no user with email nobody@example.com is known to token-service .*\n$/);
+    expect(unknown.stderr).toMatch(
+      /^latchkey: refused \(USER_UNKNOWN\): no user with email nobody@example.com is known to token-service .*\n$/,
+    );
     expect(unknown.stderr.trim().split('\n')).toHaveLength(1);
 
-    const notHeld = await cli('pat', 'create', '--user', alice, '--name', 'greedy', '--scopes', 'users:delete', '--account', acme);
+    const notHeld = await cli(
+      'pat',
+      'create',
+      '--user',
+      alice,
+      '--name',
+      'greedy',
+      '--scopes',
+      'users:delete',
+      '--account',
+      acme,
+    );
     expect(notHeld).toMatchObject({ code: 1, stdout: '' });
-    expect(notHeld.stderr).toMatch(/^latchkey: refused \(SCOPE_NOT_HELD\): the user does not hold "users:delete" in account/);
+    expect(notHeld.stderr).toMatch(
+      /^latchkey: refused \(SCOPE_NOT_HELD\): the user does not hold "users:delete" in account/,
+    );
 
-    const otherAccount = await cli('pat', 'create', '--user', alice, '--name', 'elsewhere', '--scopes', 'users:read', '--account', randomUUID());
+    const otherAccount = await cli(
+      'pat',
+      'create',
+      '--user',
+      alice,
+      '--name',
+      'elsewhere',
+      '--scopes',
+      'users:read',
+      '--account',
+      randomUUID(),
+    );
     expect(otherAccount.stderr).toMatch(/ACCOUNT_NOT_HELD/);
 
-    const taken = await cli('pat', 'create', '--user', alice, '--name', 'bootstrap', '--scopes', 'users:read', '--account', acme);
+    const taken = await cli(
+      'pat',
+      'create',
+      '--user',
+      alice,
+      '--name',
+      'bootstrap',
+      '--scopes',
+      'users:read',
+      '--account',
+      acme,
+    );
     expect(taken).toMatchObject({ code: 1, stdout: '' });
     expect(taken.stderr).toMatch(/NAME_TAKEN/);
-    expect((await h.ctx.queries.patsOf(aliceId, 10, null)).map((p) => p.name).sort()).toEqual(['bootstrap', 'everything']);
+    expect((await h.ctx.queries.patsOf(aliceId, 10, null)).map((p) => p.name).sort()).toEqual([
+      'bootstrap',
+      'everything',
+    ]);
   });
 
   it('refuses a deactivated user', async () => {
@@ -122,7 +227,18 @@ describe('latchkey CLI (real PostgreSQL + Kafka, against a running token-service
   });
 
   it('revokes a PAT (operator_request), idempotently; an unknown id is refused', async () => {
-    const created = await cli('pat', 'create', '--user', alice, '--name', 'short-lived', '--scopes', 'users:read', '--account', acme);
+    const created = await cli(
+      'pat',
+      'create',
+      '--user',
+      alice,
+      '--name',
+      'short-lived',
+      '--scopes',
+      'users:read',
+      '--account',
+      acme,
+    );
     const token = created.stdout.trim();
     await h.waitForOwnEvents();
     expect(h.ctx.runtime.verifier.verify(token, { account: acme }).active).toBe(true);
@@ -135,7 +251,10 @@ describe('latchkey CLI (real PostgreSQL + Kafka, against a running token-service
     expect(h.ctx.runtime.verifier.verify(token, { account: acme })).toMatchObject({ active: false });
     expect(await h.ctx.queries.pat(pat.id)).toMatchObject({ status: 'revoked' });
     const history = await h.ctx.pats.history(pat.id);
-    expect(history.find((e) => e.type === 'GrantRevoked')).toMatchObject({ reason: 'operator_request', actor: expect.stringMatching(/^operator:/) });
+    expect(history.find((e) => e.type === 'GrantRevoked')).toMatchObject({
+      reason: 'operator_request',
+      actor: expect.stringMatching(/^operator:/),
+    });
 
     const again = await cli('pat', 'revoke', '--id', pat.id);
     expect(again.code).toBe(0);
@@ -157,7 +276,11 @@ describe('latchkey CLI (real PostgreSQL + Kafka, against a running token-service
 
   it('a bad environment is a one-line failure', async () => {
     const err: string[] = [];
-    const code = await runCli(['pat', 'revoke', '--id', randomUUID()], { DATABASE_URL: 'not a url' }, { stdout: { write: () => true }, stderr: { write: (t: string) => err.push(t) } });
+    const code = await runCli(
+      ['pat', 'revoke', '--id', randomUUID()],
+      { DATABASE_URL: 'not a url' },
+      { stdout: { write: () => true }, stderr: { write: (t: string) => err.push(t) } },
+    );
     expect(code).toBe(1);
     expect(err.join('')).toMatch(/^latchkey: cannot read the configuration: .*DATABASE_URL.*\n$/);
   });

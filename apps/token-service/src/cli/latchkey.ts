@@ -37,7 +37,12 @@ const oneLine = (text: string) =>
  * against token-service's database and Kafka (read from `env` as the service reads them) and
  * returns the exit code: 0 done, 1 refused or failed, 2 usage error.
  */
-export async function runCli(argv: readonly string[], env: Env, io: CliIo, overrides: CliOverrides = {}): Promise<number> {
+export async function runCli(
+  argv: readonly string[],
+  env: Env,
+  io: CliIo,
+  overrides: CliOverrides = {},
+): Promise<number> {
   let args: CliArgs;
   try {
     args = parseCliArgs(argv);
@@ -53,20 +58,31 @@ export async function runCli(argv: readonly string[], env: Env, io: CliIo, overr
 
   try {
     const config = loadTokenServiceConfig(env);
-    const kafka = overrides.context?.kafka ?? createKafka({ clientId: 'token-service-cli', brokers: config.KAFKA_BROKERS });
+    const kafka =
+      overrides.context?.kafka ?? createKafka({ clientId: 'token-service-cli', brokers: config.KAFKA_BROKERS });
     // Without reactions: the running service's consumer group keeps its partitions.
     const ctx = await startTokenContext(config, { poolSize: 2, ...overrides.context, kafka }, { withReactions: false });
     try {
-      const options = { operator: overrides.operator ?? operatorActor(env), publishTimeoutMs: overrides.publishTimeoutMs };
+      const options = {
+        operator: overrides.operator ?? operatorActor(env),
+        publishTimeoutMs: overrides.publishTimeoutMs,
+      };
       if (args.command === 'pat-create') await createPatAsOperator(ctx, args, io, options);
       else await revokePatAsOperator(ctx, args, io, options);
     } finally {
-      await ctx.stop().catch((err: unknown) => io.stderr.write(`latchkey: warning: did not stop cleanly: ${oneLine(err instanceof Error ? err.message : String(err))}\n`));
+      await ctx
+        .stop()
+        .catch((err: unknown) =>
+          io.stderr.write(
+            `latchkey: warning: did not stop cleanly: ${oneLine(err instanceof Error ? err.message : String(err))}\n`,
+          ),
+        );
     }
     return EXIT_OK;
   } catch (err) {
     if (isTokenError(err)) io.stderr.write(`latchkey: refused (${err.code}): ${oneLine(err.message)}\n`);
-    else if (err instanceof ConfigError) io.stderr.write(`latchkey: cannot read the configuration: ${oneLine(err.message)}\n`);
+    else if (err instanceof ConfigError)
+      io.stderr.write(`latchkey: cannot read the configuration: ${oneLine(err.message)}\n`);
     else io.stderr.write(`latchkey: failed: ${oneLine(err instanceof Error ? err.message : String(err))}\n`);
     return EXIT_FAILED;
   }
@@ -77,8 +93,12 @@ const stderrLogger: LoggerService = {
   log: () => undefined,
   debug: () => undefined,
   verbose: () => undefined,
-  warn: (message: unknown, context?: unknown) => void process.stderr.write(`latchkey: warning${context ? ` [${String(context)}]` : ''}: ${String(message)}\n`),
-  error: (message: unknown, ...rest: unknown[]) => void process.stderr.write(`latchkey: error: ${String(message)}${rest.length > 0 ? ` ${rest.map(String).join(' ')}` : ''}\n`),
+  warn: (message: unknown, context?: unknown) =>
+    void process.stderr.write(`latchkey: warning${context ? ` [${String(context)}]` : ''}: ${String(message)}\n`),
+  error: (message: unknown, ...rest: unknown[]) =>
+    void process.stderr.write(
+      `latchkey: error: ${String(message)}${rest.length > 0 ? ` ${rest.map(String).join(' ')}` : ''}\n`,
+    ),
   fatal: (message: unknown) => void process.stderr.write(`latchkey: fatal: ${String(message)}\n`),
 };
 

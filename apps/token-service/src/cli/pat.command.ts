@@ -27,7 +27,11 @@ export async function resolveUser(ctx: OperatorContext, userArg: string): Promis
   const byEmail = userArg.includes('@');
   const userId = byEmail ? await ctx.queries.userIdByEmail(userArg) : userArg;
   const user = userId === null ? null : await ctx.queries.user(userId);
-  if (user === null) throw new TokenError('USER_UNKNOWN', `no user ${byEmail ? 'with email' : 'with id'} ${userArg} is known to token-service (${UNKNOWN_HINT})`);
+  if (user === null)
+    throw new TokenError(
+      'USER_UNKNOWN',
+      `no user ${byEmail ? 'with email' : 'with id'} ${userArg} is known to token-service (${UNKNOWN_HINT})`,
+    );
   return user;
 }
 
@@ -51,17 +55,27 @@ export function scopesOf(user: DirectoryUser, accounts: readonly string[], wante
   // an account the user is not in: leave it to the decider (ACCOUNT_NOT_HELD)
   if (held.some((p) => p.length === 0)) return [];
   const common = held.reduce((acc, p) => acc.filter((s) => p.includes(s)));
-  if (common.length === 0) throw new TokenError('SCOPES_REQUIRED', 'the user holds no permission in all of these accounts; name the accounts or the scopes');
+  if (common.length === 0)
+    throw new TokenError(
+      'SCOPES_REQUIRED',
+      'the user holds no permission in all of these accounts; name the accounts or the scopes',
+    );
   return [...new Set(common)].sort();
 }
 
 /** Creates a PAT for the user as an administrator of its accounts; prints the token alone on stdout. */
-export async function createPatAsOperator(ctx: OperatorContext, args: PatCreateArgs, io: CliIo, options: OperatorOptions): Promise<void> {
+export async function createPatAsOperator(
+  ctx: OperatorContext,
+  args: PatCreateArgs,
+  io: CliIo,
+  options: OperatorOptions,
+): Promise<void> {
   const user = await resolveUser(ctx, args.user);
   if (!user.active) throw new TokenError('USER_DEACTIVATED', `user ${args.user} is deactivated`);
   const accountIds = accountsOf(user, args.accounts);
   const scopes = scopesOf(user, accountIds, args.scopes);
-  const expiresAt = 'days' in args.expiry ? new Date(ctx.clock().getTime() + args.expiry.days * DAY_MS).toISOString() : null;
+  const expiresAt =
+    'days' in args.expiry ? new Date(ctx.clock().getTime() + args.expiry.days * DAY_MS).toISOString() : null;
   const actor: PatActorFacts = { isSelf: false, administers: accountIds };
 
   const { grantId, token } = await ctx.pats.create(
@@ -91,11 +105,18 @@ export async function createPatAsOperator(ctx: OperatorContext, args: PatCreateA
 }
 
 /** Break-glass revocation (reason `operator_request`); revoking a revoked token changes nothing. */
-export async function revokePatAsOperator(ctx: OperatorContext, args: PatRevokeArgs, io: CliIo, options: OperatorOptions): Promise<void> {
+export async function revokePatAsOperator(
+  ctx: OperatorContext,
+  args: PatRevokeArgs,
+  io: CliIo,
+  options: OperatorOptions,
+): Promise<void> {
   const pat = await ctx.queries.pat(args.id);
   if (pat === null) throw new TokenError('GRANT_NOT_FOUND', `no personal access token with id ${args.id}`);
   if (pat.revokedAt !== null) {
-    io.stderr.write(`personal access token ${pat.id} ("${pat.name}") was already revoked at ${pat.revokedAt}; nothing changed\n`);
+    io.stderr.write(
+      `personal access token ${pat.id} ("${pat.name}") was already revoked at ${pat.revokedAt}; nothing changed\n`,
+    );
     return;
   }
   await ctx.pats.revoke(pat.id, 'operator_request', options.operator);
@@ -110,10 +131,16 @@ export async function revokePatAsOperator(ctx: OperatorContext, args: PatRevokeA
  * Waits until the outbox holds nothing more of the grant's stream (its events are on Kafka,
  * whichever relay — this process's or the running service's — published them).
  */
-export async function waitUntilPublished(dataSource: DataSource, grantId: string, timeoutMs = 30_000): Promise<boolean> {
+export async function waitUntilPublished(
+  dataSource: DataSource,
+  grantId: string,
+  timeoutMs = 30_000,
+): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const [{ n }] = (await dataSource.query('SELECT count(*)::int AS n FROM outbox WHERE message_key = $1', [grantId])) as Array<{ n: number }>;
+    const [{ n }] = (await dataSource.query('SELECT count(*)::int AS n FROM outbox WHERE message_key = $1', [
+      grantId,
+    ])) as Array<{ n: number }>;
     if (n === 0) return true;
     if (Date.now() >= deadline) return false;
     await new Promise((r) => setTimeout(r, 25));

@@ -1,4 +1,16 @@
-import { defineEnv, envVar, host, hostPortList, InvalidValue, logLevel, port, postgresUrl, readEnv, type Env, type EnvConfig } from '@latchkey/config';
+import {
+  defineEnv,
+  envVar,
+  host,
+  hostPortList,
+  InvalidValue,
+  logLevel,
+  port,
+  postgresUrl,
+  readEnv,
+  type Env,
+  type EnvConfig,
+} from '@latchkey/config';
 
 export const SERVICE_NAME = 'token-service';
 
@@ -15,7 +27,10 @@ export const TOKEN_SERVICE_ENV = defineEnv({
   }),
   KAFKA_BROKERS: hostPortList({ localDefault: ['127.0.0.1:9092'], description: 'Kafka bootstrap brokers' }),
   LOG_LEVEL: logLevel({ description: 'error|warn|log|debug' }),
-  INTERNAL_HOST: host({ localDefault: '127.0.0.1', description: 'address of the internal listener (token introspection for verifiers); keep it off the public network' }),
+  INTERNAL_HOST: host({
+    localDefault: '127.0.0.1',
+    description: 'address of the internal listener (token introspection for verifiers); keep it off the public network',
+  }),
   INTERNAL_PORT: port({ localDefault: 3103, description: 'port of the internal listener' }),
   INTERNAL_SERVICE_TOKEN: envVar(
     'a random string of at least 32 characters',
@@ -23,7 +38,11 @@ export const TOKEN_SERVICE_ENV = defineEnv({
       if (raw.length < 32) throw new InvalidValue('a random string of at least 32 characters');
       return raw;
     },
-    { sensitive: true, localDefault: 'local-development-internal-token-0000', description: 'credential verifiers (the gateway) present (`Authorization: Bearer …`) on the internal listener' },
+    {
+      sensitive: true,
+      localDefault: 'local-development-internal-token-0000',
+      description: 'credential verifiers (the gateway) present (`Authorization: Bearer …`) on the internal listener',
+    },
   ),
 });
 

@@ -34,10 +34,24 @@ describe('token-service config', () => {
       caught = err;
     }
     expect(caught).toBeInstanceOf(ConfigError);
-    expect((caught as ConfigError).issues.map((i) => i.variable)).toEqual(['PORT', 'DATABASE_URL', 'KAFKA_BROKERS', 'LOG_LEVEL']);
+    expect((caught as ConfigError).issues.map((i) => i.variable)).toEqual([
+      'PORT',
+      'DATABASE_URL',
+      'KAFKA_BROKERS',
+      'LOG_LEVEL',
+    ]);
   });
 
   it('declares the variables the service reads', () => {
-    expect(Object.keys(TOKEN_SERVICE_ENV)).toEqual(['HOST', 'PORT', 'DATABASE_URL', 'KAFKA_BROKERS', 'LOG_LEVEL', 'INTERNAL_HOST', 'INTERNAL_PORT', 'INTERNAL_SERVICE_TOKEN']);
+    expect(Object.keys(TOKEN_SERVICE_ENV)).toEqual([
+      'HOST',
+      'PORT',
+      'DATABASE_URL',
+      'KAFKA_BROKERS',
+      'LOG_LEVEL',
+      'INTERNAL_HOST',
+      'INTERNAL_PORT',
+      'INTERNAL_SERVICE_TOKEN',
+    ]);
   });
 });

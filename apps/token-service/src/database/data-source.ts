@@ -8,5 +8,10 @@ import { CreateInstallation1764300000001 } from './migrations/1764300000001-crea
 export const TOKEN_MIGRATIONS = [CreateTokenReadModels1764300000000, CreateInstallation1764300000001];
 
 export function createDataSource(databaseUrl: string, poolSize?: number): DataSource {
-  return createServiceDataSource({ url: databaseUrl, applicationName: SERVICE_NAME, migrations: TOKEN_MIGRATIONS, poolSize });
+  return createServiceDataSource({
+    url: databaseUrl,
+    applicationName: SERVICE_NAME,
+    migrations: TOKEN_MIGRATIONS,
+    poolSize,
+  });
 }

@@ -34,7 +34,10 @@ export function requireScopes(value: unknown, field = 'scopes'): string[] {
   if (!Array.isArray(value)) throw new TokenError('SCOPE_INVALID', `${field} must be a list of scopes`);
   for (const scope of value) {
     if (!isScope(scope)) {
-      throw new TokenError('SCOPE_INVALID', `${quoteShort(String(scope))} is not a scope (<resource>:<action>, action create, read, update, delete or *)`);
+      throw new TokenError(
+        'SCOPE_INVALID',
+        `${quoteShort(String(scope))} is not a scope (<resource>:<action>, action create, read, update, delete or *)`,
+      );
     }
   }
   return expandScopes(value as string[]);

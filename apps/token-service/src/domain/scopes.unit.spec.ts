@@ -23,7 +23,13 @@ describe('scopes', () => {
   });
 
   it('requireScopes checks the grammar and expands', () => {
-    expect(requireScopes(['users:*', 'orders:read'])).toEqual(['orders:read', 'users:create', 'users:delete', 'users:read', 'users:update']);
+    expect(requireScopes(['users:*', 'orders:read'])).toEqual([
+      'orders:read',
+      'users:create',
+      'users:delete',
+      'users:read',
+      'users:update',
+    ]);
     expect(requireScopes([])).toEqual([]);
     for (const bad of [['orders'], ['orders:write'], ['Orders:read'], [':read'], [42], 'orders:read']) {
       expect(() => requireScopes(bad)).toThrow(expect.objectContaining({ code: 'SCOPE_INVALID' }));

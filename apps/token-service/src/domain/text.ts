@@ -30,8 +30,10 @@ export interface TextRules {
 export function requireText(value: unknown, field: string, rules: TextRules, code: TokenErrorCode): string {
   const text = typeof value === 'string' ? value.trim() : '';
   if (text.length === 0) throw new TokenError(code, `${field} is required`);
-  if (text.length > rules.maxLength) throw new TokenError(code, `${field} must be at most ${rules.maxLength} characters`);
-  if (hasControlCharacter(text, rules.multiLine === true)) throw new TokenError(code, `${field} must not contain control characters`);
+  if (text.length > rules.maxLength)
+    throw new TokenError(code, `${field} must be at most ${rules.maxLength} characters`);
+  if (hasControlCharacter(text, rules.multiLine === true))
+    throw new TokenError(code, `${field} must not contain control characters`);
   return text;
 }
 

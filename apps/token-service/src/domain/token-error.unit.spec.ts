@@ -5,7 +5,12 @@ describe('TokenError', () => {
     const error = new TokenError('NAME_TAKEN', 'the user already has a token named "CI"');
     expect(error).toBeInstanceOf(Error);
     expect(isTokenError(error)).toBe(true);
-    expect(error).toMatchObject({ name: 'TokenError', code: 'NAME_TAKEN', message: 'the user already has a token named "CI"', status: 409 });
+    expect(error).toMatchObject({
+      name: 'TokenError',
+      code: 'NAME_TAKEN',
+      message: 'the user already has a token named "CI"',
+      status: 409,
+    });
   });
 
   it('defaults the message to the code', () => {
@@ -20,11 +25,25 @@ describe('TokenError', () => {
   });
 
   it('maps what the actor or user may not do to 403, conflicts to 409, bad input to 422', () => {
-    for (const code of ['SCOPE_NOT_HELD', 'ACCOUNT_NOT_HELD', 'SCOPE_NOT_ALLOWED_FOR_CONTACT', 'PAT_CREATION_FORBIDDEN', 'NOT_ALLOWED_FOR_OTHERS', 'NOT_ALLOWED_FOR_API_USERS'] as const) {
+    for (const code of [
+      'SCOPE_NOT_HELD',
+      'ACCOUNT_NOT_HELD',
+      'SCOPE_NOT_ALLOWED_FOR_CONTACT',
+      'PAT_CREATION_FORBIDDEN',
+      'NOT_ALLOWED_FOR_OTHERS',
+      'NOT_ALLOWED_FOR_API_USERS',
+    ] as const) {
       expect(new TokenError(code).status).toBe(403);
     }
-    for (const code of ['GRANT_EXISTS', 'GRANT_REVOKED', 'NAME_TAKEN', 'USER_DEACTIVATED'] as const) expect(new TokenError(code).status).toBe(409);
-    for (const code of ['EXPIRY_REQUIRED', 'EXPIRY_IN_PAST', 'LIFETIME_EXCEEDS_MAXIMUM', 'POLICY_INVALID', 'SCOPE_INVALID'] as const) {
+    for (const code of ['GRANT_EXISTS', 'GRANT_REVOKED', 'NAME_TAKEN', 'USER_DEACTIVATED'] as const)
+      expect(new TokenError(code).status).toBe(409);
+    for (const code of [
+      'EXPIRY_REQUIRED',
+      'EXPIRY_IN_PAST',
+      'LIFETIME_EXCEEDS_MAXIMUM',
+      'POLICY_INVALID',
+      'SCOPE_INVALID',
+    ] as const) {
       expect(new TokenError(code).status).toBe(422);
     }
     expect(new TokenError('USER_UNKNOWN').status).toBe(404);

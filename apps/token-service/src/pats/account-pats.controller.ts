@@ -2,7 +2,15 @@ import { Controller, Delete, Get, Headers, HttpCode, Inject, Post } from '@nestj
 import { keysetPage, ValidBody, ValidParams, ValidQuery } from '@latchkey/http';
 import type { ActiveToken } from '@latchkey/token-verifier';
 import { Authenticated, CurrentToken } from '@latchkey/token-verifier/nest';
-import { AccountParams, AccountPatParams, AccountUserParams, CreatePatForUserBody, PageQuery, type CreatePatForUserBodyT, type PageQueryT } from '../api/token.schemas';
+import {
+  AccountParams,
+  AccountPatParams,
+  AccountUserParams,
+  CreatePatForUserBody,
+  PageQuery,
+  type CreatePatForUserBodyT,
+  type PageQueryT,
+} from '../api/token.schemas';
 import { TokenError } from '../domain';
 import type { PatView } from '../read-model/token.queries';
 import { TOKEN_CONTEXT, type TokenContext } from '../token.context';
@@ -23,7 +31,11 @@ export class AccountPatsController {
   @Get('personal-access-tokens')
   @Authenticated({ scopes: ['personal_access_tokens:read'], account: IN_PATH_ACCOUNT })
   list(@ValidParams(AccountParams) { accountId }: { accountId: string }, @ValidQuery(PageQuery) query: PageQueryT) {
-    return keysetPage(query, (limit, after) => this.ctx.queries.patsIn(accountId, limit, after), (p) => [p.createdAt, p.id]);
+    return keysetPage(
+      query,
+      (limit, after) => this.ctx.queries.patsIn(accountId, limit, after),
+      (p) => [p.createdAt, p.id],
+    );
   }
 
   /** A token for a user (the decider checks the policy, the user's permissions and the contact scopes). */
@@ -38,9 +50,17 @@ export class AccountPatsController {
   ): Promise<PatView & { token: string }> {
     const actor = callerOf(token);
     const accountIds = body.accountIds ?? [accountId];
-    if (!accountIds.includes(accountId)) throw new TokenError('ACCOUNT_NOT_HELD', 'the token must act in the account it is created from');
+    if (!accountIds.includes(accountId))
+      throw new TokenError('ACCOUNT_NOT_HELD', 'the token must act in the account it is created from');
     const created = await this.ctx.pats.create(
-      { userId, name: body.name, description: body.description ?? null, scopes: body.scopes, accountIds, expiresAt: expiryOf(body, this.ctx.clock()) },
+      {
+        userId,
+        name: body.name,
+        description: body.description ?? null,
+        scopes: body.scopes,
+        accountIds,
+        expiresAt: expiryOf(body, this.ctx.clock()),
+      },
       actorFacts(this.ctx.runtime.verifier, bearerOf(headers), accountIds, userId === actor),
       actor,
     );
@@ -50,9 +70,13 @@ export class AccountPatsController {
   @Delete('personal-access-tokens/:id')
   @HttpCode(204)
   @Authenticated({ scopes: ['personal_access_tokens:delete'], account: IN_PATH_ACCOUNT })
-  async revoke(@CurrentToken() token: ActiveToken, @ValidParams(AccountPatParams) { accountId, id }: { accountId: string; id: string }): Promise<void> {
+  async revoke(
+    @CurrentToken() token: ActiveToken,
+    @ValidParams(AccountPatParams) { accountId, id }: { accountId: string; id: string },
+  ): Promise<void> {
     const pat = await this.ctx.queries.pat(id);
-    if (!pat || !pat.accountIds.includes(accountId)) throw new TokenError('GRANT_NOT_FOUND', 'no such personal access token in this account');
+    if (!pat || !pat.accountIds.includes(accountId))
+      throw new TokenError('GRANT_NOT_FOUND', 'no such personal access token in this account');
     await this.ctx.pats.revoke(id, 'administrator_request', callerOf(token));
   }
 }

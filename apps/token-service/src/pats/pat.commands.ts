@@ -4,7 +4,15 @@ import { isUniqueViolation, type StoredEvent } from '@latchkey/eventstore';
 import type { ServiceRuntime } from '@latchkey/service-runtime';
 import { displayPrefix, generateSecret, hashSecret } from '@latchkey/token-format';
 import type { EntityManager } from 'typeorm';
-import { DEFAULT_TOKEN_POLICY, grantStream, patDecider, TokenError, type PatActorFacts, type PatCommand, type TokenPolicy } from '../domain';
+import {
+  DEFAULT_TOKEN_POLICY,
+  grantStream,
+  patDecider,
+  TokenError,
+  type PatActorFacts,
+  type PatCommand,
+  type TokenPolicy,
+} from '../domain';
 import { projectTokenEvents } from '../read-model/token.projection';
 import type { PatView, TokenQueries } from '../read-model/token.queries';
 import type { EventEnvelope, GrantCreatedData, TokenIssuedData } from '@latchkey/contracts';
@@ -42,7 +50,11 @@ export class PatCommands {
   ) {}
 
   /** Creates a PAT; answers its read-model view (built from the appended events: no re-read) and the token, shown once. */
-  async create(input: CreatePatInput, actor: PatActorFacts, createdBy: string): Promise<{ grantId: string; token: string; view: PatView }> {
+  async create(
+    input: CreatePatInput,
+    actor: PatActorFacts,
+    createdBy: string,
+  ): Promise<{ grantId: string; token: string; view: PatView }> {
     const grantId = randomUUID();
     const token = generateSecret('pat');
     let view: PatView;
@@ -50,35 +62,46 @@ export class PatCommands {
       // a fresh random grant id: nobody else can be writing this stream, so no lock is needed
       view = await this.runtime.dataSource.transaction(async (manager) => {
         // FOR SHARE: serialises with a deactivation; the name check comes in the same round trip
-        const { user, nameTaken, policies: stored } = await this.queries.issuingFacts(input.userId, input.name, input.accountIds, manager);
+        const {
+          user,
+          nameTaken,
+          policies: stored,
+        } = await this.queries.issuingFacts(input.userId, input.name, input.accountIds, manager);
         const policies: Record<string, TokenPolicy> = {};
         for (const account of input.accountIds) policies[account] = stored[account] ?? DEFAULT_TOKEN_POLICY;
-        const envelopes = await this.decide(manager, grantId, {
-          type: 'CreatePat',
+        const envelopes = await this.decide(
+          manager,
           grantId,
-          tokenId: randomUUID(),
-          tokenHash: hashSecret(token),
-          displayPrefix: displayPrefix(token),
-          userId: input.userId,
-          name: input.name,
-          description: input.description ?? null,
-          scopes: input.scopes,
-          accountIds: input.accountIds,
-          expiresAt: input.expiresAt,
-          now: this.clock().toISOString(),
-          createdBy,
-          facts: {
-            user: user === null ? null : { kind: user.kind, active: user.active, permissions: user.permissions },
-            actor,
-            policies,
-            nameTaken,
+          {
+            type: 'CreatePat',
+            grantId,
+            tokenId: randomUUID(),
+            tokenHash: hashSecret(token),
+            displayPrefix: displayPrefix(token),
+            userId: input.userId,
+            name: input.name,
+            description: input.description ?? null,
+            scopes: input.scopes,
+            accountIds: input.accountIds,
+            expiresAt: input.expiresAt,
+            now: this.clock().toISOString(),
+            createdBy,
+            facts: {
+              user: user === null ? null : { kind: user.kind, active: user.active, permissions: user.permissions },
+              actor,
+              policies,
+              nameTaken,
+            },
           },
-        }, createdBy, true);
+          createdBy,
+          true,
+        );
         return viewOfNewPat(envelopes);
       });
     } catch (err) {
       // two creations racing for one name: the read model's unique index stops the second
-      if (isUniqueViolation(err) && JSON.stringify(err).includes('pats_live_name_key')) throw new TokenError('NAME_TAKEN', 'a live token of this user already has this name');
+      if (isUniqueViolation(err) && JSON.stringify(err).includes('pats_live_name_key'))
+        throw new TokenError('NAME_TAKEN', 'a live token of this user already has this name');
       throw err;
     }
     this.log.debug(`created personal access token ${grantId} for user ${input.userId} by ${createdBy}`);
@@ -89,7 +112,18 @@ export class PatCommands {
   async regenerate(grantId: string, actor: string): Promise<string> {
     const token = generateSecret('pat');
     await this.inLockedTransaction(grantId, (manager) =>
-      this.decide(manager, grantId, { type: 'RegeneratePat', tokenId: randomUUID(), tokenHash: hashSecret(token), displayPrefix: displayPrefix(token), now: this.clock().toISOString() }, actor),
+      this.decide(
+        manager,
+        grantId,
+        {
+          type: 'RegeneratePat',
+          tokenId: randomUUID(),
+          tokenHash: hashSecret(token),
+          displayPrefix: displayPrefix(token),
+          now: this.clock().toISOString(),
+        },
+        actor,
+      ),
     );
     this.log.log(`regenerated personal access token ${grantId} by ${actor}`);
     return token;
@@ -129,8 +163,19 @@ export class PatCommands {
     });
   }
 
-  private async decide(manager: EntityManager, grantId: string, command: PatCommand, actor: string, newStream = false): Promise<EventEnvelope[]> {
-    const { envelopes } = await this.runtime.runner.runIn(manager, patDecider, command, { stream: grantStream(grantId), actor, newStream, project: (m, events) => projectTokenEvents(m, events) });
+  private async decide(
+    manager: EntityManager,
+    grantId: string,
+    command: PatCommand,
+    actor: string,
+    newStream = false,
+  ): Promise<EventEnvelope[]> {
+    const { envelopes } = await this.runtime.runner.runIn(manager, patDecider, command, {
+      stream: grantStream(grantId),
+      actor,
+      newStream,
+      project: (m, events) => projectTokenEvents(m, events),
+    });
     return envelopes;
   }
 }

@@ -3,7 +3,15 @@ import { keysetPage, ValidBody, ValidParams, ValidQuery } from '@latchkey/http';
 import { hashSecret, parseSecret } from '@latchkey/token-format';
 import type { ActiveToken } from '@latchkey/token-verifier';
 import { Authenticated, CurrentToken } from '@latchkey/token-verifier/nest';
-import { CheckTokenBody, CreatePatBody, PageQuery, PatParams, type CheckTokenBodyT, type CreatePatBodyT, type PageQueryT } from '../api/token.schemas';
+import {
+  CheckTokenBody,
+  CreatePatBody,
+  PageQuery,
+  PatParams,
+  type CheckTokenBodyT,
+  type CreatePatBodyT,
+  type PageQueryT,
+} from '../api/token.schemas';
 import { TokenError } from '../domain';
 import type { PatView } from '../read-model/token.queries';
 import { TOKEN_CONTEXT, type TokenContext } from '../token.context';
@@ -23,12 +31,23 @@ export class PersonalAccessTokensController {
   @Post()
   @HttpCode(201)
   @Authenticated()
-  async create(@CurrentToken() token: ActiveToken, @Headers() headers: Hdrs, @ValidBody(CreatePatBody) body: CreatePatBodyT): Promise<PatView & { token: string }> {
+  async create(
+    @CurrentToken() token: ActiveToken,
+    @Headers() headers: Hdrs,
+    @ValidBody(CreatePatBody) body: CreatePatBodyT,
+  ): Promise<PatView & { token: string }> {
     const userId = callerOf(token);
     const raw = bearerOf(headers);
     requireScopeIn(this.ctx.runtime.verifier, raw, body.accountIds, 'personal_access_tokens:create');
     const created = await this.ctx.pats.create(
-      { userId, name: body.name, description: body.description ?? null, scopes: body.scopes, accountIds: body.accountIds, expiresAt: expiryOf(body, this.ctx.clock()) },
+      {
+        userId,
+        name: body.name,
+        description: body.description ?? null,
+        scopes: body.scopes,
+        accountIds: body.accountIds,
+        expiresAt: expiryOf(body, this.ctx.clock()),
+      },
       actorFacts(this.ctx.runtime.verifier, raw, body.accountIds, true),
       userId,
     );
@@ -39,7 +58,11 @@ export class PersonalAccessTokensController {
   @Authenticated()
   list(@CurrentToken() token: ActiveToken, @ValidQuery(PageQuery) query: PageQueryT) {
     const userId = callerOf(token);
-    return keysetPage(query, (limit, after) => this.ctx.queries.patsOf(userId, limit, after), (p) => [p.createdAt, p.id]);
+    return keysetPage(
+      query,
+      (limit, after) => this.ctx.queries.patsOf(userId, limit, after),
+      (p) => [p.createdAt, p.id],
+    );
   }
 
   /** Whether a token is good, and (if it is yours) which one it is. The token is only hashed, never kept or logged. */
@@ -54,11 +77,19 @@ export class PersonalAccessTokensController {
       const row = await this.ctx.queries.byHash(hashSecret(body.token));
       if (!row || row.revoked) return { active: false, reason: row ? 'token_revoked' : 'unknown' };
       if (row.expiresAt !== null && row.expiresAt.getTime() <= Date.now()) return { active: false, reason: 'expired' };
-      return row.userId === callerOf(token) ? { active: true, id: row.grantId, expiresAt: row.expiresAt?.toISOString() ?? null } : { active: true };
+      return row.userId === callerOf(token)
+        ? { active: true, id: row.grantId, expiresAt: row.expiresAt?.toISOString() ?? null }
+        : { active: true };
     }
     if (result.subject !== callerOf(token)) return { active: true };
     const pat = await this.ctx.queries.pat(result.grantId);
-    return { active: true, id: result.grantId, name: pat?.name, effectiveScopes: result.effectiveScopes, expiresAt: result.expiresAt };
+    return {
+      active: true,
+      id: result.grantId,
+      name: pat?.name,
+      effectiveScopes: result.effectiveScopes,
+      expiresAt: result.expiresAt,
+    };
   }
 
   @Get(':id')
@@ -79,7 +110,11 @@ export class PersonalAccessTokensController {
   @Post(':id/regenerate')
   @HttpCode(201)
   @Authenticated()
-  async regenerate(@CurrentToken() token: ActiveToken, @Headers() headers: Hdrs, @ValidParams(PatParams) { id }: { id: string }): Promise<PatView & { token: string }> {
+  async regenerate(
+    @CurrentToken() token: ActiveToken,
+    @Headers() headers: Hdrs,
+    @ValidParams(PatParams) { id }: { id: string },
+  ): Promise<PatView & { token: string }> {
     const userId = callerOf(token);
     const pat = await this.own(userId, id);
     requireScopeIn(this.ctx.runtime.verifier, bearerOf(headers), pat.accountIds, 'personal_access_tokens:create');
@@ -99,7 +134,8 @@ export class PersonalAccessTokensController {
 
   private async own(userId: string, id: string): Promise<PatView> {
     const pat = await this.ctx.queries.pat(id);
-    if (!pat || pat.userId !== userId) throw new TokenError('GRANT_NOT_FOUND', 'no such personal access token of yours');
+    if (!pat || pat.userId !== userId)
+      throw new TokenError('GRANT_NOT_FOUND', 'no such personal access token of yours');
     return pat;
   }
 }

@@ -7,11 +7,15 @@ export class PolicyCommands {
   constructor(private readonly runtime: ServiceRuntime) {}
 
   async set(command: Omit<SetTokenPolicy, 'type'>, actor: string): Promise<void> {
-    await this.runtime.runner.run(tokenPolicyDecider, { type: 'SetTokenPolicy', ...command }, {
-      stream: tokenPolicyStream(command.accountId),
-      actor,
-      project: (m, envelopes) => projectTokenEvents(m, envelopes),
-      retriesOnConflict: 10,
-    });
+    await this.runtime.runner.run(
+      tokenPolicyDecider,
+      { type: 'SetTokenPolicy', ...command },
+      {
+        stream: tokenPolicyStream(command.accountId),
+        actor,
+        project: (m, envelopes) => projectTokenEvents(m, envelopes),
+        retriesOnConflict: 10,
+      },
+    );
   }
 }

@@ -27,7 +27,11 @@ export class TokenPolicyController {
 
   @Put()
   @Authenticated({ scopes: ['accounts:update'], account: IN_PATH_ACCOUNT })
-  async set(@CurrentToken() token: ActiveToken, @ValidParams(AccountParams) { accountId }: { accountId: string }, @ValidBody(TokenPolicyBody) body: TokenPolicyBodyT): Promise<TokenPolicyView> {
+  async set(
+    @CurrentToken() token: ActiveToken,
+    @ValidParams(AccountParams) { accountId }: { accountId: string },
+    @ValidBody(TokenPolicyBody) body: TokenPolicyBodyT,
+  ): Promise<TokenPolicyView> {
     await this.ctx.policies.set({ accountId, ...body }, callerOf(token));
     return (await this.ctx.queries.policies([accountId]))[accountId];
   }

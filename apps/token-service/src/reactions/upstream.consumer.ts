@@ -31,19 +31,40 @@ export async function upstreamGroupId(runtime: ServiceRuntime): Promise<string> 
  *   the application's live grants;
  * - token-usage.v1: TokensUsed → last-used times (only ever moved forward).
  */
-export function createUpstreamConsumer(deps: { runtime: ServiceRuntime; queries: TokenQueries; pats: PatCommands; topics: UpstreamTopics; clock: () => Date; groupId: string }): EventConsumer<EntityManager> {
+export function createUpstreamConsumer(deps: {
+  runtime: ServiceRuntime;
+  queries: TokenQueries;
+  pats: PatCommands;
+  topics: UpstreamTopics;
+  clock: () => Date;
+  groupId: string;
+}): EventConsumer<EntityManager> {
   const log = new Logger('reactions');
   return new EventConsumer<EntityManager>(deps.runtime.kafka, {
     groupId: deps.groupId,
     topics: [deps.topics.identity, deps.topics.applications, deps.topics.usage],
-    types: ['UserRegistered', 'MembershipChanged', 'UserDeactivated', 'UserReactivated', 'ApplicationDisabled', 'ApplicationDeleted', 'TokensUsed'],
+    types: [
+      'UserRegistered',
+      'MembershipChanged',
+      'UserDeactivated',
+      'UserReactivated',
+      'ApplicationDisabled',
+      'ApplicationDeleted',
+      'TokensUsed',
+    ],
     idempotency: new PgIdempotencyStore(deps.runtime.dataSource, UPSTREAM_CONSUMER),
-    onDeadLetter: (info) => log.error(`event sent to the DLQ (${info.reason}) from ${info.topic}[${info.partition}]@${info.offset}`),
+    onDeadLetter: (info) =>
+      log.error(`event sent to the DLQ (${info.reason}) from ${info.topic}[${info.partition}]@${info.offset}`),
     handler: async (event, { tx }) => react(event, tx, deps, log),
   });
 }
 
-async function react(event: LatchkeyEvent, tx: EntityManager, deps: { queries: TokenQueries; pats: PatCommands; clock: () => Date }, log: Logger): Promise<void> {
+async function react(
+  event: LatchkeyEvent,
+  tx: EntityManager,
+  deps: { queries: TokenQueries; pats: PatCommands; clock: () => Date },
+  log: Logger,
+): Promise<void> {
   switch (event.type) {
     case 'UserDeactivated': {
       await projectDirectoryEvent(tx, event);
@@ -60,7 +81,13 @@ async function react(event: LatchkeyEvent, tx: EntityManager, deps: { queries: T
     case 'ApplicationDisabled':
     case 'ApplicationDeleted': {
       const grants = await deps.queries.liveGrantsOf({ clientId: event.data.clientId }, tx);
-      for (const grantId of grants) await deps.pats.revokeIn(tx, grantId, event.type === 'ApplicationDisabled' ? 'application_disabled' : 'application_deleted', `event:${event.id}`);
+      for (const grantId of grants)
+        await deps.pats.revokeIn(
+          tx,
+          grantId,
+          event.type === 'ApplicationDisabled' ? 'application_disabled' : 'application_deleted',
+          `event:${event.id}`,
+        );
       if (grants.length > 0) log.log(`revoked ${grants.length} grant(s) of application ${event.data.clientId}`);
       return;
     }

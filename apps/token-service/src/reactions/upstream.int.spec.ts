@@ -15,10 +15,17 @@ describe('token-service reactions (real PostgreSQL + Kafka)', () => {
     const userId = await h.user('human', { [crypto.randomUUID()]: ['orders:read'] });
     const db = await createEmptyDatabase();
     await runMigrations(db.url);
-    const second = await startTokenContext(loadTokenServiceConfig({ DATABASE_URL: db.url }), { kafka: h.kafka, topics: { ...h.topics, usage: h.usageTopic } });
+    const second = await startTokenContext(loadTokenServiceConfig({ DATABASE_URL: db.url }), {
+      kafka: h.kafka,
+      topics: { ...h.topics, usage: h.usageTopic },
+    });
     try {
-      await waitFor(async () => (await second.queries.user(userId)) !== null, { what: 'the second installation to learn the user' });
-      const groups = (await Promise.all([h.ctx, second].map((c) => c.runtime.dataSource.query('SELECT id FROM installation')))).map((r) => r[0].id);
+      await waitFor(async () => (await second.queries.user(userId)) !== null, {
+        what: 'the second installation to learn the user',
+      });
+      const groups = (
+        await Promise.all([h.ctx, second].map((c) => c.runtime.dataSource.query('SELECT id FROM installation')))
+      ).map((r) => r[0].id);
       expect(groups[0]).not.toBe(groups[1]);
     } finally {
       await second.stop();

@@ -18,7 +18,10 @@ export async function projectDirectoryEvent(m: EntityManager, e: LatchkeyEvent):
       return;
     case 'MembershipChanged':
       if (e.data.permissions.length === 0 && e.data.roles.length === 0) {
-        await m.query('DELETE FROM user_permissions WHERE user_id = $1 AND account_id = $2', [e.data.userId, e.data.accountId]);
+        await m.query('DELETE FROM user_permissions WHERE user_id = $1 AND account_id = $2', [
+          e.data.userId,
+          e.data.accountId,
+        ]);
       } else {
         await m.query(
           `INSERT INTO user_permissions (user_id, account_id, permissions) VALUES ($1, $2, $3)
@@ -29,10 +32,16 @@ export async function projectDirectoryEvent(m: EntityManager, e: LatchkeyEvent):
       await bump(m, e.data.userId, e.aggregateVersion);
       return;
     case 'UserDeactivated':
-      await m.query(`UPDATE directory_users SET status = 'deactivated', version = $2, updated_at = now() WHERE user_id = $1 AND version < $2`, [e.data.userId, e.aggregateVersion]);
+      await m.query(
+        `UPDATE directory_users SET status = 'deactivated', version = $2, updated_at = now() WHERE user_id = $1 AND version < $2`,
+        [e.data.userId, e.aggregateVersion],
+      );
       return;
     case 'UserReactivated':
-      await m.query(`UPDATE directory_users SET status = 'active', version = $2, updated_at = now() WHERE user_id = $1 AND version < $2`, [e.data.userId, e.aggregateVersion]);
+      await m.query(
+        `UPDATE directory_users SET status = 'active', version = $2, updated_at = now() WHERE user_id = $1 AND version < $2`,
+        [e.data.userId, e.aggregateVersion],
+      );
       return;
     default:
       return;
@@ -40,5 +49,8 @@ export async function projectDirectoryEvent(m: EntityManager, e: LatchkeyEvent):
 }
 
 function bump(m: EntityManager, userId: string, version: number): Promise<unknown> {
-  return m.query('UPDATE directory_users SET version = $2, updated_at = now() WHERE user_id = $1 AND version < $2', [userId, version]);
+  return m.query('UPDATE directory_users SET version = $2, updated_at = now() WHERE user_id = $1 AND version < $2', [
+    userId,
+    version,
+  ]);
 }

@@ -10,7 +10,13 @@ export async function projectTokenEvents(manager: EntityManager, envelopes: read
   const events = envelopes as readonly LatchkeyEvent[];
   // a PAT's GrantCreated and its first TokenIssued come in one append: one complete row
   const [first, second] = events;
-  if (events.length === 2 && first.type === 'GrantCreated' && second.type === 'TokenIssued' && first.data.kind === 'personal' && second.data.grantId === first.data.grantId) {
+  if (
+    events.length === 2 &&
+    first.type === 'GrantCreated' &&
+    second.type === 'TokenIssued' &&
+    first.data.kind === 'personal' &&
+    second.data.grantId === first.data.grantId
+  ) {
     await insertPat(manager, first, second);
     return;
   }
@@ -18,7 +24,11 @@ export async function projectTokenEvents(manager: EntityManager, envelopes: read
 }
 
 /** A new PAT's read-model row and its token's hash row, in one statement. */
-async function insertPat(m: EntityManager, created: Extract<LatchkeyEvent, { type: 'GrantCreated' }>, issued: Extract<LatchkeyEvent, { type: 'TokenIssued' }>): Promise<void> {
+async function insertPat(
+  m: EntityManager,
+  created: Extract<LatchkeyEvent, { type: 'GrantCreated' }>,
+  issued: Extract<LatchkeyEvent, { type: 'TokenIssued' }>,
+): Promise<void> {
   const d = created.data;
   const t = issued.data;
   await m.query(
@@ -28,7 +38,22 @@ async function insertPat(m: EntityManager, created: Extract<LatchkeyEvent, { typ
      )
      INSERT INTO pats (grant_id, user_id, name, description, scopes, account_ids, created_by, created_at, token_id, display_prefix, issued_at, expires_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (grant_id) DO NOTHING`,
-    [d.grantId, d.userId, d.name ?? '', d.description ?? null, d.scopes, d.accountIds, d.createdBy, created.occurredAt, t.tokenId, t.displayPrefix, t.issuedAt, t.expiresAt, t.tokenHash, t.tokenKind],
+    [
+      d.grantId,
+      d.userId,
+      d.name ?? '',
+      d.description ?? null,
+      d.scopes,
+      d.accountIds,
+      d.createdBy,
+      created.occurredAt,
+      t.tokenId,
+      t.displayPrefix,
+      t.issuedAt,
+      t.expiresAt,
+      t.tokenHash,
+      t.tokenKind,
+    ],
   );
 }
 
@@ -50,10 +75,24 @@ async function projectOne(m: EntityManager, e: LatchkeyEvent): Promise<void> {
       await m.query(
         `INSERT INTO token_hashes (token_hash, token_id, grant_id, token_kind, user_id, client_id, account_ids, scopes, issued_at, expires_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (token_hash) DO NOTHING`,
-        [d.tokenHash, d.tokenId, d.grantId, d.tokenKind, d.userId ?? null, d.clientId ?? null, d.accountIds, d.scopes, d.issuedAt, d.expiresAt],
+        [
+          d.tokenHash,
+          d.tokenId,
+          d.grantId,
+          d.tokenKind,
+          d.userId ?? null,
+          d.clientId ?? null,
+          d.accountIds,
+          d.scopes,
+          d.issuedAt,
+          d.expiresAt,
+        ],
       );
       if (d.tokenKind === 'pat') {
-        await m.query('UPDATE pats SET token_id = $2, display_prefix = $3, issued_at = $4, expires_at = $5 WHERE grant_id = $1', [d.grantId, d.tokenId, d.displayPrefix, d.issuedAt, d.expiresAt]);
+        await m.query(
+          'UPDATE pats SET token_id = $2, display_prefix = $3, issued_at = $4, expires_at = $5 WHERE grant_id = $1',
+          [d.grantId, d.tokenId, d.displayPrefix, d.issuedAt, d.expiresAt],
+        );
       }
       return;
     }
@@ -62,7 +101,11 @@ async function projectOne(m: EntityManager, e: LatchkeyEvent): Promise<void> {
       return;
     case 'GrantRevoked':
       await m.query('UPDATE token_hashes SET revoked = true WHERE grant_id = $1', [e.data.grantId]);
-      await m.query('UPDATE pats SET revoked_at = $2, revoke_reason = $3 WHERE grant_id = $1 AND revoked_at IS NULL', [e.data.grantId, e.data.revokedAt, e.data.reason]);
+      await m.query('UPDATE pats SET revoked_at = $2, revoke_reason = $3 WHERE grant_id = $1 AND revoked_at IS NULL', [
+        e.data.grantId,
+        e.data.revokedAt,
+        e.data.reason,
+      ]);
       return;
     case 'TokenPolicyChanged': {
       const d = e.data;

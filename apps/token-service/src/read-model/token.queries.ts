@@ -84,10 +84,22 @@ export class TokenQueries {
    */
   async user(userId: string, manager?: EntityManager): Promise<DirectoryUser | null> {
     const q = manager ?? this.db;
-    const rows = await q.query(`SELECT user_id, kind, email, status FROM directory_users WHERE user_id = $1${manager ? ' FOR SHARE' : ''}`, [userId]);
+    const rows = await q.query(
+      `SELECT user_id, kind, email, status FROM directory_users WHERE user_id = $1${manager ? ' FOR SHARE' : ''}`,
+      [userId],
+    );
     if (rows.length === 0) return null;
-    const perms: Array<{ account_id: string; permissions: string[] }> = await q.query('SELECT account_id, permissions FROM user_permissions WHERE user_id = $1', [userId]);
-    return { userId: rows[0].user_id, kind: rows[0].kind, email: rows[0].email, active: rows[0].status === 'active', permissions: Object.fromEntries(perms.map((p) => [p.account_id, p.permissions])) };
+    const perms: Array<{ account_id: string; permissions: string[] }> = await q.query(
+      'SELECT account_id, permissions FROM user_permissions WHERE user_id = $1',
+      [userId],
+    );
+    return {
+      userId: rows[0].user_id,
+      kind: rows[0].kind,
+      email: rows[0].email,
+      active: rows[0].status === 'active',
+      permissions: Object.fromEntries(perms.map((p) => [p.account_id, p.permissions])),
+    };
   }
 
   /**
@@ -96,9 +108,27 @@ export class TokenQueries {
    * and its reaction then sees and revokes the new grant), the permissions, and whether the name
    * is taken among the user's live tokens.
    */
-  async issuingFacts(userId: string, name: string, accountIds: readonly string[], manager: EntityManager): Promise<{ user: DirectoryUser | null; nameTaken: boolean; policies: Record<string, TokenPolicyView> }> {
-    type PolicyRow = { account_id: string; who_may_create: TokenPolicyView['whoMayCreate']; max_lifetime_days: number | null; contact_scopes: string[] };
-    const rows: Array<{ user_id: string; kind: DirectoryUser['kind']; email: string | null; status: string; permissions: Record<string, string[]> | null; name_taken: boolean; policies: PolicyRow[] | null }> = await manager.query(
+  async issuingFacts(
+    userId: string,
+    name: string,
+    accountIds: readonly string[],
+    manager: EntityManager,
+  ): Promise<{ user: DirectoryUser | null; nameTaken: boolean; policies: Record<string, TokenPolicyView> }> {
+    type PolicyRow = {
+      account_id: string;
+      who_may_create: TokenPolicyView['whoMayCreate'];
+      max_lifetime_days: number | null;
+      contact_scopes: string[];
+    };
+    const rows: Array<{
+      user_id: string;
+      kind: DirectoryUser['kind'];
+      email: string | null;
+      status: string;
+      permissions: Record<string, string[]> | null;
+      name_taken: boolean;
+      policies: PolicyRow[] | null;
+    }> = await manager.query(
       `SELECT u.user_id, u.kind, u.email, u.status,
               (SELECT json_object_agg(p.account_id, p.permissions) FROM user_permissions p WHERE p.user_id = u.user_id) AS permissions,
               EXISTS (SELECT 1 FROM pats t WHERE t.user_id = u.user_id AND lower(t.name) = lower($2) AND t.revoked_at IS NULL) AS name_taken,
@@ -108,42 +138,104 @@ export class TokenQueries {
     );
     if (rows.length === 0) return { user: null, nameTaken: false, policies: {} };
     const r = rows[0];
-    const policies = Object.fromEntries((r.policies ?? []).map((p) => [p.account_id, { accountId: p.account_id, whoMayCreate: p.who_may_create, maxLifetimeDays: p.max_lifetime_days, contactScopes: p.contact_scopes }]));
-    return { user: { userId: r.user_id, kind: r.kind, email: r.email, active: r.status === 'active', permissions: r.permissions ?? {} }, nameTaken: r.name_taken, policies };
+    const policies = Object.fromEntries(
+      (r.policies ?? []).map((p) => [
+        p.account_id,
+        {
+          accountId: p.account_id,
+          whoMayCreate: p.who_may_create,
+          maxLifetimeDays: p.max_lifetime_days,
+          contactScopes: p.contact_scopes,
+        },
+      ]),
+    );
+    return {
+      user: {
+        userId: r.user_id,
+        kind: r.kind,
+        email: r.email,
+        active: r.status === 'active',
+        permissions: r.permissions ?? {},
+      },
+      nameTaken: r.name_taken,
+      policies,
+    };
   }
 
   async userIdByEmail(email: string): Promise<string | null> {
-    const rows = await this.db.query('SELECT user_id FROM directory_users WHERE email = $1', [email.trim().toLowerCase()]);
+    const rows = await this.db.query('SELECT user_id FROM directory_users WHERE email = $1', [
+      email.trim().toLowerCase(),
+    ]);
     return rows.length === 0 ? null : rows[0].user_id;
   }
 
   /** Inside a transaction, pass its manager: a second pool connection per command could exhaust the pool under load. */
   async policies(accountIds: readonly string[], manager?: EntityManager): Promise<Record<string, TokenPolicyView>> {
-    const rows: Array<{ account_id: string; who_may_create: TokenPolicyView['whoMayCreate']; max_lifetime_days: number | null; contact_scopes: string[] }> = await (manager ?? this.db).query(
-      'SELECT * FROM token_policies WHERE account_id = ANY($1::text[])',
-      [accountIds],
+    const rows: Array<{
+      account_id: string;
+      who_may_create: TokenPolicyView['whoMayCreate'];
+      max_lifetime_days: number | null;
+      contact_scopes: string[];
+    }> = await (manager ?? this.db).query('SELECT * FROM token_policies WHERE account_id = ANY($1::text[])', [
+      accountIds,
+    ]);
+    return Object.fromEntries(
+      rows.map((r) => [
+        r.account_id,
+        {
+          accountId: r.account_id,
+          whoMayCreate: r.who_may_create,
+          maxLifetimeDays: r.max_lifetime_days,
+          contactScopes: r.contact_scopes,
+        },
+      ]),
     );
-    return Object.fromEntries(rows.map((r) => [r.account_id, { accountId: r.account_id, whoMayCreate: r.who_may_create, maxLifetimeDays: r.max_lifetime_days, contactScopes: r.contact_scopes }]));
   }
 
   /** The live (not revoked) grants of a user, or of an application: whom a reaction revokes. */
   async liveGrantsOf(owner: { userId: string } | { clientId: string }, manager: EntityManager): Promise<string[]> {
     const [column, id] = 'userId' in owner ? ['user_id', owner.userId] : ['client_id', owner.clientId];
-    const rows: Array<{ grant_id: string }> = await manager.query(`SELECT DISTINCT grant_id FROM token_hashes WHERE ${column} = $1 AND NOT revoked`, [id]);
+    const rows: Array<{ grant_id: string }> = await manager.query(
+      `SELECT DISTINCT grant_id FROM token_hashes WHERE ${column} = $1 AND NOT revoked`,
+      [id],
+    );
     return rows.map((r) => r.grant_id);
   }
 
   /** What introspection needs about a token, by its hash. */
-  async byHash(tokenHash: string): Promise<{ tokenId: string; grantId: string; kind: string; userId: string | null; clientId: string | null; accountIds: string[]; scopes: string[]; expiresAt: Date | null; revoked: boolean } | null> {
+  async byHash(
+    tokenHash: string,
+  ): Promise<{
+    tokenId: string;
+    grantId: string;
+    kind: string;
+    userId: string | null;
+    clientId: string | null;
+    accountIds: string[];
+    scopes: string[];
+    expiresAt: Date | null;
+    revoked: boolean;
+  } | null> {
     const rows = await this.db.query('SELECT * FROM token_hashes WHERE token_hash = $1', [tokenHash]);
     if (rows.length === 0) return null;
     const r = rows[0];
-    return { tokenId: r.token_id, grantId: r.grant_id, kind: r.token_kind, userId: r.user_id, clientId: r.client_id, accountIds: r.account_ids, scopes: r.scopes, expiresAt: r.expires_at, revoked: r.revoked };
+    return {
+      tokenId: r.token_id,
+      grantId: r.grant_id,
+      kind: r.token_kind,
+      userId: r.user_id,
+      clientId: r.client_id,
+      accountIds: r.account_ids,
+      scopes: r.scopes,
+      expiresAt: r.expires_at,
+      revoked: r.revoked,
+    };
   }
 }
 
 function toPat(r: PatRow, now = Date.now()): PatView {
-  const status = r.revoked_at !== null ? 'revoked' : r.expires_at !== null && r.expires_at.getTime() <= now ? 'expired' : 'active';
+  const status =
+    r.revoked_at !== null ? 'revoked' : r.expires_at !== null && r.expires_at.getTime() <= now ? 'expired' : 'active';
   return {
     id: r.grant_id,
     userId: r.user_id,

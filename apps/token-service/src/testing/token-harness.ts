@@ -29,10 +29,22 @@ export class TokenHarness extends ServiceTestKit {
     super('tokens');
   }
 
-  async startService(env: Record<string, string> = {}, overrides: TokenContextOverrides = {}, logger: LoggerService | false = false): Promise<this> {
+  async startService(
+    env: Record<string, string> = {},
+    overrides: TokenContextOverrides = {},
+    logger: LoggerService | false = false,
+  ): Promise<this> {
     await this.start(runMigrations);
-    const config = loadTokenServiceConfig({ DATABASE_URL: this.db.url, INTERNAL_SERVICE_TOKEN: INTERNAL_TOKEN, ...env });
-    this.ctx = await startTokenContext(config, { kafka: this.kafka, topics: { ...this.topics, usage: this.usageTopic }, ...overrides });
+    const config = loadTokenServiceConfig({
+      DATABASE_URL: this.db.url,
+      INTERNAL_SERVICE_TOKEN: INTERNAL_TOKEN,
+      ...env,
+    });
+    this.ctx = await startTokenContext(config, {
+      kafka: this.kafka,
+      topics: { ...this.topics, usage: this.usageTopic },
+      ...overrides,
+    });
     this.attach(this.ctx.runtime);
     this.app = await nestApp(AppModule.forRoot(this.ctx), logger, false);
     registerOpenApi(this.app, tokenOpenApi('test'));
@@ -58,8 +70,21 @@ export class TokenHarness extends ServiceTestKit {
     const userId = randomUUID();
     const accounts = Object.keys(permissions);
     await this.publish(this.topics.identity, [
-      this.factory.event('UserRegistered', userId, { userId, kind, ...(kind === 'api' ? {} : { email: `${userId}@example.com` }), displayName: kind, accountIds: accounts }),
-      ...accounts.map((accountId) => this.factory.event('MembershipChanged', userId, { userId, accountId, roles: ['role'], permissions: permissions[accountId] })),
+      this.factory.event('UserRegistered', userId, {
+        userId,
+        kind,
+        ...(kind === 'api' ? {} : { email: `${userId}@example.com` }),
+        displayName: kind,
+        accountIds: accounts,
+      }),
+      ...accounts.map((accountId) =>
+        this.factory.event('MembershipChanged', userId, {
+          userId,
+          accountId,
+          roles: ['role'],
+          permissions: permissions[accountId],
+        }),
+      ),
     ]);
     await this.directoryHas(userId, accounts.length);
     return userId;
@@ -67,13 +92,22 @@ export class TokenHarness extends ServiceTestKit {
 
   /** Waits until token-service's directory projection shows the user with `memberships` accounts. */
   async directoryHas(userId: string, memberships: number): Promise<void> {
-    await waitFor(async () => Object.keys((await this.ctx.queries.user(userId))?.permissions ?? {}).length === memberships, { what: `directory to show ${userId}` });
+    await waitFor(
+      async () => Object.keys((await this.ctx.queries.user(userId))?.permissions ?? {}).length === memberships,
+      { what: `directory to show ${userId}` },
+    );
   }
 }
 
-async function nestApp(module: DynamicModule, logger: LoggerService | false, acceptForm: boolean): Promise<NestFastifyApplication> {
+async function nestApp(
+  module: DynamicModule,
+  logger: LoggerService | false,
+  acceptForm: boolean,
+): Promise<NestFastifyApplication> {
   const moduleRef = await Test.createTestingModule({ imports: [module] }).compile();
-  const app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter({ bodyLimit: 64 * 1024 }), { logger });
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter({ bodyLimit: 64 * 1024 }), {
+    logger,
+  });
   return configureHttpApp(app, { statusByCode: TOKEN_ERROR_STATUS, acceptForm });
 }
 

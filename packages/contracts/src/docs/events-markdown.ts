@@ -8,7 +8,10 @@ import { cell, describeType, fieldTable } from './schema-table';
 
 /** Anchor of a heading as GitHub renders it (lower case, spaces to dashes, punctuation dropped). */
 function anchor(heading: string): string {
-  return heading.toLowerCase().replace(/[^a-z0-9 -]/g, '').replace(/ /g, '-');
+  return heading
+    .toLowerCase()
+    .replace(/[^a-z0-9 -]/g, '')
+    .replace(/ /g, '-');
 }
 
 function envelopeSection(): string[] {
@@ -61,7 +64,7 @@ function orderingSection(): string[] {
     '- **No order across aggregates, nor across topics.** Two users, two grants, or a `UserDeactivated` and a `GrantRevoked`',
     '  that it caused, may be seen in any order. Consumers must be **order-tolerant across topics** (e.g. a `TokenIssued` may',
     '  arrive before the `UserRegistered` of its user, or after its `UserDeactivated`).',
-    '- **At-least-once delivery.** Events are written to the producing service\'s outbox in the same transaction as its event',
+    "- **At-least-once delivery.** Events are written to the producing service's outbox in the same transaction as its event",
     '  store; a relay publishes them. Nothing uncommitted is published, nothing committed is lost, but an event can be',
     '  delivered more than once. Consumers must be **idempotent by event `id`**.',
     '- `aggregateVersion` lets a consumer detect an old or duplicate event of an aggregate (version not above the last one applied).',
@@ -89,7 +92,8 @@ function sharedTypesSection(): string[] {
     { schema: toJsonSchema(Scope), meaning: String(Scope.description) },
     {
       schema: toJsonSchema(Sha256Base64Url('')),
-      meaning: 'SHA-256 digest, unpadded base64url (43 characters). Never a secret itself: a raw token or client secret cannot match it.',
+      meaning:
+        'SHA-256 digest, unpadded base64url (43 characters). Never a secret itself: a raw token or client secret cannot match it.',
     },
   ];
   return [
@@ -111,7 +115,12 @@ function eventsSection(): string[] {
   const lines: string[] = ['## Events'];
   for (const topic of Object.values(Topics)) {
     const topicEntry = TopicCatalog[topic];
-    lines.push('', `### Topic \`${topic}\``, '', `${topicEntry.description} Produced by ${topicEntry.producer}; key: ${topicEntry.key}.`);
+    lines.push(
+      '',
+      `### Topic \`${topic}\``,
+      '',
+      `${topicEntry.description} Produced by ${topicEntry.producer}; key: ${topicEntry.key}.`,
+    );
     for (const type of topicEntry.events) {
       const entry = EventCatalog[type];
       const key =

@@ -12,7 +12,8 @@ describe('generated event docs', () => {
   it('given the committed docs/events.md and docs/asyncapi.json, when compared with the generator output, then they are up to date (run npm run docs:events)', () => {
     // when
     const stale = Object.entries(generatedEventDocs()).filter(
-      ([relative, content]) => !existsSync(path.join(root, relative)) || readFileSync(path.join(root, relative), 'utf8') !== content,
+      ([relative, content]) =>
+        !existsSync(path.join(root, relative)) || readFileSync(path.join(root, relative), 'utf8') !== content,
     );
     // then
     expect(stale.map(([relative]) => relative)).toEqual([]);
@@ -57,7 +58,9 @@ describe('generated event docs', () => {
       // then
       expect(written.sort()).toEqual(['docs/asyncapi.json', 'docs/events.md']);
       expect(staleAfter).toEqual([]);
-      expect(JSON.parse(readFileSync(path.join(dir, 'docs/asyncapi.json'), 'utf8'))).toMatchObject({ asyncapi: '3.0.0' });
+      expect(JSON.parse(readFileSync(path.join(dir, 'docs/asyncapi.json'), 'utf8'))).toMatchObject({
+        asyncapi: '3.0.0',
+      });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

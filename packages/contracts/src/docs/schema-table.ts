@@ -17,7 +17,8 @@ function namedType(schema: JsonSchema): string | undefined {
 }
 
 function lengthRange(min: unknown, max: unknown, unit: string): string | undefined {
-  if (typeof min === 'number' && typeof max === 'number') return min === max ? `exactly ${min} ${unit}` : `${min}–${max} ${unit}`;
+  if (typeof min === 'number' && typeof max === 'number')
+    return min === max ? `exactly ${min} ${unit}` : `${min}–${max} ${unit}`;
   if (typeof min === 'number') return `≥ ${min} ${unit}`;
   if (typeof max === 'number') return `≤ ${max} ${unit}`;
   return undefined;
@@ -56,7 +57,11 @@ export function describeType(schema: JsonSchema): string {
   if (named !== undefined) return named;
   if (Array.isArray(schema.enum)) return schema.enum.map((value) => `\`${JSON.stringify(value)}\``).join(' | ');
   if (schema.const !== undefined) return `\`${JSON.stringify(schema.const)}\``;
-  const types = Array.isArray(schema.type) ? (schema.type as string[]) : typeof schema.type === 'string' ? [schema.type] : [];
+  const types = Array.isArray(schema.type)
+    ? (schema.type as string[])
+    : typeof schema.type === 'string'
+      ? [schema.type]
+      : [];
   if (types.length === 0) return 'any';
   return types.map((type) => describeSingle(type, schema)).join(' | ');
 }
@@ -91,7 +96,8 @@ export function fieldTable(objectSchema: JsonSchema): string[] {
     '| field | type | required | description |',
     '|---|---|---|---|',
     ...fieldRows(objectSchema).map(
-      (row) => `| \`${cell(row.name)}\` | ${cell(row.type)} | ${row.required ? 'yes' : 'no'} | ${cell(row.description)} |`,
+      (row) =>
+        `| \`${cell(row.name)}\` | ${cell(row.type)} | ${row.required ? 'yes' : 'no'} | ${cell(row.description)} |`,
     ),
   ];
 }

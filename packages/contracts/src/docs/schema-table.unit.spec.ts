@@ -8,7 +8,10 @@ describe('schema table', () => {
     [{ type: 'integer', minimum: 1 }, 'integer ≥ 1'],
     [{ type: 'array', items: { type: 'string', title: 'Scope' }, uniqueItems: true }, 'array of Scope; unique'],
     [{ type: 'array', items: { type: 'object' }, minItems: 1, maxItems: 1000 }, 'array of object; 1–1000 items'],
-    [{ type: 'string', pattern: '^[A-Za-z0-9_-]{43}$', minLength: 43, maxLength: 43 }, 'string (pattern `^[A-Za-z0-9_-]{43}$`, exactly 43 chars)'],
+    [
+      { type: 'string', pattern: '^[A-Za-z0-9_-]{43}$', minLength: 43, maxLength: 43 },
+      'string (pattern `^[A-Za-z0-9_-]{43}$`, exactly 43 chars)',
+    ],
   ])('given %j, when described, then it reads %s', (schema, expected) => {
     expect(describeType(schema)).toBe(expected);
   });
@@ -19,7 +22,11 @@ describe('schema table', () => {
       type: 'object',
       required: ['entries'],
       properties: {
-        entries: { type: 'array', description: 'all', items: { type: 'object', required: ['id'], properties: { id: { type: 'string' }, n: { type: 'integer' } } } },
+        entries: {
+          type: 'array',
+          description: 'all',
+          items: { type: 'object', required: ['id'], properties: { id: { type: 'string' }, n: { type: 'integer' } } },
+        },
         note: { type: 'string', description: 'a | b' },
       },
     };

@@ -39,7 +39,9 @@ export const ApplicationRegisteredDataSchema = Type.Object(
     accessTokenTtlSeconds: TtlSeconds('Lifetime of access tokens issued to the client, in seconds.'),
     refreshTokenTtlSeconds: TtlSeconds('Lifetime of refresh tokens issued to the client, in seconds.'),
     firstParty: Type.Boolean({ description: 'First-party applications skip the consent page.' }),
-    secretHash: Type.Optional(Sha256Base64Url('SHA-256 (base64url) of the client secret; confidential clients only. Never the secret.')),
+    secretHash: Type.Optional(
+      Sha256Base64Url('SHA-256 (base64url) of the client secret; confidential clients only. Never the secret.'),
+    ),
   },
   { additionalProperties: false },
 );
@@ -70,7 +72,9 @@ export const ApplicationSecretRotatedDataSchema = Type.Object(
   {
     clientId: Id('The application whose secret was rotated.'),
     secretHash: Sha256Base64Url('SHA-256 (base64url) of the new client secret. Never the secret.'),
-    previousSecretValidUntil: NullableDateTime('Until when the previous secret is still accepted; null = rejected at once.'),
+    previousSecretValidUntil: NullableDateTime(
+      'Until when the previous secret is still accepted; null = rejected at once.',
+    ),
   },
   { additionalProperties: false },
 );
@@ -166,7 +170,8 @@ export const applicationEvents = {
     aggregateType: 'application',
     schemaVersion: 1,
     data: ApplicationDisabledDataSchema,
-    description: "An application was disabled: none of its tokens is valid (token-service also revokes the application's grants).",
+    description:
+      "An application was disabled: none of its tokens is valid (token-service also revokes the application's grants).",
     ordering,
     aggregateIdField: 'clientId',
     example: { clientId: EXAMPLE_CLIENT_ID, reason: 'suspected compromise' },

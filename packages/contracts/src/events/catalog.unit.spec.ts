@@ -1,4 +1,14 @@
-import { EventCatalog, EVENT_TYPES, exampleEvent, isEventType, latestSchemaVersion, type EventData, type EventOf, type EventType, type LatchkeyEvent } from './catalog';
+import {
+  EventCatalog,
+  EVENT_TYPES,
+  exampleEvent,
+  isEventType,
+  latestSchemaVersion,
+  type EventData,
+  type EventOf,
+  type EventType,
+  type LatchkeyEvent,
+} from './catalog';
 import { TopicCatalog, Topics, type TopicName } from '../topics';
 import { validateEvent } from '../validation/validate-event';
 import { hasUpcaster } from '../validation/upcasters';
@@ -8,7 +18,14 @@ import type { TSchema } from '@sinclair/typebox';
 /** The catalog shape other packages code against (checked by tsc). */
 type PublishedCatalogShape = Record<
   EventType,
-  { topic: TopicName; aggregateType: string; schemaVersion: number; data: TSchema; description: string; ordering: string }
+  {
+    topic: TopicName;
+    aggregateType: string;
+    schemaVersion: number;
+    data: TSchema;
+    description: string;
+    ordering: string;
+  }
 >;
 
 describe('event catalog', () => {
@@ -48,7 +65,9 @@ describe('event catalog', () => {
 
   it("given each topic's events, when compared with the event catalog, then each event's topic agrees", () => {
     // when
-    const disagreements = (Object.entries(TopicCatalog) as Array<[TopicName, (typeof TopicCatalog)[TopicName]]>).flatMap(([topic, entry]) =>
+    const disagreements = (
+      Object.entries(TopicCatalog) as Array<[TopicName, (typeof TopicCatalog)[TopicName]]>
+    ).flatMap(([topic, entry]) =>
       entry.events.filter((type) => EventCatalog[type].topic !== topic).map((type) => `${type} listed on ${topic}`),
     );
     // then
@@ -73,8 +92,11 @@ describe('event catalog', () => {
     const walk = (schema: Record<string, unknown>, path: string): void => {
       if (schema.type === 'object') {
         if (schema.additionalProperties !== false) problems.push(`${path}: additionalProperties is not false`);
-        for (const [name, child] of Object.entries((schema.properties ?? {}) as Record<string, Record<string, unknown>>)) {
-          if (typeof child.description !== 'string' || child.description.length === 0) problems.push(`${path}.${name}: no description`);
+        for (const [name, child] of Object.entries(
+          (schema.properties ?? {}) as Record<string, Record<string, unknown>>,
+        )) {
+          if (typeof child.description !== 'string' || child.description.length === 0)
+            problems.push(`${path}.${name}: no description`);
           walk(child, `${path}.${name}`);
         }
       }

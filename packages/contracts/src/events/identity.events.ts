@@ -12,7 +12,8 @@ export type AccountKind = Static<typeof AccountKind>;
 
 export const USER_KINDS = ['human', 'api', 'contact'] as const;
 export const UserKind = StringEnum(USER_KINDS, {
-  description: '`human` logs in; `api` never logs in (admins give it tokens); `contact` is external, limited by the contact policy.',
+  description:
+    '`human` logs in; `api` never logs in (admins give it tokens); `contact` is external, limited by the contact policy.',
 });
 export type UserKind = Static<typeof UserKind>;
 
@@ -31,7 +32,9 @@ export const UserRegisteredDataSchema = Type.Object(
   {
     userId: Id('Id of the new user.'),
     kind: UserKind,
-    email: Type.Optional(Type.String({ format: 'email', maxLength: 320, description: 'E-mail address (absent for api users).' })),
+    email: Type.Optional(
+      Type.String({ format: 'email', maxLength: 320, description: 'E-mail address (absent for api users).' }),
+    ),
     displayName: Text('Name shown to people.', 200),
     accountIds: Type.Array(Id('Account id.'), { uniqueItems: true, description: 'Accounts the user belongs to.' }),
   },
@@ -84,7 +87,12 @@ export const identityEvents = {
     description: 'An account was created.',
     ordering: 'per account (key = accountId)',
     aggregateIdField: 'accountId',
-    example: { accountId: EXAMPLE_ACCOUNT_ID, name: 'Acme Logistics', kind: 'standard', parentAccountId: EXAMPLE_PARENT_ACCOUNT_ID },
+    example: {
+      accountId: EXAMPLE_ACCOUNT_ID,
+      name: 'Acme Logistics',
+      kind: 'standard',
+      parentAccountId: EXAMPLE_PARENT_ACCOUNT_ID,
+    },
   }),
   UserRegistered: defineEvent({
     topic: Topics.identity,
@@ -109,7 +117,7 @@ export const identityEvents = {
     data: MembershipChangedDataSchema,
     description:
       "A user's roles in an account changed; carries the resolved permissions, which replace the previous ones (empty = no longer a member).",
-    ordering: 'per user (key = userId), so it is ordered with the same user\'s deactivation and reactivation',
+    ordering: "per user (key = userId), so it is ordered with the same user's deactivation and reactivation",
     aggregateIdField: 'userId',
     example: {
       userId: EXAMPLE_USER_ID,
@@ -123,7 +131,8 @@ export const identityEvents = {
     aggregateType: 'user',
     schemaVersion: 1,
     data: UserDeactivatedDataSchema,
-    description: "A user was deactivated: none of the user's tokens is valid any more (token-service also revokes the user's grants).",
+    description:
+      "A user was deactivated: none of the user's tokens is valid any more (token-service also revokes the user's grants).",
     ordering: 'per user (key = userId)',
     aggregateIdField: 'userId',
     example: { userId: EXAMPLE_USER_ID, reason: 'left the company' },

@@ -54,7 +54,9 @@ describe('no secret in any event', () => {
       'ApplicationSecretRotated.secretHash',
       'TokenIssued.tokenHash',
     ]);
-    expect(hashFields.every(({ schema }) => schema.pattern === SHA256_BASE64URL_PATTERN && schema.maxLength === 43)).toBe(true);
+    expect(
+      hashFields.every(({ schema }) => schema.pattern === SHA256_BASE64URL_PATTERN && schema.maxLength === 43),
+    ).toBe(true);
     expect(pattern.test(rawToken)).toBe(false);
     expect(pattern.test(rawSecret)).toBe(false);
   });
@@ -70,8 +72,12 @@ describe('no secret in any event', () => {
   it('given every string field, when its schema is read, then its length or shape is bounded', () => {
     // when
     const unbounded = allFields()
-      .filter(({ schema }) => schema.type === 'string' || (Array.isArray(schema.type) && schema.type.includes('string')))
-      .filter(({ schema }) => schema.maxLength === undefined && schema.format === undefined && schema.enum === undefined)
+      .filter(
+        ({ schema }) => schema.type === 'string' || (Array.isArray(schema.type) && schema.type.includes('string')),
+      )
+      .filter(
+        ({ schema }) => schema.maxLength === undefined && schema.format === undefined && schema.enum === undefined,
+      )
       .map(({ path }) => path);
     // then
     expect(unbounded).toEqual([]);

@@ -13,7 +13,8 @@ export type GrantKind = Static<typeof GrantKind>;
 
 export const TOKEN_KINDS = ['pat', 'access', 'refresh'] as const;
 export const TokenKind = StringEnum(TOKEN_KINDS, {
-  description: '`pat` personal access token (`lk_pat_`), `access` OAuth access token (`lk_at_`), `refresh` OAuth refresh token (`lk_rt_`).',
+  description:
+    '`pat` personal access token (`lk_pat_`), `access` OAuth access token (`lk_at_`), `refresh` OAuth refresh token (`lk_rt_`).',
 });
 export type TokenKind = Static<typeof TokenKind>;
 
@@ -50,7 +51,7 @@ export const TokenIssuedDataSchema = Type.Object(
     userId: Type.Optional(Id('User the token acts for (absent for client_credentials tokens).')),
     clientId: Type.Optional(Id('Application the token was issued to (absent for personal access tokens).')),
     accountIds: AccountIds('Accounts the token may act in.'),
-    scopes: Scopes('Scopes of the token (a user token is further limited by the user\'s current permissions).'),
+    scopes: Scopes("Scopes of the token (a user token is further limited by the user's current permissions)."),
     issuedAt: DateTime('When the token was issued.'),
     expiresAt: NullableDateTime('When the token expires; null = never.'),
   },
@@ -86,12 +87,14 @@ export const TokenPolicyChangedDataSchema = Type.Object(
   {
     accountId: Id('The account whose token policy changed.'),
     whoMayCreate: StringEnum(PAT_CREATORS, {
-      description: 'Who may create personal access tokens acting in the account: `everyone` (each member for themselves) or `administrators` (holders of `personal_access_tokens:*` there, for anyone).',
+      description:
+        'Who may create personal access tokens acting in the account: `everyone` (each member for themselves) or `administrators` (holders of `personal_access_tokens:*` there, for anyone).',
     }),
     maxLifetimeDays: Type.Union([Type.Integer({ minimum: 1, maximum: 3650 }), Type.Null()], {
-      description: 'Longest lifetime a new personal access token may have, in days; null = unlimited (tokens without expiry allowed).',
+      description:
+        'Longest lifetime a new personal access token may have, in days; null = unlimited (tokens without expiry allowed).',
     }),
-    contactScopes: Scopes('The only scopes a `contact` user\'s tokens may carry in the account.'),
+    contactScopes: Scopes("The only scopes a `contact` user's tokens may carry in the account."),
   },
   { additionalProperties: false },
 );
@@ -111,7 +114,8 @@ export const tokenEvents = {
     aggregateType: 'grant',
     schemaVersion: 1,
     data: GrantCreatedDataSchema,
-    description: 'A grant was created: a personal access token grant, an OAuth authorization, or a client_credentials grant. Its tokens follow as TokenIssued.',
+    description:
+      'A grant was created: a personal access token grant, an OAuth authorization, or a client_credentials grant. Its tokens follow as TokenIssued.',
     ordering,
     aggregateIdField: 'grantId',
     example: {
@@ -129,7 +133,8 @@ export const tokenEvents = {
     aggregateType: 'grant',
     schemaVersion: 1,
     data: TokenIssuedDataSchema,
-    description: 'A token was issued under a grant. Carries only the token\'s SHA-256 hash and a short display prefix, never the token.',
+    description:
+      "A token was issued under a grant. Carries only the token's SHA-256 hash and a short display prefix, never the token.",
     ordering,
     aggregateIdField: 'grantId',
     example: {
@@ -161,10 +166,15 @@ export const tokenEvents = {
     schemaVersion: 1,
     data: TokenPolicyChangedDataSchema,
     description:
-      'An account\'s personal access token policy was set. Applies to tokens created from then on; existing tokens are not changed (their lifetime and scopes were checked when issued, and effective scopes still follow the user\'s permissions).',
+      "An account's personal access token policy was set. Applies to tokens created from then on; existing tokens are not changed (their lifetime and scopes were checked when issued, and effective scopes still follow the user's permissions).",
     ordering: 'per account (key = accountId)',
     aggregateIdField: 'accountId',
-    example: { accountId: EXAMPLE_ACCOUNT_ID, whoMayCreate: 'administrators', maxLifetimeDays: 90, contactScopes: ['orders:read'] },
+    example: {
+      accountId: EXAMPLE_ACCOUNT_ID,
+      whoMayCreate: 'administrators',
+      maxLifetimeDays: 90,
+      contactScopes: ['orders:read'],
+    },
   }),
   GrantRevoked: defineEvent({
     topic: Topics.tokens,

@@ -59,7 +59,10 @@ export function asyncApiDocument(): object {
       contentType: 'application/json',
       headers: headersSchema(type),
       payload: { $ref: `#/components/schemas/${type}` },
-      correlationId: { description: 'Request or job that caused the event.', location: '$message.payload#/correlationId' },
+      correlationId: {
+        description: 'Request or job that caused the event.',
+        location: '$message.payload#/correlationId',
+      },
       bindings: {
         kafka: {
           bindingVersion: KAFKA_BINDING_VERSION,

@@ -7,11 +7,21 @@ import { asyncApiDocument } from './asyncapi';
 
 type Doc = {
   asyncapi: string;
-  channels: Record<string, { address: string; messages: Record<string, { $ref: string }>; bindings: { kafka: Record<string, unknown> } }>;
+  channels: Record<
+    string,
+    { address: string; messages: Record<string, { $ref: string }>; bindings: { kafka: Record<string, unknown> } }
+  >;
   operations: Record<string, { action: string; channel: { $ref: string }; messages: Array<{ $ref: string }> }>;
   components: {
     schemas: Record<string, object>;
-    messages: Record<string, { payload: { $ref: string }; bindings: { kafka: { key: { description: string } } }; examples: Array<{ payload: unknown }> }>;
+    messages: Record<
+      string,
+      {
+        payload: { $ref: string };
+        bindings: { kafka: { key: { description: string } } };
+        examples: Array<{ payload: unknown }>;
+      }
+    >;
   };
 };
 
@@ -46,9 +56,16 @@ describe('asyncApiDocument', () => {
     // when
     const doc = asyncApiDocument() as Doc;
     // then
-    expect(Object.values(doc.channels).map((channel) => channel.address).sort()).toEqual(Object.values(Topics).sort());
+    expect(
+      Object.values(doc.channels)
+        .map((channel) => channel.address)
+        .sort(),
+    ).toEqual(Object.values(Topics).sort());
     for (const channel of Object.values(doc.channels)) {
-      expect(channel.bindings.kafka).toMatchObject({ partitions: DEFAULT_PARTITIONS, topicConfiguration: { 'retention.ms': -1 } });
+      expect(channel.bindings.kafka).toMatchObject({
+        partitions: DEFAULT_PARTITIONS,
+        topicConfiguration: { 'retention.ms': -1 },
+      });
       expect(Object.keys(channel.messages)).toEqual(TopicCatalog[channel.address as keyof typeof TopicCatalog].events);
     }
   });

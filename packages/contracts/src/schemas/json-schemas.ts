@@ -15,11 +15,22 @@ export function eventSchemaId(type: string, schemaVersion?: number): string {
 }
 
 /** Full envelope schema of one event type at one version, without `$schema`/`$id`. */
-export function eventEnvelopeJsonSchema(type: EventType, schemaVersion: number = EventCatalog[type].schemaVersion): Record<string, unknown> {
+export function eventEnvelopeJsonSchema(
+  type: EventType,
+  schemaVersion: number = EventCatalog[type].schemaVersion,
+): Record<string, unknown> {
   const entry = EventCatalog[type];
   const data = dataSchemaAt(type, schemaVersion);
   if (data === undefined) throw new RangeError(`no schema for ${type} version ${schemaVersion}`);
-  return toJsonSchema(envelopeSchemaFor({ type, schemaVersion, aggregateType: entry.aggregateType, data, description: entry.description }));
+  return toJsonSchema(
+    envelopeSchemaFor({
+      type,
+      schemaVersion,
+      aggregateType: entry.aggregateType,
+      data,
+      description: entry.description,
+    }),
+  );
 }
 
 /** The generic envelope schema (any type; data any object), without `$schema`/`$id`. */
@@ -37,11 +48,15 @@ function withId(id: string, schema: Record<string, unknown>): Record<string, unk
  * readable.
  */
 export function eventJsonSchemas(): Record<string, object> {
-  const schemas: Record<string, object> = { EventEnvelope: withId(eventSchemaId('EventEnvelope'), genericEnvelopeJsonSchema()) };
+  const schemas: Record<string, object> = {
+    EventEnvelope: withId(eventSchemaId('EventEnvelope'), genericEnvelopeJsonSchema()),
+  };
   for (const type of EVENT_TYPES) {
     const entry = EventCatalog[type];
     schemas[type] = withId(eventSchemaId(type, entry.schemaVersion), eventEnvelopeJsonSchema(type));
-    for (const version of Object.keys(entry.previousDataSchemas ?? {}).map(Number).sort((a, b) => a - b)) {
+    for (const version of Object.keys(entry.previousDataSchemas ?? {})
+      .map(Number)
+      .sort((a, b) => a - b)) {
       schemas[`${type}.v${version}`] = withId(eventSchemaId(type, version), eventEnvelopeJsonSchema(type, version));
     }
   }

@@ -40,7 +40,10 @@ describe('eventJsonSchemas', () => {
     const envelope = ajv.compile(schemas.EventEnvelope!);
     // when
     const results = EVENT_TYPES.map((type) => ajv.compile(schemas[type]!)(exampleEvent(type)));
-    const tampered = { ...exampleEvent('TokenIssued'), data: { ...exampleEvent('TokenIssued').data, token: 'lk_pat_x' } };
+    const tampered = {
+      ...exampleEvent('TokenIssued'),
+      data: { ...exampleEvent('TokenIssued').data, token: 'lk_pat_x' },
+    };
     // then
     expect(results.every(Boolean)).toBe(true);
     expect(ajv.getSchema((schemas.TokenIssued as { $id: string }).$id)!(tampered)).toBe(false);

@@ -12,7 +12,10 @@ export const ID_MAX_LENGTH = 200;
 export const SHA256_BASE64URL_PATTERN = '^[A-Za-z0-9_-]{43}$';
 
 /** A string restricted to a fixed set of values (`{ type: 'string', enum: [...] }`). */
-export function StringEnum<const T extends readonly string[]>(values: T, options: SchemaOptions = {}): TUnsafe<T[number]> {
+export function StringEnum<const T extends readonly string[]>(
+  values: T,
+  options: SchemaOptions = {},
+): TUnsafe<T[number]> {
   return Type.Unsafe<T[number]>({ ...options, type: 'string', enum: [...values] });
 }
 
@@ -46,5 +49,11 @@ export function Text(description: string, maxLength = 500): TString {
  * event: a raw token or client secret (`lk_<kind>_...`, 55+ characters) cannot match it.
  */
 export function Sha256Base64Url(description: string): TString {
-  return Type.String({ pattern: SHA256_BASE64URL_PATTERN, minLength: 43, maxLength: 43, title: 'Sha256Base64Url', description });
+  return Type.String({
+    pattern: SHA256_BASE64URL_PATTERN,
+    minLength: 43,
+    maxLength: 43,
+    title: 'Sha256Base64Url',
+    description,
+  });
 }

@@ -36,7 +36,12 @@ function validateAt(value: Record<string, unknown>, type: EventType, schemaVersi
 export function validateEvent(value: unknown): ValidationResult {
   if (!isRecord(value)) return { ok: false, errors: ['(event): must be object'] };
   const { type, schemaVersion } = value;
-  if (typeof type === 'string' && isEventType(type) && typeof schemaVersion === 'number' && dataSchemaAt(type, schemaVersion)) {
+  if (
+    typeof type === 'string' &&
+    isEventType(type) &&
+    typeof schemaVersion === 'number' &&
+    dataSchemaAt(type, schemaVersion)
+  ) {
     const errors = validateAt(value, type, schemaVersion);
     return errors.length === 0 ? { ok: true, event: value as unknown as LatchkeyEvent } : { ok: false, errors };
   }
@@ -44,7 +49,9 @@ export function validateEvent(value: unknown): ValidationResult {
   if (typeof type === 'string' && !isEventType(type)) {
     errors.push(`type: unknown event type ${JSON.stringify(type)}`);
   } else if (typeof type === 'string' && isEventType(type) && Number.isInteger(schemaVersion)) {
-    errors.push(`schemaVersion: ${type} has no schema version ${String(schemaVersion)} (latest is ${EventCatalog[type].schemaVersion})`);
+    errors.push(
+      `schemaVersion: ${type} has no schema version ${String(schemaVersion)} (latest is ${EventCatalog[type].schemaVersion})`,
+    );
   }
   return { ok: false, errors: errors.length > 0 ? errors : ['(event): not a valid event'] };
 }

@@ -101,7 +101,9 @@ describe('validateEvent', () => {
     const issuedErrors = errorsOf(issued);
     const usedErrors = errorsOf(used);
     // then
-    expect(issuedErrors).toContain('data.scopes[1]: must match pattern "^[a-z][a-z0-9_]*:(create|read|update|delete|\\*)$"');
+    expect(issuedErrors).toContain(
+      'data.scopes[1]: must match pattern "^[a-z][a-z0-9_]*:(create|read|update|delete|\\*)$"',
+    );
     expect(issuedErrors).toContain('data.tokenKind: must be one of "pat", "access", "refresh"');
     expect(usedErrors).toEqual(['data.entries[1].count: must be >= 1']);
   });
@@ -151,7 +153,9 @@ describe('validateEvent', () => {
     // given
     const event = { ...example('TokenIssued'), aggregateId: 'some-other-grant' };
     // then
-    expect(errorsOf(event)).toEqual([`aggregateId: must equal data.grantId ("${exampleEvent('TokenIssued').data.grantId}")`]);
+    expect(errorsOf(event)).toEqual([
+      `aggregateId: must equal data.grantId ("${exampleEvent('TokenIssued').data.grantId}")`,
+    ]);
   });
 
   it('given a schemaVersion the catalog does not know, when validated, then it is rejected', () => {

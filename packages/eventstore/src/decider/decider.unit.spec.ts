@@ -1,7 +1,10 @@
 import { sampleUserDecider as decider, SampleUserError } from '../testing/sample-user-decider';
 import { fold } from './decider';
 
-const registered = { type: 'UserRegistered', data: { userId: 'u1', kind: 'human', email: 'a@example.com', displayName: 'a', accountIds: ['acct-1'] } };
+const registered = {
+  type: 'UserRegistered',
+  data: { userId: 'u1', kind: 'human', email: 'a@example.com', displayName: 'a', accountIds: ['acct-1'] },
+};
 const deactivated = { type: 'UserDeactivated', data: { userId: 'u1', reason: 'left' } };
 
 describe('fold', () => {
@@ -22,6 +25,8 @@ describe('sample decider (how a decider is tested: given events, when command, t
   });
 
   it('when deactivating twice, then USER_ALREADY_DEACTIVATED', () => {
-    expect(() => decider.decide({ type: 'Deactivate', reason: 'again' }, given(registered, deactivated))).toThrow(new SampleUserError('USER_ALREADY_DEACTIVATED'));
+    expect(() => decider.decide({ type: 'Deactivate', reason: 'again' }, given(registered, deactivated))).toThrow(
+      new SampleUserError('USER_ALREADY_DEACTIVATED'),
+    );
   });
 });

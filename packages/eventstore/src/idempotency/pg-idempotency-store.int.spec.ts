@@ -2,7 +2,15 @@ import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import type { EntityManager } from 'typeorm';
 import { EventConsumer, EventProducer, ensureTopics } from '@latchkey/messaging';
-import { createTestDatabase, testKafka, uniqueGroup, uniqueTopic, waitFor, type TestDatabase, deleteTestTopics } from '@latchkey/testing';
+import {
+  createTestDatabase,
+  testKafka,
+  uniqueGroup,
+  uniqueTopic,
+  waitFor,
+  type TestDatabase,
+  deleteTestTopics,
+} from '@latchkey/testing';
 import { eventStoreMigrations } from '../migrations';
 import { PgEventStore } from '../store/pg-event-store';
 import { membershipChanged, TEST_SOURCE, userRegistered } from '../testing/fixtures';
@@ -15,7 +23,9 @@ describe('PgIdempotencyStore with EventConsumer (real PostgreSQL and Kafka)', ()
 
   beforeAll(async () => {
     db = await createTestDatabase(eventStoreMigrations);
-    await db.dataSource.query('CREATE TABLE applied (event_id uuid NOT NULL, stream_id text NOT NULL, version int NOT NULL, seq bigserial)');
+    await db.dataSource.query(
+      'CREATE TABLE applied (event_id uuid NOT NULL, stream_id text NOT NULL, version int NOT NULL, seq bigserial)',
+    );
     kafka = testKafka('idempotency-test');
   });
   afterAll(async () => {
@@ -24,13 +34,21 @@ describe('PgIdempotencyStore with EventConsumer (real PostgreSQL and Kafka)', ()
   });
 
   const appliedCounts = async () =>
-    (await db.dataSource.query('SELECT event_id, count(*)::int AS n FROM applied GROUP BY event_id')) as Array<{ event_id: string; n: number }>;
+    (await db.dataSource.query('SELECT event_id, count(*)::int AS n FROM applied GROUP BY event_id')) as Array<{
+      event_id: string;
+      n: number;
+    }>;
 
   it('runs the work once per event id, and not at all when the work fails', async () => {
     const store = new PgIdempotencyStore(db.dataSource, 'unit-of-work');
     const id = randomUUID();
-    const work = (m: EntityManager) => m.query(`INSERT INTO applied (event_id, stream_id, version) VALUES ($1, 's', 1)`, [id]);
-    await expect(store.runOnce(id, async () => { throw new Error('boom'); })).rejects.toThrow('boom');
+    const work = (m: EntityManager) =>
+      m.query(`INSERT INTO applied (event_id, stream_id, version) VALUES ($1, 's', 1)`, [id]);
+    await expect(
+      store.runOnce(id, async () => {
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
     expect(await store.runOnce(id, async (m) => void (await work(m)))).toBe('handled');
     expect(await store.runOnce(id, async (m) => void (await work(m)))).toBe('duplicate');
     expect((await appliedCounts()).find((r) => r.event_id === id)?.n).toBe(1);
@@ -45,7 +63,15 @@ describe('PgIdempotencyStore with EventConsumer (real PostgreSQL and Kafka)', ()
     const es = new PgEventStore(db.dataSource, { source: TEST_SOURCE, topic });
     const streams = Array.from({ length: 20 }, () => randomUUID());
     for (let v = 0; v < 15; v++) {
-      await Promise.all(streams.map((id) => es.append({ stream: { type: 'user', id }, expectedVersion: v, events: [v === 0 ? userRegistered(id) : membershipChanged(id, v)] })));
+      await Promise.all(
+        streams.map((id) =>
+          es.append({
+            stream: { type: 'user', id },
+            expectedVersion: v,
+            events: [v === 0 ? userRegistered(id) : membershipChanged(id, v)],
+          }),
+        ),
+      );
     }
     relay.start();
 
@@ -59,7 +85,11 @@ describe('PgIdempotencyStore with EventConsumer (real PostgreSQL and Kafka)', ()
         idempotency,
         handler: async (event, { tx }) => {
           calls++;
-          await tx.query('INSERT INTO applied (event_id, stream_id, version) VALUES ($1, $2, $3)', [event.id, event.aggregateId, event.aggregateVersion]);
+          await tx.query('INSERT INTO applied (event_id, stream_id, version) VALUES ($1, $2, $3)', [
+            event.id,
+            event.aggregateId,
+            event.aggregateVersion,
+          ]);
         },
       });
 
@@ -90,7 +120,10 @@ describe('PgIdempotencyStore with EventConsumer (real PostgreSQL and Kafka)', ()
     expect(calls).toBe(300); // redelivered events never reached the handler
     // and per stream, versions were applied in order (seq is taken inside each handler's
     // transaction, and a stream's next event is only handled after the previous one committed)
-    const rows = (await db.dataSource.query('SELECT stream_id, version FROM applied ORDER BY seq')) as Array<{ stream_id: string; version: number }>;
+    const rows = (await db.dataSource.query('SELECT stream_id, version FROM applied ORDER BY seq')) as Array<{
+      stream_id: string;
+      version: number;
+    }>;
     const last = new Map<string, number>();
     for (const r of rows) {
       expect(r.version).toBe((last.get(r.stream_id) ?? 0) + 1);

@@ -27,7 +27,9 @@ export async function migrateMain(options: {
 }): Promise<void> {
   try {
     const ran = await runMigrations(options.createDataSource(options.readUrl()));
-    options.log.log(ran.length === 0 ? 'no pending migrations (0 ran)' : `${ran.length} migration(s) ran: ${ran.join(', ')}`);
+    options.log.log(
+      ran.length === 0 ? 'no pending migrations (0 ran)' : `${ran.length} migration(s) ran: ${ran.join(', ')}`,
+    );
   } catch (err) {
     const isConfig = err instanceof Error && err.name === 'ConfigError';
     if (isConfig) options.log.error(`${options.service} cannot migrate. ${err.message}`);

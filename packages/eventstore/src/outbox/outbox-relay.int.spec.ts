@@ -2,7 +2,16 @@ import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import type { LatchkeyEvent } from '@latchkey/contracts';
 import { EventConsumer, EventProducer, ensureTopics, InMemoryIdempotencyStore } from '@latchkey/messaging';
-import { createTestDatabase, kafkaBroker, testKafka, uniqueGroup, uniqueTopic, waitFor, type TestDatabase, deleteTestTopics } from '@latchkey/testing';
+import {
+  createTestDatabase,
+  kafkaBroker,
+  testKafka,
+  uniqueGroup,
+  uniqueTopic,
+  waitFor,
+  type TestDatabase,
+  deleteTestTopics,
+} from '@latchkey/testing';
 import { eventStoreMigrations } from '../migrations';
 import { PgEventStore } from '../store/pg-event-store';
 import { membershipChanged, TEST_SOURCE, userRegistered } from '../testing/fixtures';
@@ -79,12 +88,21 @@ describe('OutboxRelay (real PostgreSQL and Kafka)', () => {
         for (;;) {
           const v = versions.get(id)!;
           try {
-            await store.append({ stream: { type: 'user', id }, expectedVersion: v, events: [v === 0 ? userRegistered(id) : membershipChanged(id, v)] });
+            await store.append({
+              stream: { type: 'user', id },
+              expectedVersion: v,
+              events: [v === 0 ? userRegistered(id) : membershipChanged(id, v)],
+            });
             versions.set(id, v + 1);
             break;
           } catch (err) {
             if ((err as { code?: string }).code !== 'EVENTSTORE_CONCURRENCY') throw err;
-            versions.set(id, Number((await db.dataSource.query('SELECT max(version) AS v FROM events WHERE stream_id = $1', [id]))[0].v));
+            versions.set(
+              id,
+              Number(
+                (await db.dataSource.query('SELECT max(version) AS v FROM events WHERE stream_id = $1', [id]))[0].v,
+              ),
+            );
           }
         }
       }
@@ -98,8 +116,13 @@ describe('OutboxRelay (real PostgreSQL and Kafka)', () => {
 
     expect(recorder.handled).toHaveLength(1000);
     expect(new Set(recorder.handled.map((e) => e.id)).size).toBe(1000);
-    const stored = await db.dataSource.query('SELECT event_id FROM events e JOIN (SELECT unnest($1::text[]) AS s) x ON x.s = e.stream_id', [streams]);
-    expect(new Set(recorder.handled.map((e) => e.id))).toEqual(new Set(stored.map((r: { event_id: string }) => r.event_id)));
+    const stored = await db.dataSource.query(
+      'SELECT event_id FROM events e JOIN (SELECT unnest($1::text[]) AS s) x ON x.s = e.stream_id',
+      [streams],
+    );
+    expect(new Set(recorder.handled.map((e) => e.id))).toEqual(
+      new Set(stored.map((r: { event_id: string }) => r.event_id)),
+    );
     expectPerStreamOrder(recorder.handled);
     expect(await relay.pending()).toBe(0);
   });
@@ -117,7 +140,11 @@ describe('OutboxRelay (real PostgreSQL and Kafka)', () => {
     let appended!: () => void;
     const slowAppended = new Promise<void>((r) => (appended = r));
     const slowTx = db.dataSource.transaction(async (manager) => {
-      await store.appendIn(manager, { stream: { type: 'user', id: slow }, expectedVersion: 0, events: [userRegistered(slow)] });
+      await store.appendIn(manager, {
+        stream: { type: 'user', id: slow },
+        expectedVersion: 0,
+        events: [userRegistered(slow)],
+      });
       appended();
       await held; // keeps the lower outbox position uncommitted
     });
@@ -138,11 +165,21 @@ describe('OutboxRelay (real PostgreSQL and Kafka)', () => {
   it('is safe with several relay instances: every event once, in order per stream', async () => {
     const { topic, store } = await topicWithStore();
     const recorder = await startRecorder(kafka, topic);
-    const relays = [0, 1, 2].map(() => new OutboxRelay(db.dataSource, producer, { batchSize: 7, standbyIntervalMs: 5 }));
+    const relays = [0, 1, 2].map(
+      () => new OutboxRelay(db.dataSource, producer, { batchSize: 7, standbyIntervalMs: 5 }),
+    );
     relays.forEach((r) => r.start());
     const streams = Array.from({ length: 10 }, () => randomUUID());
     for (let v = 0; v < 10; v++) {
-      await Promise.all(streams.map((id) => store.append({ stream: { type: 'user', id }, expectedVersion: v, events: [v === 0 ? userRegistered(id) : membershipChanged(id, v)] })));
+      await Promise.all(
+        streams.map((id) =>
+          store.append({
+            stream: { type: 'user', id },
+            expectedVersion: v,
+            events: [v === 0 ? userRegistered(id) : membershipChanged(id, v)],
+          }),
+        ),
+      );
     }
     await waitFor(() => recorder.handled.length >= 100, { what: '100 events' });
     await new Promise((r) => setTimeout(r, 500));
@@ -168,7 +205,9 @@ describe('OutboxRelay (real PostgreSQL and Kafka)', () => {
         ids.push(id);
         await store.append({ stream: { type: 'user', id }, expectedVersion: 0, events: [userRegistered(id, i)] });
       }
-      expect(Number((await db.dataSource.query('SELECT count(*) AS n FROM events WHERE stream_id = ANY($1)', [ids]))[0].n)).toBe(200);
+      expect(
+        Number((await db.dataSource.query('SELECT count(*) AS n FROM events WHERE stream_id = ANY($1)', [ids]))[0].n),
+      ).toBe(200);
       expect(await relay.pending()).toBe(200);
     } finally {
       kafkaBroker('up');

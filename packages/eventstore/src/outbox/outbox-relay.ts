@@ -92,7 +92,9 @@ export class OutboxRelay {
    */
   async publishBatch(): Promise<number | null> {
     return this.dataSource.transaction(async (manager) => {
-      const [{ locked }] = (await manager.query('SELECT pg_try_advisory_xact_lock($1) AS locked', [this.lockKey])) as Array<{ locked: boolean }>;
+      const [{ locked }] = (await manager.query('SELECT pg_try_advisory_xact_lock($1) AS locked', [
+        this.lockKey,
+      ])) as Array<{ locked: boolean }>;
       if (!locked) return null;
       const rows = (await manager.query(
         'SELECT position, topic, message_key, envelope FROM outbox ORDER BY position LIMIT $1',

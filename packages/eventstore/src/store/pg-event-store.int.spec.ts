@@ -16,22 +16,37 @@ describe('PgEventStore (real PostgreSQL)', () => {
   afterAll(() => db.drop());
 
   const versions = async (streamId: string) =>
-    ((await db.dataSource.query('SELECT version FROM events WHERE stream_id = $1 ORDER BY version', [streamId])) as Array<{ version: number }>).map((r) => r.version);
+    (
+      (await db.dataSource.query('SELECT version FROM events WHERE stream_id = $1 ORDER BY version', [
+        streamId,
+      ])) as Array<{ version: number }>
+    ).map((r) => r.version);
   const outboxCount = async (streamId: string) =>
     Number((await db.dataSource.query('SELECT count(*) AS n FROM outbox WHERE message_key = $1', [streamId]))[0].n);
 
   it('given a new stream, when events are appended, then they load back in order with envelopes and an outbox row each', async () => {
     const id = randomUUID();
-    const result = await store.append({ stream: { type: 'user', id }, expectedVersion: 0, events: [userRegistered(id), membershipChanged(id, 1)], correlationId: 'corr-1', actor: 'admin-1' });
+    const result = await store.append({
+      stream: { type: 'user', id },
+      expectedVersion: 0,
+      events: [userRegistered(id), membershipChanged(id, 1)],
+      correlationId: 'corr-1',
+      actor: 'admin-1',
+    });
 
     expect(result.version).toBe(2);
     const loaded = await store.load(id);
-    expect(loaded.map((e) => [e.type, e.aggregateVersion, e.aggregateId, e.aggregateType, e.source, e.correlationId])).toEqual([
+    expect(
+      loaded.map((e) => [e.type, e.aggregateVersion, e.aggregateId, e.aggregateType, e.source, e.correlationId]),
+    ).toEqual([
       ['UserRegistered', 1, id, 'user', TEST_SOURCE, 'corr-1'],
       ['MembershipChanged', 2, id, 'user', TEST_SOURCE, 'corr-1'],
     ]);
     expect(loaded.map((e) => e.id)).toEqual(result.envelopes.map((e) => e.id));
-    const outbox = await db.dataSource.query('SELECT topic, message_key, envelope FROM outbox WHERE message_key = $1 ORDER BY position', [id]);
+    const outbox = await db.dataSource.query(
+      'SELECT topic, message_key, envelope FROM outbox WHERE message_key = $1 ORDER BY position',
+      [id],
+    );
     expect(outbox.map((r: { topic: string }) => r.topic)).toEqual([TEST_TOPIC, TEST_TOPIC]);
     expect(outbox[1].envelope).toEqual(result.envelopes[1]);
   });
@@ -42,7 +57,11 @@ describe('PgEventStore (real PostgreSQL)', () => {
       await store.append({ stream: { type: 'user', id }, expectedVersion: 0, events: [userRegistered(id)] });
       const outcomes = await Promise.allSettled([
         store.append({ stream: { type: 'user', id }, expectedVersion: 1, events: [membershipChanged(id, 1)] }),
-        store.append({ stream: { type: 'user', id }, expectedVersion: 1, events: [membershipChanged(id, 2), membershipChanged(id, 3)] }),
+        store.append({
+          stream: { type: 'user', id },
+          expectedVersion: 1,
+          events: [membershipChanged(id, 2), membershipChanged(id, 3)],
+        }),
       ]);
       const ok = outcomes.filter((o) => o.status === 'fulfilled');
       const failed = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
@@ -60,7 +79,9 @@ describe('PgEventStore (real PostgreSQL)', () => {
     const id = randomUUID();
     await store.append({ stream: { type: 'user', id }, expectedVersion: 0, events: [userRegistered(id)] });
     const outcomes = await Promise.allSettled(
-      Array.from({ length: 16 }, (_, i) => store.append({ stream: { type: 'user', id }, expectedVersion: 1, events: [membershipChanged(id, i)] })),
+      Array.from({ length: 16 }, (_, i) =>
+        store.append({ stream: { type: 'user', id }, expectedVersion: 1, events: [membershipChanged(id, i)] }),
+      ),
     );
     expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
     expect(await versions(id)).toEqual([1, 2]);
@@ -69,14 +90,24 @@ describe('PgEventStore (real PostgreSQL)', () => {
   it('given an expected version behind or ahead of the stream, then ConcurrencyError names the actual version', async () => {
     const id = randomUUID();
     await store.append({ stream: { type: 'user', id }, expectedVersion: 0, events: [userRegistered(id)] });
-    await expect(store.append({ stream: { type: 'user', id }, expectedVersion: 0, events: [membershipChanged(id, 1)] })).rejects.toMatchObject({ actualVersion: 1, expectedVersion: 0 });
-    await expect(store.append({ stream: { type: 'user', id }, expectedVersion: 5, events: [membershipChanged(id, 1)] })).rejects.toBeInstanceOf(ConcurrencyError);
+    await expect(
+      store.append({ stream: { type: 'user', id }, expectedVersion: 0, events: [membershipChanged(id, 1)] }),
+    ).rejects.toMatchObject({ actualVersion: 1, expectedVersion: 0 });
+    await expect(
+      store.append({ stream: { type: 'user', id }, expectedVersion: 5, events: [membershipChanged(id, 1)] }),
+    ).rejects.toBeInstanceOf(ConcurrencyError);
     expect(await versions(id)).toEqual([1]);
   });
 
   it('given an event that breaks its schema, when appended, then nothing is written', async () => {
     const id = randomUUID();
-    await expect(store.append({ stream: { type: 'user', id }, expectedVersion: 0, events: [{ type: 'UserRegistered', data: { userId: id } }] })).rejects.toMatchObject({ code: 'EVENT_SCHEMA_INVALID' });
+    await expect(
+      store.append({
+        stream: { type: 'user', id },
+        expectedVersion: 0,
+        events: [{ type: 'UserRegistered', data: { userId: id } }],
+      }),
+    ).rejects.toMatchObject({ code: 'EVENT_SCHEMA_INVALID' });
     expect(await versions(id)).toEqual([]);
     expect(await outboxCount(id)).toBe(0);
   });
@@ -85,7 +116,11 @@ describe('PgEventStore (real PostgreSQL)', () => {
     const id = randomUUID();
     await expect(
       db.dataSource.transaction(async (manager) => {
-        await store.appendIn(manager, { stream: { type: 'user', id }, expectedVersion: 0, events: [userRegistered(id)] });
+        await store.appendIn(manager, {
+          stream: { type: 'user', id },
+          expectedVersion: 0,
+          events: [userRegistered(id)],
+        });
         throw new Error('read model update failed');
       }),
     ).rejects.toThrow('read model update failed');
@@ -96,7 +131,9 @@ describe('PgEventStore (real PostgreSQL)', () => {
   it('refuses to update or delete stored events', async () => {
     const id = randomUUID();
     await store.append({ stream: { type: 'user', id }, expectedVersion: 0, events: [userRegistered(id)] });
-    await expect(db.dataSource.query(`UPDATE events SET type = 'X' WHERE stream_id = $1`, [id])).rejects.toThrow(/append-only/);
+    await expect(db.dataSource.query(`UPDATE events SET type = 'X' WHERE stream_id = $1`, [id])).rejects.toThrow(
+      /append-only/,
+    );
     await expect(db.dataSource.query('DELETE FROM events WHERE stream_id = $1', [id])).rejects.toThrow(/append-only/);
     expect(await versions(id)).toEqual([1]);
   });

@@ -63,7 +63,9 @@ export class PgEventStore {
     const envelopes = events.map((event, i) => this.envelope(request, event, expectedVersion + i + 1, occurredAt));
     for (const envelope of envelopes) this.validate(envelope);
 
-    const metadata = JSON.stringify(compact({ actor: request.actor, correlationId: request.correlationId, causationId: request.causationId }));
+    const metadata = JSON.stringify(
+      compact({ actor: request.actor, correlationId: request.correlationId, causationId: request.causationId }),
+    );
     const eventParams: unknown[] = [];
     const eventValues: string[] = [];
     const outboxParams: unknown[] = [];
@@ -71,8 +73,20 @@ export class PgEventStore {
     const topic = request.topic ?? this.options.topic;
     for (const e of envelopes) {
       const p = eventParams.length;
-      eventParams.push(e.aggregateId, e.aggregateType, e.aggregateVersion, e.id, e.type, e.schemaVersion, JSON.stringify(e.data), metadata, e.occurredAt);
-      eventValues.push(`($${p + 1}::text, $${p + 2}::text, $${p + 3}::int, $${p + 4}::uuid, $${p + 5}::text, $${p + 6}::int, $${p + 7}::jsonb, $${p + 8}::jsonb, $${p + 9}::timestamptz)`);
+      eventParams.push(
+        e.aggregateId,
+        e.aggregateType,
+        e.aggregateVersion,
+        e.id,
+        e.type,
+        e.schemaVersion,
+        JSON.stringify(e.data),
+        metadata,
+        e.occurredAt,
+      );
+      eventValues.push(
+        `($${p + 1}::text, $${p + 2}::text, $${p + 3}::int, $${p + 4}::uuid, $${p + 5}::text, $${p + 6}::int, $${p + 7}::jsonb, $${p + 8}::jsonb, $${p + 9}::timestamptz)`,
+      );
       const o = outboxParams.length;
       outboxParams.push(e.id, topic, e.aggregateId, JSON.stringify(e));
       outboxValues.push(`($${o + 1}::uuid, $${o + 2}::text, $${o + 3}::text, $${o + 4}::jsonb)`);
@@ -101,10 +115,12 @@ export class PgEventStore {
         [...eventParams, ...outboxParams, stream.id, expectedVersion],
       )
       .catch((err: unknown) => {
-        if (isUniqueViolation(err, 'events_stream_version_uq')) throw new ConcurrencyError(stream.id, expectedVersion, null);
+        if (isUniqueViolation(err, 'events_stream_version_uq'))
+          throw new ConcurrencyError(stream.id, expectedVersion, null);
         throw err;
       })) as Array<{ current: number; queued: number }>;
-    if (rows[0].current !== expectedVersion || rows[0].queued !== envelopes.length) throw new ConcurrencyError(stream.id, expectedVersion, rows[0].current);
+    if (rows[0].current !== expectedVersion || rows[0].queued !== envelopes.length)
+      throw new ConcurrencyError(stream.id, expectedVersion, rows[0].current);
     return { version: expectedVersion + envelopes.length, envelopes };
   }
 
@@ -119,7 +135,11 @@ export class PgEventStore {
          FROM events WHERE stream_id = $1 ORDER BY version`,
       [streamId],
     )) as EventRow[];
-    return rows.map((row) => ({ globalPosition: String(row.global_position), envelope: this.fromRow(row), metadata: row.metadata }));
+    return rows.map((row) => ({
+      globalPosition: String(row.global_position),
+      envelope: this.fromRow(row),
+      metadata: row.metadata,
+    }));
   }
 
   private fromRow(row: EventRow): EventEnvelope {

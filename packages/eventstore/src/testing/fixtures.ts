@@ -4,11 +4,17 @@ import type { DomainEvent } from '../store/types';
 
 /** Real contract events for the store's tests (they must pass the contracts' validation). */
 export function userRegistered(userId: string = randomUUID(), n = 0): DomainEvent {
-  return { type: 'UserRegistered', data: { userId, kind: 'human', email: `user${n}@example.com`, displayName: `User ${n}`, accountIds: ['acct-1'] } };
+  return {
+    type: 'UserRegistered',
+    data: { userId, kind: 'human', email: `user${n}@example.com`, displayName: `User ${n}`, accountIds: ['acct-1'] },
+  };
 }
 
 export function membershipChanged(userId: string, n: number): DomainEvent {
-  return { type: 'MembershipChanged', data: { userId, accountId: 'acct-1', roles: ['member'], permissions: [`records${n}:read`] } };
+  return {
+    type: 'MembershipChanged',
+    data: { userId, accountId: 'acct-1', roles: ['member'], permissions: [`records${n}:read`] },
+  };
 }
 
 export const TEST_SOURCE = 'eventstore-test';

@@ -11,9 +11,7 @@ export type SampleUserState =
   | { status: 'deactivated'; userId: string; deactivations: number };
 
 export type SampleUserCommand =
-  | { type: 'Register'; userId: string; email: string }
-  | { type: 'Deactivate'; reason: string }
-  | { type: 'Reactivate' };
+  { type: 'Register'; userId: string; email: string } | { type: 'Deactivate'; reason: string } | { type: 'Reactivate' };
 
 export class SampleUserError extends Error {
   constructor(readonly code: string) {
@@ -27,9 +25,21 @@ export const sampleUserDecider: Decider<SampleUserCommand, SampleUserState, Doma
     switch (command.type) {
       case 'Register':
         if (state.status !== 'none') throw new SampleUserError('USER_EXISTS');
-        return [{ type: 'UserRegistered', data: { userId: command.userId, kind: 'human', email: command.email, displayName: command.email, accountIds: ['acct-1'] } }];
+        return [
+          {
+            type: 'UserRegistered',
+            data: {
+              userId: command.userId,
+              kind: 'human',
+              email: command.email,
+              displayName: command.email,
+              accountIds: ['acct-1'],
+            },
+          },
+        ];
       case 'Deactivate':
-        if (state.status !== 'active') throw new SampleUserError(state.status === 'none' ? 'USER_NOT_FOUND' : 'USER_ALREADY_DEACTIVATED');
+        if (state.status !== 'active')
+          throw new SampleUserError(state.status === 'none' ? 'USER_NOT_FOUND' : 'USER_ALREADY_DEACTIVATED');
         return [{ type: 'UserDeactivated', data: { userId: state.userId, reason: command.reason } }];
       case 'Reactivate':
         if (state.status !== 'deactivated') throw new SampleUserError('USER_NOT_DEACTIVATED');
@@ -46,9 +56,13 @@ export const sampleUserDecider: Decider<SampleUserCommand, SampleUserState, Doma
       case 'UserRegistered':
         return { status: 'active', userId: data.userId, deactivations: 0 };
       case 'UserDeactivated':
-        return state.status === 'none' ? state : { status: 'deactivated', userId: state.userId, deactivations: state.deactivations + 1 };
+        return state.status === 'none'
+          ? state
+          : { status: 'deactivated', userId: state.userId, deactivations: state.deactivations + 1 };
       case 'UserReactivated':
-        return state.status === 'none' ? state : { status: 'active', userId: state.userId, deactivations: state.deactivations };
+        return state.status === 'none'
+          ? state
+          : { status: 'active', userId: state.userId, deactivations: state.deactivations };
       default:
         return state;
     }

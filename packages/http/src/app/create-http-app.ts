@@ -2,7 +2,12 @@ import type { LoggerService, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { HttpProblem } from '../problem/problem';
-import { ProblemDetailsFilter, isFastifyClientError, type ReplyLike, type StatusByCode } from '../problem/problem.filter';
+import {
+  ProblemDetailsFilter,
+  isFastifyClientError,
+  type ReplyLike,
+  type StatusByCode,
+} from '../problem/problem.filter';
 import { recordServedRoutes } from '../openapi/served-routes';
 
 export const DEFAULT_BODY_LIMIT_BYTES = 64 * 1024;
@@ -27,9 +32,13 @@ export interface HttpAppOptions {
  * JSON-only bodies within the limit, problem+json errors, the route recorder for servedRoutes().
  * Use it as is in tests: `moduleRef.createNestApplication(new FastifyAdapter({ bodyLimit }))`.
  */
-export function configureHttpApp(app: NestFastifyApplication, options: Omit<HttpAppOptions, 'logger'> = {}): NestFastifyApplication {
+export function configureHttpApp(
+  app: NestFastifyApplication,
+  options: Omit<HttpAppOptions, 'logger'> = {},
+): NestFastifyApplication {
   const bodyLimit = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
-  if (!Number.isInteger(bodyLimit) || bodyLimit < 1) throw new RangeError(`bodyLimitBytes must be a positive integer, got ${bodyLimit}`);
+  if (!Number.isInteger(bodyLimit) || bodyLimit < 1)
+    throw new RangeError(`bodyLimitBytes must be a positive integer, got ${bodyLimit}`);
   const fastify = app.getHttpAdapter().getInstance();
   recordServedRoutes(fastify);
 
@@ -46,7 +55,15 @@ export function configureHttpApp(app: NestFastifyApplication, options: Omit<Http
       const params = new URLSearchParams(body.toString('utf8'));
       const fields: Record<string, string> = {};
       for (const [key, value] of params) {
-        if (Object.hasOwn(fields, key) || key === '__proto__') return done(new HttpProblem(400, 'invalid_request', `The form field ${JSON.stringify(key.slice(0, 50))} is repeated or not allowed.`), undefined);
+        if (Object.hasOwn(fields, key) || key === '__proto__')
+          return done(
+            new HttpProblem(
+              400,
+              'invalid_request',
+              `The form field ${JSON.stringify(key.slice(0, 50))} is repeated or not allowed.`,
+            ),
+            undefined,
+          );
         fields[key] = value;
       }
       done(null, fields);
@@ -84,7 +101,10 @@ function answerFastifyErrorsDirectly(app: NestFastifyApplication, filter: Proble
 }
 
 /** Creates a service's HTTP app (Fastify, the options above). Call `listen()` (or `init()`) after. */
-export async function createHttpApp(module: Parameters<typeof NestFactory.create>[0], options: HttpAppOptions = {}): Promise<NestFastifyApplication> {
+export async function createHttpApp(
+  module: Parameters<typeof NestFactory.create>[0],
+  options: HttpAppOptions = {},
+): Promise<NestFastifyApplication> {
   const bodyLimit = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
   const app = await NestFactory.create<NestFastifyApplication>(module, new FastifyAdapter({ bodyLimit }), {
     ...(options.logger !== undefined ? { logger: options.logger } : {}),

@@ -66,7 +66,8 @@ describe('createHttpApp with acceptForm (protocol endpoints)', () => {
   });
   afterAll(() => app.close());
 
-  const post = (payload: string, contentType: string) => app.inject({ method: 'POST', url: '/notes', headers: { 'content-type': contentType }, payload });
+  const post = (payload: string, contentType: string) =>
+    app.inject({ method: 'POST', url: '/notes', headers: { 'content-type': contentType }, payload });
 
   it('parses a form body into fields, validated like JSON', async () => {
     expect((await post('text=hello%20there', 'application/x-www-form-urlencoded')).json()).toEqual({ length: 11 });

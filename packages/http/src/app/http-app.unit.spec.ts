@@ -10,7 +10,12 @@ import { buildOpenApiDocument, documentedRoutes } from '../openapi/openapi';
 import { registerOpenApi } from '../openapi/docs-page';
 
 const CreateUser = Type.Object(
-  { email: Email, displayName: Name(100), password: Type.String({ minLength: 12 }), age: Type.Optional(Type.Integer({ minimum: 0 })) },
+  {
+    email: Email,
+    displayName: Name(100),
+    password: Type.String({ minLength: 12 }),
+    age: Type.Optional(Type.Integer({ minimum: 0 })),
+  },
   { additionalProperties: false },
 );
 
@@ -32,7 +37,8 @@ class UsersController {
   @Post()
   @HttpCode(201)
   create(@ValidBody(CreateUser) body: Static<typeof CreateUser>) {
-    if (body.email === 'taken@example.com') throw new DomainError('EMAIL_TAKEN', 'That email address is already registered.');
+    if (body.email === 'taken@example.com')
+      throw new DomainError('EMAIL_TAKEN', 'That email address is already registered.');
     if (body.email === 'boom@example.com') throw new Error('database password=hunter2 rejected');
     return { email: body.email, age: body.age ?? null };
   }
@@ -64,11 +70,34 @@ const document = buildOpenApiDocument({
   title: 'test',
   version: '1',
   routes: [
-    { method: 'POST', path: '/users', summary: 'create', body: CreateUser, responses: { 201: { description: 'created' } } },
+    {
+      method: 'POST',
+      path: '/users',
+      summary: 'create',
+      body: CreateUser,
+      responses: { 201: { description: 'created' } },
+    },
     { method: 'GET', path: '/users', summary: 'list', query: PageQuery, responses: { 200: { description: 'ok' } } },
-    { method: 'GET', path: '/users/:id', summary: 'get', scopes: ['users:read'], responses: { 200: { description: 'ok' } } },
-    { method: 'GET', path: '/users/:id/secure', summary: 'secure', scopes: ['users:read'], responses: { 200: { description: 'ok' } } },
-    { method: 'GET', path: '/users/:id/unavailable', summary: 'unavailable', responses: { 200: { description: 'ok' } } },
+    {
+      method: 'GET',
+      path: '/users/:id',
+      summary: 'get',
+      scopes: ['users:read'],
+      responses: { 200: { description: 'ok' } },
+    },
+    {
+      method: 'GET',
+      path: '/users/:id/secure',
+      summary: 'secure',
+      scopes: ['users:read'],
+      responses: { 200: { description: 'ok' } },
+    },
+    {
+      method: 'GET',
+      path: '/users/:id/unavailable',
+      summary: 'unavailable',
+      responses: { 200: { description: 'ok' } },
+    },
   ],
 });
 
@@ -81,7 +110,9 @@ const captureLogger = {
 let app: NestFastifyApplication;
 beforeAll(async () => {
   const moduleRef = await Test.createTestingModule({ controllers: [UsersController] }).compile();
-  app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter({ bodyLimit: 64 * 1024 }), { logger: captureLogger });
+  app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter({ bodyLimit: 64 * 1024 }), {
+    logger: captureLogger,
+  });
   configureHttpApp(app, { statusByCode: { EMAIL_TAKEN: 409, USER_NOT_FOUND: 404 } });
   registerOpenApi(app, document);
   await app.init();
@@ -91,9 +122,18 @@ afterAll(() => app.close());
 
 const valid = { email: 'ada@example.com', displayName: 'Ada Lovelace', password: 'correct horse battery' };
 const post = (payload: unknown, headers: Record<string, string> = { 'content-type': 'application/json' }) =>
-  app.inject({ method: 'POST', url: '/users', headers, payload: typeof payload === 'string' ? payload : JSON.stringify(payload) });
+  app.inject({
+    method: 'POST',
+    url: '/users',
+    headers,
+    payload: typeof payload === 'string' ? payload : JSON.stringify(payload),
+  });
 
-function expectProblem(res: { statusCode: number; headers: Record<string, unknown>; body: string }, status: number, code: string) {
+function expectProblem(
+  res: { statusCode: number; headers: Record<string, unknown>; body: string },
+  status: number,
+  code: string,
+) {
   expect(res.statusCode).toBe(status);
   expect(res.headers['content-type']).toBe('application/problem+json');
   const body = JSON.parse(res.body) as Record<string, unknown>;
@@ -175,7 +215,11 @@ describe('errors before the handler', () => {
   });
 
   it('a form body → 415 too (JSON only)', async () => {
-    expectProblem(await post('a=1', { 'content-type': 'application/x-www-form-urlencoded' }), 415, 'unsupported_media_type');
+    expectProblem(
+      await post('a=1', { 'content-type': 'application/x-www-form-urlencoded' }),
+      415,
+      'unsupported_media_type',
+    );
   });
 
   it('an unknown route → 404 not_found without echoing the query string', async () => {

@@ -11,7 +11,11 @@ export interface Listener {
  * and, on SIGTERM or SIGINT, closes them all, then stops what runs behind them (`stop`: the
  * runtime — relay, consumers, database) and exits 0. Answers once every listener listens.
  */
-export async function serveUntilSignal(listeners: readonly Listener[], stop: () => Promise<void>, log: (message: string) => void): Promise<void> {
+export async function serveUntilSignal(
+  listeners: readonly Listener[],
+  stop: () => Promise<void>,
+  log: (message: string) => void,
+): Promise<void> {
   let stopping = false;
   const onSignal = async (signal: string) => {
     if (stopping) return;

@@ -17,12 +17,14 @@ export class ServiceCredentialGuard implements CanActivate {
   private readonly expected: Buffer;
 
   constructor(@Inject(SERVICE_CREDENTIAL) credential: string) {
-    if (typeof credential !== 'string' || credential.length < 32) throw new RangeError('a service credential must be a string of at least 32 characters');
+    if (typeof credential !== 'string' || credential.length < 32)
+      throw new RangeError('a service credential must be a string of at least 32 characters');
     this.expected = digest(credential);
   }
 
   canActivate(context: ExecutionContext): boolean {
-    const header = context.switchToHttp().getRequest<{ headers: Record<string, string | string[] | undefined> }>().headers.authorization;
+    const header = context.switchToHttp().getRequest<{ headers: Record<string, string | string[] | undefined> }>()
+      .headers.authorization;
     const presented = typeof header === 'string' && /^Bearer [^\s]+$/i.test(header) ? header.slice(7) : '';
     if (presented === '' || !timingSafeEqual(digest(presented), this.expected)) {
       throw new HttpProblem(401, 'service_credential_required', 'This internal endpoint needs the service credential.');

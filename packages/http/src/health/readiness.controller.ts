@@ -11,7 +11,11 @@ export interface Readiness {
  * whether it is ready: 200 `{ status: 'ready', ...details }`, or 503 problem+json `not_ready`
  * while, e.g., its token projection is still catching up with Kafka.
  */
-export function readinessController<C>(contextToken: symbol | string, readinessOf: (context: C) => Readiness, notReadyDetail = 'The token projection is still catching up with Kafka.'): Type<unknown> {
+export function readinessController<C>(
+  contextToken: symbol | string,
+  readinessOf: (context: C) => Readiness,
+  notReadyDetail = 'The token projection is still catching up with Kafka.',
+): Type<unknown> {
   @Controller('readyz')
   class ReadinessController {
     constructor(@Inject(contextToken) private readonly context: C) {}

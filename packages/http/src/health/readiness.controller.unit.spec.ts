@@ -7,7 +7,10 @@ import { readinessController } from './readiness.controller';
 const CONTEXT = Symbol('CONTEXT');
 const state = { ready: false, liveTokens: 3 };
 
-@Module({ controllers: [readinessController(CONTEXT, (c: typeof state) => c)], providers: [{ provide: CONTEXT, useValue: state }] })
+@Module({
+  controllers: [readinessController(CONTEXT, (c: typeof state) => c)],
+  providers: [{ provide: CONTEXT, useValue: state }],
+})
 class TestModule {}
 
 describe('readinessController', () => {

@@ -11,7 +11,11 @@ export function renderDocsPage(document: OpenApiDocument): string {
   for (const [path, item] of Object.entries(document.paths)) {
     for (const [method, op] of Object.entries(item)) {
       const scopes = op.security?.flatMap((s) => Object.values(s).flat()) ?? [];
-      const auth = op.security ? (scopes.length ? scopes.map((s) => `<code>${escapeHtml(s)}</code>`).join(' ') : 'bearer token') : 'public';
+      const auth = op.security
+        ? scopes.length
+          ? scopes.map((s) => `<code>${escapeHtml(s)}</code>`).join(' ')
+          : 'bearer token'
+        : 'public';
       const statuses = Object.keys(op.responses).join(', ');
       rows.push(
         `<tr><td class="m">${escapeHtml(method.toUpperCase())}</td><td><code>${escapeHtml(path)}</code></td>` +

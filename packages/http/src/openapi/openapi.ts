@@ -86,12 +86,15 @@ export function toFastifyPath(path: string): string {
 }
 
 /** A TypeBox schema as plain JSON (TypeBox's symbol keys dropped). */
-const plain = (schema: TSchema): Record<string, unknown> => JSON.parse(JSON.stringify(schema)) as Record<string, unknown>;
+const plain = (schema: TSchema): Record<string, unknown> =>
+  JSON.parse(JSON.stringify(schema)) as Record<string, unknown>;
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const problemContent = { [PROBLEM_CONTENT_TYPE]: { schema: ref('Problem') } };
 
-function objectMembers(schema: TSchema | undefined): Array<{ name: string; schema: Record<string, unknown>; required: boolean }> {
+function objectMembers(
+  schema: TSchema | undefined,
+): Array<{ name: string; schema: Record<string, unknown>; required: boolean }> {
   if (!schema) return [];
   const json = plain(schema);
   const properties = (json.properties ?? {}) as Record<string, Record<string, unknown>>;
@@ -123,23 +126,43 @@ function operationOf(route: RouteDoc): OpenApiOperation {
   const pathNames = [...route.path.matchAll(/:([A-Za-z0-9_]+)/g)].map((m) => m[1] as string);
   const declared = new Map(objectMembers(route.params).map((m) => [m.name, m]));
   for (const name of declared.keys()) {
-    if (!pathNames.includes(name)) throw new Error(`${route.method} ${route.path}: params schema names "${name}", which is not in the path`);
+    if (!pathNames.includes(name))
+      throw new Error(`${route.method} ${route.path}: params schema names "${name}", which is not in the path`);
   }
   const parameters: Array<Record<string, unknown>> = [
-    ...pathNames.map((name) => ({ name, in: 'path', required: true, schema: declared.get(name)?.schema ?? { type: 'string' } })),
+    ...pathNames.map((name) => ({
+      name,
+      in: 'path',
+      required: true,
+      schema: declared.get(name)?.schema ?? { type: 'string' },
+    })),
     ...objectMembers(route.query).map((m) => ({ name: m.name, in: 'query', required: m.required, schema: m.schema })),
   ];
 
   const responses: OpenApiOperation['responses'] = {};
   for (const [status, r] of Object.entries(route.responses)) {
-    responses[status] = { description: r.description, ...(r.schema ? { content: { 'application/json': { schema: plain(r.schema) } } } : {}) };
+    responses[status] = {
+      description: r.description,
+      ...(r.schema ? { content: { 'application/json': { schema: plain(r.schema) } } } : {}),
+    };
   }
-  const addError = (status: number, description: string, content: Record<string, unknown> = problemContent, extra: Record<string, unknown> = {}) => {
+  const addError = (
+    status: number,
+    description: string,
+    content: Record<string, unknown> = problemContent,
+    extra: Record<string, unknown> = {},
+  ) => {
     if (!responses[String(status)]) responses[String(status)] = { description, content, ...extra };
   };
   const bearer = { 'application/json': { schema: ref('BearerError') } };
-  const challenge = { headers: { 'WWW-Authenticate': { description: 'RFC 6750 bearer challenge', schema: { type: 'string' } } } };
-  addError(400, 'The request is invalid (validation_failed, malformed_json, invalid_cursor, …)', secured ? { ...problemContent, ...bearer } : problemContent);
+  const challenge = {
+    headers: { 'WWW-Authenticate': { description: 'RFC 6750 bearer challenge', schema: { type: 'string' } } },
+  };
+  addError(
+    400,
+    'The request is invalid (validation_failed, malformed_json, invalid_cursor, …)',
+    secured ? { ...problemContent, ...bearer } : problemContent,
+  );
   if (secured) {
     addError(401, 'No valid bearer token (RFC 6750)', bearer, challenge);
     addError(403, 'The token lacks a required scope or account (RFC 6750)', bearer, challenge);
@@ -151,7 +174,11 @@ function operationOf(route: RouteDoc): OpenApiOperation {
   }
   addError(500, 'Unexpected error (internal_error)');
 
-  const op: OpenApiOperation = { operationId: route.operationId ?? defaultOperationId(route), summary: route.summary, responses };
+  const op: OpenApiOperation = {
+    operationId: route.operationId ?? defaultOperationId(route),
+    summary: route.summary,
+    responses,
+  };
   if (description) op.description = description;
   if (route.tags?.length) op.tags = [...route.tags];
   if (secured) op.security = [{ [BEARER_SCHEME]: [...route.scopes!] }];
@@ -176,12 +203,20 @@ export function buildOpenApiDocument(input: OpenApiInput): OpenApiDocument {
   }
   const doc: OpenApiDocument = {
     openapi: '3.1.0',
-    info: { title: input.title, version: input.version, ...(input.description ? { description: input.description } : {}) },
+    info: {
+      title: input.title,
+      version: input.version,
+      ...(input.description ? { description: input.description } : {}),
+    },
     paths,
     components: {
       schemas: { Problem: plain(ProblemSchema), BearerError: plain(BearerErrorSchema) },
       securitySchemes: {
-        [BEARER_SCHEME]: { type: 'http', scheme: 'bearer', description: 'A Latchkey access token or personal access token' },
+        [BEARER_SCHEME]: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'A Latchkey access token or personal access token',
+        },
       },
     },
   };
@@ -194,7 +229,8 @@ export interface RouteKey {
   path: string;
 }
 
-const byKey = (a: RouteKey, b: RouteKey) => (a.path === b.path ? a.method.localeCompare(b.method) : a.path.localeCompare(b.path));
+const byKey = (a: RouteKey, b: RouteKey) =>
+  a.path === b.path ? a.method.localeCompare(b.method) : a.path.localeCompare(b.path);
 
 /** The routes a document describes, in Fastify style (`/users/:id`), sorted. */
 export function documentedRoutes(document: Pick<OpenApiDocument, 'paths'>): RouteKey[] {

@@ -18,7 +18,9 @@ const doc = buildOpenApiDocument({
       scopes: ['applications:read'],
       params: Type.Object({ accountId: Uuid }),
       query: PageQuery,
-      responses: { 200: { description: 'A page of applications', schema: Type.Object({ items: Type.Array(Application) }) } },
+      responses: {
+        200: { description: 'A page of applications', schema: Type.Object({ items: Type.Array(Application) }) },
+      },
     },
     {
       method: 'POST',
@@ -54,8 +56,18 @@ describe('buildOpenApiDocument', () => {
   it('documents path and query parameters from the schemas', () => {
     expect(list.parameters).toEqual([
       { name: 'accountId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } },
-      { name: 'limit', in: 'query', required: false, schema: expect.objectContaining({ type: 'integer', default: 50 }) },
-      { name: 'cursor', in: 'query', required: false, schema: expect.objectContaining({ type: 'string', maxLength: 200 }) },
+      {
+        name: 'limit',
+        in: 'query',
+        required: false,
+        schema: expect.objectContaining({ type: 'integer', default: 50 }),
+      },
+      {
+        name: 'cursor',
+        in: 'query',
+        required: false,
+        schema: expect.objectContaining({ type: 'string', maxLength: 200 }),
+      },
     ]);
     // A path parameter without a params schema is still documented.
     expect(create.parameters).toEqual([{ name: 'accountId', in: 'path', required: true, schema: { type: 'string' } }]);
@@ -70,15 +82,41 @@ describe('buildOpenApiDocument', () => {
   });
 
   it('adds the problem+json errors each route can produce, with a shared Problem schema', () => {
-    expect(doc.components.schemas.Problem).toMatchObject({ type: 'object', required: expect.arrayContaining(['type', 'title', 'status', 'detail', 'code']) });
-    expect(Object.keys(create.responses).sort()).toEqual(['201', '400', '401', '403', '404', '409', '413', '415', '500']);
-    expect(create.responses['413']!.content).toEqual({ 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } });
+    expect(doc.components.schemas.Problem).toMatchObject({
+      type: 'object',
+      required: expect.arrayContaining(['type', 'title', 'status', 'detail', 'code']),
+    });
+    expect(Object.keys(create.responses).sort()).toEqual([
+      '201',
+      '400',
+      '401',
+      '403',
+      '404',
+      '409',
+      '413',
+      '415',
+      '500',
+    ]);
+    expect(create.responses['413']!.content).toEqual({
+      'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } },
+    });
     expect(create.responses['409']).toEqual({ description: 'Name taken' }); // the route's own entry wins
-    expect(create.responses['401']!.content).toEqual({ 'application/json': { schema: { $ref: '#/components/schemas/BearerError' } } });
+    expect(create.responses['401']!.content).toEqual({
+      'application/json': { schema: { $ref: '#/components/schemas/BearerError' } },
+    });
     expect(Object.keys(health.responses).sort()).toEqual(['200', '400', '404', '500']);
     expect(create.requestBody).toEqual({
       required: true,
-      content: { 'application/json': { schema: { type: 'object', additionalProperties: false, required: ['name'], properties: { name: { type: 'string' } } } } },
+      content: {
+        'application/json': {
+          schema: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['name'],
+            properties: { name: { type: 'string' } },
+          },
+        },
+      },
     });
   });
 
@@ -89,7 +127,13 @@ describe('buildOpenApiDocument', () => {
   it('refuses a duplicate route and a params member that is not in the path', () => {
     const r = { method: 'GET' as const, path: '/a/:id', summary: 's', responses: { 200: { description: 'ok' } } };
     expect(() => buildOpenApiDocument({ title: 't', version: '1', routes: [r, r] })).toThrow(/twice/);
-    expect(() => buildOpenApiDocument({ title: 't', version: '1', routes: [{ ...r, params: Type.Object({ other: Type.String() }) }] })).toThrow(/not in the path/);
+    expect(() =>
+      buildOpenApiDocument({
+        title: 't',
+        version: '1',
+        routes: [{ ...r, params: Type.Object({ other: Type.String() }) }],
+      }),
+    ).toThrow(/not in the path/);
   });
 
   it('converts paths both ways', () => {
@@ -98,7 +142,13 @@ describe('buildOpenApiDocument', () => {
   });
 
   it('renders an HTML page that escapes what it shows', () => {
-    const html = renderDocsPage(buildOpenApiDocument({ title: '<x>', version: '1', routes: [{ method: 'GET', path: '/a', summary: '<script>', responses: { 200: { description: 'ok' } } }] }));
+    const html = renderDocsPage(
+      buildOpenApiDocument({
+        title: '<x>',
+        version: '1',
+        routes: [{ method: 'GET', path: '/a', summary: '<script>', responses: { 200: { description: 'ok' } } }],
+      }),
+    );
     expect(html).toContain('&lt;script&gt;');
     expect(html).not.toContain('<script>');
   });

@@ -41,7 +41,10 @@ export function recordServedRoutes(fastify: RouteHookHost): void {
  */
 export function servedRoutes(fastify: object): RouteKey[] {
   const routes = recorded.get(fastify);
-  if (!routes) throw new Error('servedRoutes: this Fastify instance was not set up by configureHttpApp/createHttpApp (no route recorder)');
+  if (!routes)
+    throw new Error(
+      'servedRoutes: this Fastify instance was not set up by configureHttpApp/createHttpApp (no route recorder)',
+    );
   const unique = new Map(routes.map((r) => [`${r.method} ${r.path}`, r]));
   return [...unique.values()].map((r) => ({ ...r })).sort(compareRouteKeys);
 }

@@ -9,16 +9,19 @@ const MAX_CURSOR_LENGTH = 200;
 /** The values of the last row of a page → an opaque base64url cursor. */
 export function encodeCursor(values: readonly CursorValue[]): string {
   for (const v of values) {
-    if (typeof v === 'number' ? !Number.isFinite(v) : typeof v !== 'string') throw new TypeError('cursor values must be strings or finite numbers');
+    if (typeof v === 'number' ? !Number.isFinite(v) : typeof v !== 'string')
+      throw new TypeError('cursor values must be strings or finite numbers');
   }
   return Buffer.from(JSON.stringify(values), 'utf8').toString('base64url');
 }
 
-const invalid = (): HttpProblem => new HttpProblem(400, 'invalid_cursor', 'The cursor is not one this service issued; start again without it.');
+const invalid = (): HttpProblem =>
+  new HttpProblem(400, 'invalid_cursor', 'The cursor is not one this service issued; start again without it.');
 
 /** A cursor from a client → its `arity` values, or HttpProblem 400 `invalid_cursor`. */
 export function decodeCursor(cursor: string, arity: number): CursorValue[] {
-  if (typeof cursor !== 'string' || cursor.length === 0 || cursor.length > MAX_CURSOR_LENGTH || !BASE64URL.test(cursor)) throw invalid();
+  if (typeof cursor !== 'string' || cursor.length === 0 || cursor.length > MAX_CURSOR_LENGTH || !BASE64URL.test(cursor))
+    throw invalid();
   const bytes = Buffer.from(cursor, 'base64url');
   // Refuse non-canonical encodings so one position has exactly one cursor.
   if (bytes.toString('base64url') !== cursor) throw invalid();

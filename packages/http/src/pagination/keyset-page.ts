@@ -22,8 +22,18 @@ export async function keysetPage<T>(
   let after: TimeIdKey | null = null;
   if (query.cursor !== undefined) {
     const [at, id] = decodeCursor(query.cursor, 2);
-    if (typeof at !== 'string' || !ISO.test(at) || Number.isNaN(Date.parse(at)) || typeof id !== 'string' || !UUID.test(id)) {
-      throw new HttpProblem(400, 'invalid_cursor', 'The cursor is not one this service issued; start again without it.');
+    if (
+      typeof at !== 'string' ||
+      !ISO.test(at) ||
+      Number.isNaN(Date.parse(at)) ||
+      typeof id !== 'string' ||
+      !UUID.test(id)
+    ) {
+      throw new HttpProblem(
+        400,
+        'invalid_cursor',
+        'The cursor is not one this service issued; start again without it.',
+      );
     }
     after = [at, id];
   }

@@ -30,8 +30,16 @@ export interface ProblemAnswer {
 /** Fastify's own request errors (content-type parsing, body limits) with the problem code each gets. */
 const FASTIFY_CODES: Record<string, { status: number; code: string; detail: string }> = {
   FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'malformed_json', detail: 'The request body is not valid JSON.' },
-  FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: 'empty_body', detail: 'The request has a JSON content type but an empty body.' },
-  FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'payload_too_large', detail: 'The request body is larger than this service accepts.' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: {
+    status: 400,
+    code: 'empty_body',
+    detail: 'The request has a JSON content type but an empty body.',
+  },
+  FST_ERR_CTP_BODY_TOO_LARGE: {
+    status: 413,
+    code: 'payload_too_large',
+    detail: 'The request body is larger than this service accepts.',
+  },
   FST_ERR_CTP_INVALID_MEDIA_TYPE: {
     status: 415,
     code: 'unsupported_media_type',
@@ -53,7 +61,12 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 function isHttpException(err: unknown): err is HttpException {
   if (err instanceof HttpException) return true;
   // A second copy of @nestjs/common (another workspace's) would fail instanceof; its shape does not.
-  return isRecord(err) && typeof err.getStatus === 'function' && typeof err.getResponse === 'function' && err instanceof Error;
+  return (
+    isRecord(err) &&
+    typeof err.getStatus === 'function' &&
+    typeof err.getResponse === 'function' &&
+    err instanceof Error
+  );
 }
 
 function problem(status: number, code: string, detail: string): ProblemAnswer {
@@ -72,7 +85,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
   constructor(options: ProblemDetailsFilterOptions = {}) {
     this.statusByCode = { ...(options.statusByCode ?? {}) };
     for (const [code, status] of Object.entries(this.statusByCode)) {
-      if (!Number.isInteger(status) || status < 400 || status > 599) throw new RangeError(`statusByCode.${code} must be 400..599, got ${status}`);
+      if (!Number.isInteger(status) || status < 400 || status > 599)
+        throw new RangeError(`statusByCode.${code} must be 400..599, got ${status}`);
     }
     this.logger = options.logger ?? new Logger('HttpProblem');
   }
@@ -88,7 +102,10 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       this.logger.error(`An error was raised after the response was sent (status ${answer.status})`);
       return;
     }
-    reply.status(answer.status).header('content-type', answer.contentType).send(Buffer.from(JSON.stringify(answer.body), 'utf8'));
+    reply
+      .status(answer.status)
+      .header('content-type', answer.contentType)
+      .send(Buffer.from(JSON.stringify(answer.body), 'utf8'));
   }
 
   /** Decides status, content type and body for an error; `reply` is only read (for WWW-Authenticate). */
@@ -101,18 +118,31 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (isRecord(exception)) {
       const code = exception.code;
       if (typeof code === 'string') {
-        const mapped = Object.prototype.hasOwnProperty.call(this.statusByCode, code) ? this.statusByCode[code] : undefined;
+        const mapped = Object.prototype.hasOwnProperty.call(this.statusByCode, code)
+          ? this.statusByCode[code]
+          : undefined;
         if (mapped !== undefined) {
-          const detail = typeof exception.message === 'string' && exception.message ? exception.message : titleForStatus(mapped);
+          const detail =
+            typeof exception.message === 'string' && exception.message ? exception.message : titleForStatus(mapped);
           return problem(mapped, problemCodeOf(code), detail);
         }
         const fastify = FASTIFY_CODES[code];
         if (fastify) return problem(fastify.status, fastify.code, fastify.detail);
       }
       const statusCode = exception.statusCode;
-      if (typeof code === 'string' && code.startsWith('FST_') && typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {
+      if (
+        typeof code === 'string' &&
+        code.startsWith('FST_') &&
+        typeof statusCode === 'number' &&
+        statusCode >= 400 &&
+        statusCode < 500
+      ) {
         // Fastify's messages can quote the request (a header, a URL); describe the status instead.
-        return problem(statusCode, codeForStatus(statusCode), `The request was refused (${titleForStatus(statusCode)}).`);
+        return problem(
+          statusCode,
+          codeForStatus(statusCode),
+          `The request was refused (${titleForStatus(statusCode)}).`,
+        );
       }
     }
     return this.unexpected(exception);
@@ -139,7 +169,10 @@ export class ProblemDetailsFilter implements ExceptionFilter {
 
 /** EMAIL_TAKEN → email_taken; anything outside [a-z0-9_] becomes "_". */
 export function problemCodeOf(domainCode: string): string {
-  const code = domainCode.toLowerCase().replace(/[^a-z0-9_]+/g, '_').replace(/^[^a-z]+/, '');
+  const code = domainCode
+    .toLowerCase()
+    .replace(/[^a-z0-9_]+/g, '_')
+    .replace(/^[^a-z]+/, '');
   return code || 'domain_error';
 }
 
@@ -151,7 +184,13 @@ export function problemCodeOf(domainCode: string): string {
 export function isFastifyClientError(err: unknown): boolean {
   if (!isRecord(err) || !(err instanceof Error)) return false;
   const { code, statusCode } = err as unknown as Record<string, unknown>;
-  return typeof code === 'string' && code.startsWith('FST_') && typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500;
+  return (
+    typeof code === 'string' &&
+    code.startsWith('FST_') &&
+    typeof statusCode === 'number' &&
+    statusCode >= 400 &&
+    statusCode < 500
+  );
 }
 
 function hasHeader(reply: Pick<ReplyLike, 'getHeader'>, name: string): boolean {
@@ -167,7 +206,8 @@ const ROUTE_NOT_FOUND = /^Cannot ([A-Z]+) /;
 
 function detailOf(exception: HttpException, response: unknown, status: number): string {
   let message: unknown = typeof response === 'string' ? response : undefined;
-  if (isRecord(response)) message = typeof response.error_description === 'string' ? response.error_description : response.message;
+  if (isRecord(response))
+    message = typeof response.error_description === 'string' ? response.error_description : response.message;
   if (typeof message !== 'string' || !message) return titleForStatus(status);
   const notFound = status === 404 ? ROUTE_NOT_FOUND.exec(message) : null;
   if (notFound) {

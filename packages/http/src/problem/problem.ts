@@ -81,7 +81,8 @@ export class HttpProblem extends Error {
 
   constructor(status: number, code: string, detail: string, options: HttpProblemOptions = {}) {
     super(detail);
-    if (!Number.isInteger(status) || status < 400 || status > 599) throw new RangeError(`problem status must be 400..599, got ${status}`);
+    if (!Number.isInteger(status) || status < 400 || status > 599)
+      throw new RangeError(`problem status must be 400..599, got ${status}`);
     if (!CODE_PATTERN.test(code)) throw new RangeError(`problem code must be snake_case, got "${code}"`);
     for (const key of Object.keys(options.extra ?? {})) {
       if (RESERVED.has(key)) throw new RangeError(`problem extra member "${key}" collides with a standard member`);

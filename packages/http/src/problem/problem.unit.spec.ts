@@ -47,14 +47,21 @@ describe('HttpProblem', () => {
 
 describe('ProblemDetailsFilter.answer', () => {
   const errors: unknown[][] = [];
-  const filter = new ProblemDetailsFilter({ statusByCode: { EMAIL_TAKEN: 409 }, logger: { error: (...a: unknown[]) => void errors.push(a) } });
+  const filter = new ProblemDetailsFilter({
+    statusByCode: { EMAIL_TAKEN: 409 },
+    logger: { error: (...a: unknown[]) => void errors.push(a) },
+  });
   const noHeaders = { getHeader: () => undefined };
   beforeEach(() => (errors.length = 0));
 
   it('maps a domain error by code and uses its message', () => {
     const err = Object.assign(new Error('That email is registered.'), { code: 'EMAIL_TAKEN' });
     const a = filter.answer(err, noHeaders);
-    expect(a).toMatchObject({ status: 409, contentType: 'application/problem+json', body: { code: 'email_taken', detail: 'That email is registered.' } });
+    expect(a).toMatchObject({
+      status: 409,
+      contentType: 'application/problem+json',
+      body: { code: 'email_taken', detail: 'That email is registered.' },
+    });
     expect(errors).toEqual([]);
   });
 
@@ -71,7 +78,11 @@ describe('ProblemDetailsFilter.answer', () => {
   });
 
   it('answers an unknown Fastify 4xx with its status and no Fastify message', () => {
-    const err = Object.assign(new Error("Unsupported thing: 'x-secret'"), { name: 'FastifyError', code: 'FST_ERR_SOMETHING', statusCode: 431 });
+    const err = Object.assign(new Error("Unsupported thing: 'x-secret'"), {
+      name: 'FastifyError',
+      code: 'FST_ERR_SOMETHING',
+      statusCode: 431,
+    });
     expect(isFastifyClientError(err)).toBe(true);
     const a = filter.answer(err, noHeaders);
     expect(a).toMatchObject({ status: 431, body: { code: 'request_header_fields_too_large' } });
@@ -85,19 +96,31 @@ describe('ProblemDetailsFilter.answer', () => {
 
   it('passes a bearer body through only when WWW-Authenticate is already set', () => {
     const ex = new HttpException({ error: 'invalid_token', error_description: 'The token expired' }, 401);
-    const withChallenge = filter.answer(ex, { getHeader: (n: string) => (n === 'www-authenticate' ? 'Bearer realm="latchkey"' : undefined) });
+    const withChallenge = filter.answer(ex, {
+      getHeader: (n: string) => (n === 'www-authenticate' ? 'Bearer realm="latchkey"' : undefined),
+    });
     expect(withChallenge).toEqual({
       status: 401,
       contentType: 'application/json; charset=utf-8',
       body: { error: 'invalid_token', error_description: 'The token expired' },
     });
     const without = filter.answer(ex, noHeaders);
-    expect(without).toMatchObject({ status: 401, contentType: 'application/problem+json', body: { code: 'unauthorized', detail: 'The token expired' } });
+    expect(without).toMatchObject({
+      status: 401,
+      contentType: 'application/problem+json',
+      body: { code: 'unauthorized', detail: 'The token expired' },
+    });
   });
 
   it('keeps the message of a deliberate Nest exception, and a generic one when there is none', () => {
-    expect(filter.answer(new NotFoundException('No such user.'), noHeaders).body).toMatchObject({ code: 'not_found', detail: 'No such user.' });
-    expect(filter.answer(new UnauthorizedException(), noHeaders).body).toMatchObject({ code: 'unauthorized', detail: 'Unauthorized' });
+    expect(filter.answer(new NotFoundException('No such user.'), noHeaders).body).toMatchObject({
+      code: 'not_found',
+      detail: 'No such user.',
+    });
+    expect(filter.answer(new UnauthorizedException(), noHeaders).body).toMatchObject({
+      code: 'unauthorized',
+      detail: 'Unauthorized',
+    });
   });
 
   it('answers a deliberate 500 HttpException without its message', () => {

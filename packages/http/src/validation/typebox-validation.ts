@@ -56,7 +56,11 @@ export function toFieldErrors(errors: readonly ErrorObject[] | null | undefined,
   return out;
 }
 
-const PART_NAMES: Record<RequestPart, string> = { body: 'request body', query: 'query string', params: 'path parameters' };
+const PART_NAMES: Record<RequestPart, string> = {
+  body: 'request body',
+  query: 'query string',
+  params: 'path parameters',
+};
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

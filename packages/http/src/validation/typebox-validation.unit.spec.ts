@@ -1,6 +1,14 @@
 import { Type } from '@sinclair/typebox';
 import { HttpProblem } from '../problem/problem';
-import { Email, Name, PageQuery, TypeBoxParamPipe, Uuid, compileSchema, validateRequestPart } from './typebox-validation';
+import {
+  Email,
+  Name,
+  PageQuery,
+  TypeBoxParamPipe,
+  Uuid,
+  compileSchema,
+  validateRequestPart,
+} from './typebox-validation';
 
 function problemOf(fn: () => unknown): HttpProblem {
   try {
@@ -35,16 +43,24 @@ describe('building blocks', () => {
   });
 
   it('PageQuery coerces the limit from the query string, applies the default and bounds it', () => {
-    expect(validateRequestPart(PageQuery, 'query', { limit: '20', cursor: 'abc_-' })).toEqual({ limit: 20, cursor: 'abc_-' });
+    expect(validateRequestPart(PageQuery, 'query', { limit: '20', cursor: 'abc_-' })).toEqual({
+      limit: 20,
+      cursor: 'abc_-',
+    });
     expect(validateRequestPart(PageQuery, 'query', {})).toEqual({ limit: 50 });
-    expect(problemOf(() => validateRequestPart(PageQuery, 'query', { limit: '0' })).errors).toEqual([{ path: '/limit', message: 'must be >= 1' }]);
+    expect(problemOf(() => validateRequestPart(PageQuery, 'query', { limit: '0' })).errors).toEqual([
+      { path: '/limit', message: 'must be >= 1' },
+    ]);
     expect(problemOf(() => validateRequestPart(PageQuery, 'query', { limit: '201' })).status).toBe(400);
     expect(problemOf(() => validateRequestPart(PageQuery, 'query', { limit: '1.5' })).status).toBe(400);
   });
 });
 
 describe('validateRequestPart', () => {
-  const Body = Type.Object({ n: Type.Integer(), flag: Type.Boolean(), nested: Type.Optional(Type.Object({ 'a/b': Type.String() })) }, { additionalProperties: false });
+  const Body = Type.Object(
+    { n: Type.Integer(), flag: Type.Boolean(), nested: Type.Optional(Type.Object({ 'a/b': Type.String() })) },
+    { additionalProperties: false },
+  );
 
   it('never coerces a body', () => {
     const p = problemOf(() => validateRequestPart(Body, 'body', { n: '1', flag: 'true' }));
@@ -72,7 +88,9 @@ describe('validateRequestPart', () => {
   });
 
   it('is strict about schemas: an unknown keyword fails at compile time', () => {
-    expect(() => compileSchema(Type.Unsafe<string>({ type: 'string', formatt: 'email' }), 'body')).toThrow(/unknown keyword/);
+    expect(() => compileSchema(Type.Unsafe<string>({ type: 'string', formatt: 'email' }), 'body')).toThrow(
+      /unknown keyword/,
+    );
   });
 
   it('a single path parameter is coerced and reported at /<name>', () => {

@@ -29,7 +29,12 @@ export async function ensureTopics(kafka: Kafka, specs: TopicSpec[]): Promise<st
       const names = [spec.topic, ...(spec.withDlq === false ? [] : [dlqTopic(spec.topic)])];
       for (const topic of names) {
         if (existing.has(topic) || wanted.some((w) => w.topic === topic)) continue;
-        wanted.push({ topic, numPartitions: spec.partitions ?? DEFAULT_PARTITIONS, replicationFactor: -1, configEntries: RETAIN_FOREVER });
+        wanted.push({
+          topic,
+          numPartitions: spec.partitions ?? DEFAULT_PARTITIONS,
+          replicationFactor: -1,
+          configEntries: RETAIN_FOREVER,
+        });
       }
     }
     if (wanted.length === 0) return [];

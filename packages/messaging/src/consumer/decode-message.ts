@@ -1,8 +1,7 @@
 import { decodeEvent, type LatchkeyEvent } from '@latchkey/contracts';
 
 export type Decoded =
-  | { ok: true; event: LatchkeyEvent }
-  | { ok: false; reason: 'unparseable' | 'schema-invalid'; errors: string[] };
+  { ok: true; event: LatchkeyEvent } | { ok: false; reason: 'unparseable' | 'schema-invalid'; errors: string[] };
 
 /** Kafka message value → a validated event at its latest schema version. */
 export function decodeMessage(value: Buffer | null): Decoded {

@@ -63,7 +63,14 @@ describe('EventConsumer (real Kafka)', () => {
     await ensureTopics(kafka, [{ topic, partitions: 1 }]);
     const bad = { ...accountCreated(1), data: { accountId: 'a', kind: 'galaxy' } }; // no name, unknown kind
     const good = accountCreated(2);
-    await raw.send({ topic, messages: [{ key: 'k', value: JSON.stringify(bad) }, { key: 'k', value: 'not json' }, { key: 'k', value: JSON.stringify(good) }] });
+    await raw.send({
+      topic,
+      messages: [
+        { key: 'k', value: JSON.stringify(bad) },
+        { key: 'k', value: 'not json' },
+        { key: 'k', value: JSON.stringify(good) },
+      ],
+    });
     const { handled, deadLetters } = await consume(topic);
 
     await waitFor(() => handled.length === 1, { what: 'the valid event' });
@@ -105,7 +112,11 @@ describe('EventConsumer (real Kafka)', () => {
     const topic = uniqueTopic('dupe');
     await ensureTopics(kafka, [{ topic, partitions: 1 }]);
     const e = accountCreated(1);
-    await producer.publish([{ topic, envelope: e }, { topic, envelope: e }, { topic, envelope: accountCreated(2) }]);
+    await producer.publish([
+      { topic, envelope: e },
+      { topic, envelope: e },
+      { topic, envelope: accountCreated(2) },
+    ]);
     const { handled } = await consume(topic);
     await waitFor(() => handled.length === 2, { what: 'two distinct events' });
     await new Promise((r) => setTimeout(r, 300));
@@ -115,7 +126,9 @@ describe('EventConsumer (real Kafka)', () => {
   it('refuses to publish an event that breaks its schema', async () => {
     const topic = uniqueTopic('refuse');
     await ensureTopics(kafka, [{ topic, partitions: 1 }]);
-    await expect(producer.publish([{ topic, envelope: { ...accountCreated(1), data: {} } }])).rejects.toMatchObject({ code: 'EVENT_SCHEMA_INVALID' });
+    await expect(producer.publish([{ topic, envelope: { ...accountCreated(1), data: {} } }])).rejects.toMatchObject({
+      code: 'EVENT_SCHEMA_INVALID',
+    });
   });
 
   it('sets the envelope headers and keys messages by aggregate id', async () => {

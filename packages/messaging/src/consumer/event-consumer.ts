@@ -26,7 +26,13 @@ export interface EventConsumerOptions<TTx = void> {
   fromBeginning?: boolean;
   retry?: Partial<RetryPolicy>;
   /** Called for each message sent to the DLQ (metrics, logs). The reason never holds message content. */
-  onDeadLetter?: (info: { topic: string; partition: number; offset: string; reason: DlqReason; errors: string[] }) => void;
+  onDeadLetter?: (info: {
+    topic: string;
+    partition: number;
+    offset: string;
+    reason: DlqReason;
+    errors: string[];
+  }) => void;
   /** Logger for handler failures between retries. */
   onRetry?: (info: { eventId: string; type: string; attempt: number; error: string }) => void;
   /**
@@ -74,7 +80,12 @@ export class EventConsumer<TTx = void> {
       // (its restart timer is set after the crash handler's own disconnect, racing our stop()).
       retry: { initialRetryTime: 300, retries: 10, maxRetryTime: 10_000, restartOnFailure: async () => this.running },
     });
-    this.dlqProducer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
+    this.dlqProducer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
     this.types = options.types ? new Set(options.types) : null;
     this.joined = new Promise((resolve) => (this.resolveJoined = resolve));
@@ -85,7 +96,11 @@ export class EventConsumer<TTx = void> {
     const stayStopped = () => {
       if (!this.running) void this.consumer.disconnect().catch(() => undefined);
     };
-    for (const event of [this.consumer.events.CONNECT, this.consumer.events.GROUP_JOIN, this.consumer.events.FETCH_START]) {
+    for (const event of [
+      this.consumer.events.CONNECT,
+      this.consumer.events.GROUP_JOIN,
+      this.consumer.events.FETCH_START,
+    ]) {
       this.consumer.on(event, stayStopped);
     }
     this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {

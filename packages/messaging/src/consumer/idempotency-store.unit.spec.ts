@@ -11,7 +11,11 @@ describe('InMemoryIdempotencyStore', () => {
 
   it('does not remember an id whose work failed, so a retry runs it', async () => {
     const store = new InMemoryIdempotencyStore();
-    await expect(store.runOnce('a', async () => { throw new Error('x'); })).rejects.toThrow('x');
+    await expect(
+      store.runOnce('a', async () => {
+        throw new Error('x');
+      }),
+    ).rejects.toThrow('x');
     expect(store.has('a')).toBe(false);
     expect(await store.runOnce('a', async () => undefined)).toBe('handled');
   });

@@ -10,7 +10,11 @@ export interface KafkaConnectionOptions {
   brokers?: string[];
   clientId: string;
   /** Where kafkajs log lines go; default: warnings and errors on stderr as JSON. */
-  logger?: (entry: { level: 'error' | 'warn' | 'info' | 'debug'; message: string; fields: Record<string, unknown> }) => void;
+  logger?: (entry: {
+    level: 'error' | 'warn' | 'info' | 'debug';
+    message: string;
+    fields: Record<string, unknown>;
+  }) => void;
   connectionTimeoutMs?: number;
   requestTimeoutMs?: number;
 }
@@ -34,11 +38,14 @@ const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
  * start, a leader moving, a connection refused during an outage). They are warnings to us: the
  * client retries, and our own code reports when it gives up.
  */
-const RETRIABLE = /coordinator is (loading|not available)|not the correct coordinator|leader(ship)? (is )?not available|Connection (error|timeout)|ECONNREFUSED|Not authorized to access group|This server does not host this topic-partition|rebalanc/i;
+const RETRIABLE =
+  /coordinator is (loading|not available)|not the correct coordinator|leader(ship)? (is )?not available|Connection (error|timeout)|ECONNREFUSED|Not authorized to access group|This server does not host this topic-partition|rebalanc/i;
 
 function defaultLogger(entry: { level: string; message: string; fields: Record<string, unknown> }): void {
   if (entry.level !== 'error' && entry.level !== 'warn') return;
-  process.stderr.write(`${JSON.stringify({ level: entry.level, logger: 'kafkajs', message: entry.message, ...entry.fields })}\n`);
+  process.stderr.write(
+    `${JSON.stringify({ level: entry.level, logger: 'kafkajs', message: entry.message, ...entry.fields })}\n`,
+  );
 }
 
 /** A kafkajs client whose log lines go through our logger, with retriable noise demoted. */

@@ -43,7 +43,8 @@ export function fixKafkaJsIdleLoop(): boolean {
   } catch {
     return applied; // another layout: nothing to fix here
   }
-  if (!PATCHED_VERSION.test(version) || typeof RequestQueue?.prototype?.scheduleCheckPendingRequests !== 'function') return applied;
+  if (!PATCHED_VERSION.test(version) || typeof RequestQueue?.prototype?.scheduleCheckPendingRequests !== 'function')
+    return applied;
   RequestQueue.prototype.scheduleCheckPendingRequests = function scheduleCheckPendingRequests(this: RequestQueueLike) {
     if (this.throttleCheckTimeoutId || this.pending.length === 0) return;
     const untilUnthrottled = this.throttledUntil - Date.now();

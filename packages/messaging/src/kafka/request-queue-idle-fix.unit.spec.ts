@@ -13,7 +13,15 @@ const RequestQueue = createRequire(__filename)('kafkajs/src/network/requestQueue
 const quietLogger = { debug() {}, info() {}, warn() {}, error() {} };
 
 function queue(): Queue {
-  return new RequestQueue({ instrumentationEmitter: null, maxInFlightRequests: 1, requestTimeout: 30_000, enforceRequestTimeout: true, clientId: 't', broker: 'b', logger: quietLogger });
+  return new RequestQueue({
+    instrumentationEmitter: null,
+    maxInFlightRequests: 1,
+    requestTimeout: 30_000,
+    enforceRequestTimeout: true,
+    clientId: 't',
+    broker: 'b',
+    logger: quietLogger,
+  });
 }
 
 describe('the kafkajs idle-loop fix', () => {

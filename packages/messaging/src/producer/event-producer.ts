@@ -55,7 +55,11 @@ export class EventProducer {
     for (const m of messages) {
       const envelope = this.options.validate === false ? m.envelope : assertValidEvent(m.envelope);
       const list = byTopic.get(m.topic) ?? [];
-      list.push({ key: m.key ?? envelope.aggregateId, value: JSON.stringify(envelope), headers: envelopeHeaders(envelope) });
+      list.push({
+        key: m.key ?? envelope.aggregateId,
+        value: JSON.stringify(envelope),
+        headers: envelopeHeaders(envelope),
+      });
       byTopic.set(m.topic, list);
     }
     await this.producer.sendBatch({

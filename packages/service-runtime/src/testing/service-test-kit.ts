@@ -26,14 +26,21 @@ export class ServiceTestKit {
 
   constructor(label: string) {
     this.kafka = testKafka(`${label}-test`);
-    this.topics = { identity: uniqueTopic(`${label}-identity`), tokens: uniqueTopic(`${label}-tokens`), applications: uniqueTopic(`${label}-applications`) };
+    this.topics = {
+      identity: uniqueTopic(`${label}-identity`),
+      tokens: uniqueTopic(`${label}-tokens`),
+      applications: uniqueTopic(`${label}-applications`),
+    };
   }
 
   /** Creates the database (migrated by `migrate(url)`) and the topics, and connects the producer. */
   async start(migrate: (databaseUrl: string) => Promise<unknown>): Promise<void> {
     this.db = await createEmptyDatabase();
     await migrate(this.db.url);
-    await ensureTopics(this.kafka, Object.values(this.topics).map((topic) => ({ topic, withDlq: false })));
+    await ensureTopics(
+      this.kafka,
+      Object.values(this.topics).map((topic) => ({ topic, withDlq: false })),
+    );
     this.producer = new EventProducer(this.kafka);
     await this.producer.connect();
   }

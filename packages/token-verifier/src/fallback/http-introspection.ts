@@ -20,7 +20,10 @@ const SUBJECT_KINDS = new Set(['human', 'api', 'contact', 'client']);
 export function httpIntrospection(options: HttpIntrospectionOptions): IntrospectFn {
   const timeoutMs = options.timeoutMs ?? 500;
   return async (tokenHash) => {
-    const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
+    const headers: Record<string, string> = {
+      'content-type': 'application/x-www-form-urlencoded',
+      accept: 'application/json',
+    };
     if (options.credential) headers.authorization = `Bearer ${options.credential}`;
     const response = await fetch(options.url, {
       method: 'POST',
@@ -38,7 +41,8 @@ export function httpIntrospection(options: HttpIntrospectionOptions): Introspect
 
 /** Checks an introspection answer's shape; throws on anything that is not one. */
 export function parseIntrospection(body: unknown): IntrospectedToken {
-  if (typeof body !== 'object' || body === null || typeof (body as { active?: unknown }).active !== 'boolean') throw new Error('not an introspection answer');
+  if (typeof body !== 'object' || body === null || typeof (body as { active?: unknown }).active !== 'boolean')
+    throw new Error('not an introspection answer');
   const b = body as Record<string, unknown>;
   if (b.active === false) return { active: false };
   const str = (k: string) => {
@@ -47,8 +51,10 @@ export function parseIntrospection(body: unknown): IntrospectedToken {
     return b[k] as string;
   };
   const accounts = b.accounts;
-  if (accounts !== undefined && !(Array.isArray(accounts) && accounts.every((a) => typeof a === 'string'))) throw new Error('introspection field accounts is not a list of strings');
-  if (b.exp !== undefined && b.exp !== null && typeof b.exp !== 'number') throw new Error('introspection field exp is not a number');
+  if (accounts !== undefined && !(Array.isArray(accounts) && accounts.every((a) => typeof a === 'string')))
+    throw new Error('introspection field accounts is not a list of strings');
+  if (b.exp !== undefined && b.exp !== null && typeof b.exp !== 'number')
+    throw new Error('introspection field exp is not a number');
   const kind = str('subject_kind');
   if (kind !== undefined && !SUBJECT_KINDS.has(kind)) throw new Error('introspection field subject_kind is unknown');
   return {

@@ -27,11 +27,36 @@ describe('httpIntrospection', () => {
   beforeEach(() => (seen.length = 0));
 
   it('posts the hash (never a token) with the service credential and reads the answer', async () => {
-    answer = () => ({ status: 200, body: JSON.stringify({ active: true, sub: 'u1', subject_kind: 'human', token_id: 't1', grant_id: 'g1', accounts: ['acct-1'], scope: 'orders:read', exp: 4_000_000_000 }) });
+    answer = () => ({
+      status: 200,
+      body: JSON.stringify({
+        active: true,
+        sub: 'u1',
+        subject_kind: 'human',
+        token_id: 't1',
+        grant_id: 'g1',
+        accounts: ['acct-1'],
+        scope: 'orders:read',
+        exp: 4_000_000_000,
+      }),
+    });
     const introspect = httpIntrospection({ url, credential: 'svc-secret' });
     const a = await introspect('abc_hash');
-    expect(a).toMatchObject({ active: true, sub: 'u1', token_id: 't1', grant_id: 'g1', accounts: ['acct-1'], scope: 'orders:read' });
-    expect(seen).toEqual([{ body: 'token_hash=abc_hash', authorization: 'Bearer svc-secret', contentType: 'application/x-www-form-urlencoded' }]);
+    expect(a).toMatchObject({
+      active: true,
+      sub: 'u1',
+      token_id: 't1',
+      grant_id: 'g1',
+      accounts: ['acct-1'],
+      scope: 'orders:read',
+    });
+    expect(seen).toEqual([
+      {
+        body: 'token_hash=abc_hash',
+        authorization: 'Bearer svc-secret',
+        contentType: 'application/x-www-form-urlencoded',
+      },
+    ]);
   });
 
   it.each([

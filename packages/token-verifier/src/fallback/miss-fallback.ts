@@ -110,7 +110,8 @@ function toResult(a: IntrospectedToken, options: VerifyOptions, now: number): Ve
   if (!a.active || !a.token_id || !a.grant_id) return { active: false, reason: 'unknown' };
   if (a.exp !== undefined && a.exp * 1000 <= now) return { active: false, reason: 'expired' };
   const accounts = a.accounts ?? [];
-  if (options.account !== undefined && !accounts.includes(options.account)) return { active: false, reason: 'account_not_allowed' };
+  if (options.account !== undefined && !accounts.includes(options.account))
+    return { active: false, reason: 'account_not_allowed' };
   const effective = (a.scope ?? '').split(' ').filter(Boolean).sort();
   return {
     active: true,

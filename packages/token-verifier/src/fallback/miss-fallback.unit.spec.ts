@@ -1,12 +1,25 @@
 import { MissFallback, type IntrospectedToken } from './miss-fallback';
 
-const live: IntrospectedToken = { active: true, sub: 'u1', subject_kind: 'human', token_id: 't1', grant_id: 'g1', accounts: ['acct-1'], scope: 'orders:read orders:update', exp: 4_000_000_000 };
+const live: IntrospectedToken = {
+  active: true,
+  sub: 'u1',
+  subject_kind: 'human',
+  token_id: 't1',
+  grant_id: 'g1',
+  accounts: ['acct-1'],
+  scope: 'orders:read orders:update',
+  exp: 4_000_000_000,
+};
 
 describe('MissFallback', () => {
   it('turns an active introspection answer into an active result, scopes and account checked', async () => {
     const fb = new MissFallback({ introspect: async () => live });
     expect(await fb.resolve('h1', { account: 'acct-1', requiredScopes: ['orders:delete'] })).toMatchObject({
-      active: true, subject: 'u1', tokenId: 't1', effectiveScopes: ['orders:read', 'orders:update'], missingScopes: ['orders:delete'],
+      active: true,
+      subject: 'u1',
+      tokenId: 't1',
+      effectiveScopes: ['orders:read', 'orders:update'],
+      missingScopes: ['orders:delete'],
     });
     expect(await fb.resolve('h1', { account: 'acct-2' })).toEqual({ active: false, reason: 'account_not_allowed' });
   });
@@ -30,7 +43,11 @@ describe('MissFallback', () => {
   });
 
   it('fails closed when the introspection endpoint fails', async () => {
-    const fb = new MissFallback({ introspect: async () => { throw new Error('ECONNREFUSED'); } });
+    const fb = new MissFallback({
+      introspect: async () => {
+        throw new Error('ECONNREFUSED');
+      },
+    });
     expect(await fb.resolve('h1', {})).toEqual({ active: false, reason: 'unknown' });
   });
 

@@ -17,7 +17,10 @@ describe('TokenVerifier fed from real Kafka', () => {
     topics.tokens = uniqueTopic('tokens');
     topics.identity = uniqueTopic('identity');
     topics.applications = uniqueTopic('applications');
-    await ensureTopics(kafka, Object.values(topics).map((topic) => ({ topic, withDlq: false })));
+    await ensureTopics(
+      kafka,
+      Object.values(topics).map((topic) => ({ topic, withDlq: false })),
+    );
     producer = new EventProducer(kafka);
     await producer.connect();
   });
@@ -27,9 +30,14 @@ describe('TokenVerifier fed from real Kafka', () => {
     await deleteTestTopics(kafka);
   });
 
-  const publish = (topic: string, events: LatchkeyEvent[]) => producer.publish(events.map((envelope) => ({ topic, envelope })));
+  const publish = (topic: string, events: LatchkeyEvent[]) =>
+    producer.publish(events.map((envelope) => ({ topic, envelope })));
   const startVerifier = async () => {
-    const v = new TokenVerifier({ kafka, topics: [topics.tokens, topics.identity, topics.applications], lagIntervalMs: 200 });
+    const v = new TokenVerifier({
+      kafka,
+      topics: [topics.tokens, topics.identity, topics.applications],
+      lagIntervalMs: 200,
+    });
     verifiers.push(v);
     await v.start();
     return v;
@@ -40,10 +48,19 @@ describe('TokenVerifier fed from real Kafka', () => {
     const userId = randomUUID();
     await publish(topics.identity, [
       f.event('UserRegistered', userId, { userId, kind: 'api', displayName: 'Robot', accountIds: ['acct-1'] }),
-      f.event('MembershipChanged', userId, { userId, accountId: 'acct-1', roles: ['api'], permissions: ['orders:read'] }),
+      f.event('MembershipChanged', userId, {
+        userId,
+        accountId: 'acct-1',
+        roles: ['api'],
+        permissions: ['orders:read'],
+      }),
     ]);
     const pats = Array.from({ length: 100_000 }, () => f.pat(userId, { scopes: ['orders:read', 'orders:delete'] }));
-    for (let i = 0; i < pats.length; i += 5000) await publish(topics.tokens, pats.slice(i, i + 5000).map((p) => p.issued));
+    for (let i = 0; i < pats.length; i += 5000)
+      await publish(
+        topics.tokens,
+        pats.slice(i, i + 5000).map((p) => p.issued),
+      );
 
     const started = Date.now();
     const verifier = await startVerifier();
@@ -55,33 +72,58 @@ describe('TokenVerifier fed from real Kafka', () => {
     expect(verifier.stats().lastEventAppliedAt).not.toBeNull();
     for (const p of pats) {
       const r = verifier.verify(p.token, { account: 'acct-1' });
-      if (!r.active || r.tokenId !== p.tokenId || r.effectiveScopes.join() !== 'orders:read') throw new Error(`wrong answer for ${p.tokenId}: ${JSON.stringify(r)}`);
+      if (!r.active || r.tokenId !== p.tokenId || r.effectiveScopes.join() !== 'orders:read')
+        throw new Error(`wrong answer for ${p.tokenId}: ${JSON.stringify(r)}`);
     }
     console.log(`replayed 100,002 events in ${replayMs} ms (${Math.round(100_002 / (replayMs / 1000))} events/s)`);
 
     // live: revoke one grant, deactivate the user
     const victim = pats[42];
-    await publish(topics.tokens, [f.event('GrantRevoked', victim.grantId, { grantId: victim.grantId, userId, reason: 'revoked', revokedAt: new Date().toISOString() })]);
+    await publish(topics.tokens, [
+      f.event('GrantRevoked', victim.grantId, {
+        grantId: victim.grantId,
+        userId,
+        reason: 'revoked',
+        revokedAt: new Date().toISOString(),
+      }),
+    ]);
     await waitFor(() => !verifier.verify(victim.token).active, { what: 'the revoked grant to be refused' });
     expect(verifier.verify(victim.token)).toEqual({ active: false, reason: 'grant_revoked' });
     expect(verifier.verify(pats[43].token).active).toBe(true);
 
     await publish(topics.identity, [f.event('UserDeactivated', userId, { userId, reason: 'rotated out' })]);
-    await waitFor(() => !verifier.verify(pats[43].token).active, { what: 'the deactivated user’s token to be refused' });
+    await waitFor(() => !verifier.verify(pats[43].token).active, {
+      what: 'the deactivated user’s token to be refused',
+    });
     expect(verifier.verify(pats[43].token)).toEqual({ active: false, reason: 'user_deactivated' });
   }, 240_000);
 
   it('reports lag per partition: the whole backlog at start, shrinking during replay, 0 once caught up; high-water marks refreshed while running', async () => {
     // topics of its own, so the backlog is known exactly
-    const own = { tokens: uniqueTopic('lag-tokens'), identity: uniqueTopic('lag-identity'), applications: uniqueTopic('lag-apps') };
-    await ensureTopics(kafka, Object.values(own).map((topic) => ({ topic, withDlq: false })));
+    const own = {
+      tokens: uniqueTopic('lag-tokens'),
+      identity: uniqueTopic('lag-identity'),
+      applications: uniqueTopic('lag-apps'),
+    };
+    await ensureTopics(
+      kafka,
+      Object.values(own).map((topic) => ({ topic, withDlq: false })),
+    );
     const f = new EventFactory();
     const userId = randomUUID();
     const backlog = 20_000;
     const pats = Array.from({ length: backlog }, () => f.pat(userId));
-    for (let i = 0; i < backlog; i += 5000) await publish(own.tokens, pats.slice(i, i + 5000).map((p) => p.issued));
+    for (let i = 0; i < backlog; i += 5000)
+      await publish(
+        own.tokens,
+        pats.slice(i, i + 5000).map((p) => p.issued),
+      );
 
-    const verifier = new TokenVerifier({ kafka, topics: [own.tokens, own.identity, own.applications], lagIntervalMs: 100 });
+    const verifier = new TokenVerifier({
+      kafka,
+      topics: [own.tokens, own.identity, own.applications],
+      lagIntervalMs: 100,
+    });
     verifiers.push(verifier);
     await verifier.start();
     const total = () => Object.values(verifier.stats().lag).reduce((a, b) => a + b, 0);
@@ -98,9 +140,15 @@ describe('TokenVerifier fed from real Kafka', () => {
     for (let i = 1; i < seen.length; i++) expect(seen[i]).toBeLessThanOrEqual(seen[i - 1]); // never growing during replay
     expect(total()).toBe(0);
 
-    const marks = () => Object.entries(verifier.stats().offsets).filter(([k]) => k.startsWith(own.tokens)).reduce((a, [, o]) => a + o.highWaterMark, 0);
+    const marks = () =>
+      Object.entries(verifier.stats().offsets)
+        .filter(([k]) => k.startsWith(own.tokens))
+        .reduce((a, [, o]) => a + o.highWaterMark, 0);
     expect(marks()).toBe(backlog);
-    await publish(own.tokens, Array.from({ length: 300 }, () => f.pat(userId).issued));
+    await publish(
+      own.tokens,
+      Array.from({ length: 300 }, () => f.pat(userId).issued),
+    );
     await waitFor(() => marks() === backlog + 300, { what: 'high-water marks refreshed by the lag timer' });
     await waitFor(() => total() === 0, { what: 'lag back to 0' });
     expect(verifier.stats().liveTokens).toBe(backlog + 300);

@@ -16,11 +16,18 @@ describe('DESIGN §4 rules through Kafka', () => {
   let producer: EventProducer;
   let verifier: TokenVerifier;
   const f = new EventFactory();
-  const topics = { tokens: uniqueTopic('rules-tokens'), identity: uniqueTopic('rules-identity'), applications: uniqueTopic('rules-apps') };
+  const topics = {
+    tokens: uniqueTopic('rules-tokens'),
+    identity: uniqueTopic('rules-identity'),
+    applications: uniqueTopic('rules-apps'),
+  };
 
   beforeAll(async () => {
     kafka = testKafka('verifier-rules');
-    await ensureTopics(kafka, Object.values(topics).map((topic) => ({ topic, withDlq: false })));
+    await ensureTopics(
+      kafka,
+      Object.values(topics).map((topic) => ({ topic, withDlq: false })),
+    );
     producer = new EventProducer(kafka);
     await producer.connect();
     verifier = new TokenVerifier({ kafka, topics: Object.values(topics) });
@@ -34,13 +41,24 @@ describe('DESIGN §4 rules through Kafka', () => {
   });
 
   const topicOf = (e: LatchkeyEvent) =>
-    e.type.startsWith('Token') || e.type.startsWith('Grant') ? topics.tokens : e.type.startsWith('Application') ? topics.applications : topics.identity;
-  const publish = (...events: LatchkeyEvent[]) => producer.publish(events.map((envelope) => ({ topic: topicOf(envelope), envelope })));
+    e.type.startsWith('Token') || e.type.startsWith('Grant')
+      ? topics.tokens
+      : e.type.startsWith('Application')
+        ? topics.applications
+        : topics.identity;
+  const publish = (...events: LatchkeyEvent[]) =>
+    producer.publish(events.map((envelope) => ({ topic: topicOf(envelope), envelope })));
 
   async function user(permissions = ['orders:read', 'orders:update']) {
     const userId = randomUUID();
     await publish(
-      f.event('UserRegistered', userId, { userId, kind: 'human', email: `${userId.slice(0, 8)}@example.com`, displayName: 'U', accountIds: ['acct-1'] }),
+      f.event('UserRegistered', userId, {
+        userId,
+        kind: 'human',
+        email: `${userId.slice(0, 8)}@example.com`,
+        displayName: 'U',
+        accountIds: ['acct-1'],
+      }),
       f.event('MembershipChanged', userId, { userId, accountId: 'acct-1', roles: ['member'], permissions }),
     );
     return userId;
@@ -48,18 +66,32 @@ describe('DESIGN §4 rules through Kafka', () => {
 
   /** Waits until the verifier's answer for `token` matches `expected` (events are applied asynchronously). */
   const expectAnswer = async (token: string, expected: Record<string, unknown>, options = {}) => {
-    await waitFor(() => {
-      const r = verifier.verify(token, options) as unknown as Record<string, unknown>;
-      return Object.entries(expected).every(([k, v]) => JSON.stringify(r[k]) === JSON.stringify(v));
-    }, { timeoutMs: 15_000, what: `answer ${JSON.stringify(expected)}` });
+    await waitFor(
+      () => {
+        const r = verifier.verify(token, options) as unknown as Record<string, unknown>;
+        return Object.entries(expected).every(([k, v]) => JSON.stringify(r[k]) === JSON.stringify(v));
+      },
+      { timeoutMs: 15_000, what: `answer ${JSON.stringify(expected)}` },
+    );
   };
 
   it('a live token is active with token scopes ∩ permissions; removing a permission shrinks them at once', async () => {
     const userId = await user();
     const pat = f.pat(userId);
     await publish(pat.issued);
-    await expectAnswer(pat.token, { active: true, effectiveScopes: ['orders:read', 'orders:update'] }, { account: 'acct-1' });
-    await publish(f.event('MembershipChanged', userId, { userId, accountId: 'acct-1', roles: ['read-only'], permissions: ['orders:read'] }));
+    await expectAnswer(
+      pat.token,
+      { active: true, effectiveScopes: ['orders:read', 'orders:update'] },
+      { account: 'acct-1' },
+    );
+    await publish(
+      f.event('MembershipChanged', userId, {
+        userId,
+        accountId: 'acct-1',
+        roles: ['read-only'],
+        permissions: ['orders:read'],
+      }),
+    );
     await expectAnswer(pat.token, { active: true, effectiveScopes: ['orders:read'] }, { account: 'acct-1' });
   });
 
@@ -89,7 +121,12 @@ describe('DESIGN §4 rules through Kafka', () => {
     await expectAnswer(b.token, { active: true });
     await publish(
       f.event('TokenRevoked', a.grantId, { tokenId: a.tokenId, grantId: a.grantId, reason: 'regenerated' }),
-      f.event('GrantRevoked', b.grantId, { grantId: b.grantId, userId, reason: 'revoked', revokedAt: new Date().toISOString() }),
+      f.event('GrantRevoked', b.grantId, {
+        grantId: b.grantId,
+        userId,
+        reason: 'revoked',
+        revokedAt: new Date().toISOString(),
+      }),
     );
     await expectAnswer(a.token, { active: false, reason: 'token_revoked' });
     await expectAnswer(b.token, { active: false, reason: 'grant_revoked' });
@@ -104,7 +141,12 @@ describe('DESIGN §4 rules through Kafka', () => {
     await publish(f.event('UserDeactivated', userId, { userId, reason: 'suspended' }));
     await expectAnswer(a.token, { active: false, reason: 'user_deactivated' });
     await publish(
-      f.event('GrantRevoked', a.grantId, { grantId: a.grantId, userId, reason: 'user deactivated', revokedAt: new Date().toISOString() }),
+      f.event('GrantRevoked', a.grantId, {
+        grantId: a.grantId,
+        userId,
+        reason: 'user deactivated',
+        revokedAt: new Date().toISOString(),
+      }),
       f.event('UserReactivated', userId, { userId }),
     );
     await expectAnswer(b.token, { active: true });
@@ -132,11 +174,19 @@ describe('DESIGN §4 rules through Kafka', () => {
   it('the same events delivered twice give the same answers', async () => {
     const userId = await user();
     const pat = f.pat(userId);
-    const narrowed = f.event('MembershipChanged', userId, { userId, accountId: 'acct-1', roles: ['read-only'], permissions: ['orders:read'] });
+    const narrowed = f.event('MembershipChanged', userId, {
+      userId,
+      accountId: 'acct-1',
+      roles: ['read-only'],
+      permissions: ['orders:read'],
+    });
     await publish(pat.issued, narrowed);
     await expectAnswer(pat.token, { active: true, effectiveScopes: ['orders:read'] }, { account: 'acct-1' });
     await publish(pat.issued, narrowed);
     await verifier.catchUp(); // the duplicates are applied
-    expect(verifier.verify(pat.token, { account: 'acct-1' })).toMatchObject({ active: true, effectiveScopes: ['orders:read'] });
+    expect(verifier.verify(pat.token, { account: 'acct-1' })).toMatchObject({
+      active: true,
+      effectiveScopes: ['orders:read'],
+    });
   });
 });

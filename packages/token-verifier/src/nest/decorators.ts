@@ -13,5 +13,6 @@ export function Authenticated(requirements: BearerRequirements = {}): MethodDeco
 
 /** The verified token of an `@Authenticated()` route. */
 export const CurrentToken = createParamDecorator(
-  (_data: unknown, context: ExecutionContext): ActiveToken => context.switchToHttp().getRequest<{ user: ActiveToken }>().user,
+  (_data: unknown, context: ExecutionContext): ActiveToken =>
+    context.switchToHttp().getRequest<{ user: ActiveToken }>().user,
 );

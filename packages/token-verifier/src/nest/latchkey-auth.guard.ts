@@ -1,6 +1,11 @@
 import { CanActivate, ExecutionContext, HttpException, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { authenticateBearer, type BearerRequest, type BearerRequirements, type BearerVerifier } from '../passport/bearer-auth';
+import {
+  authenticateBearer,
+  type BearerRequest,
+  type BearerRequirements,
+  type BearerVerifier,
+} from '../passport/bearer-auth';
 
 export const LATCHKEY_VERIFIER = Symbol('LATCHKEY_VERIFIER');
 export const LATCHKEY_REQUIREMENTS = 'latchkey:requirements';
@@ -22,7 +27,10 @@ export class LatchkeyAuthGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     const requirements =
-      this.reflector.getAllAndOverride<BearerRequirements | undefined>(LATCHKEY_REQUIREMENTS, [context.getHandler(), context.getClass()]) ?? {};
+      this.reflector.getAllAndOverride<BearerRequirements | undefined>(LATCHKEY_REQUIREMENTS, [
+        context.getHandler(),
+        context.getClass(),
+      ]) ?? {};
     const http = context.switchToHttp();
     const request = http.getRequest<BearerRequest & { user?: unknown }>();
     const outcome = authenticateBearer(this.verifier, request, requirements);

@@ -43,19 +43,35 @@ const narrow = f.pat(userId, { scopes: ['orders:update'] });
 const revoked = f.pat(userId);
 const expired = f.pat(userId, { expiresAt: new Date(Date.now() + 60_000).toISOString() });
 [
-  f.event('UserRegistered', userId, { userId, kind: 'human', email: 'ada@example.com', displayName: 'Ada', accountIds: ['acct-1'] }),
-  f.event('MembershipChanged', userId, { userId, accountId: 'acct-1', roles: ['member'], permissions: ['orders:read', 'orders:update'] }),
+  f.event('UserRegistered', userId, {
+    userId,
+    kind: 'human',
+    email: 'ada@example.com',
+    displayName: 'Ada',
+    accountIds: ['acct-1'],
+  }),
+  f.event('MembershipChanged', userId, {
+    userId,
+    accountId: 'acct-1',
+    roles: ['member'],
+    permissions: ['orders:read', 'orders:update'],
+  }),
   good.issued,
   narrow.issued,
   revoked.issued,
   expired.issued,
-  f.event('TokenRevoked', revoked.grantId, { tokenId: revoked.tokenId, grantId: revoked.grantId, reason: 'regenerated' }),
+  f.event('TokenRevoked', revoked.grantId, {
+    tokenId: revoked.tokenId,
+    grantId: revoked.grantId,
+    reason: 'regenerated',
+  }),
 ].forEach((e) => projection.apply(e));
 
 let ready = true;
 let clockOffset = 0;
 const verifier = {
-  verify: (t: string, o?: { account?: string; requiredScopes?: readonly string[] }) => verifyToken(projection, t, o, Date.now() + clockOffset),
+  verify: (t: string, o?: { account?: string; requiredScopes?: readonly string[] }) =>
+    verifyToken(projection, t, o, Date.now() + clockOffset),
   get isReady() {
     return ready;
   },
@@ -96,27 +112,158 @@ interface Case {
 
 const cases: Case[] = [
   { name: 'no Authorization header', headers: acct, status: 401, www: REALM, error: 'unauthorized' },
-  { name: 'empty header', headers: { ...acct, authorization: '' }, status: 400, www: invalidRequest, error: 'invalid_request' },
-  { name: 'only spaces', headers: { ...acct, authorization: '   ' }, status: 400, www: invalidRequest, error: 'invalid_request' },
-  { name: '"Bearer" alone', headers: { ...acct, authorization: 'Bearer' }, status: 400, www: invalidRequest, error: 'invalid_request' },
-  { name: '"Bearer " + spaces', headers: { ...acct, authorization: 'Bearer     ' }, status: 400, www: invalidRequest, error: 'invalid_request' },
-  { name: 'two tokens', headers: { ...acct, authorization: `Bearer ${good.token} ${good.token}` }, status: 400, www: invalidRequest, error: 'invalid_request' },
-  { name: 'two Authorization headers', headers: { ...acct, authorization: [`Bearer ${good.token}`, `Bearer ${good.token}`] }, status: 400, www: invalidRequest, error: 'invalid_request' },
-  { name: '8 KB token', headers: { ...acct, authorization: `Bearer ${'a'.repeat(8192)}` }, status: 400, www: invalidRequest, error: 'invalid_request' },
-  { name: 'non-ASCII token', headers: { ...acct, authorization: 'Bearer t\u00f6k\u00e9n' }, status: 400, www: invalidRequest, error: 'invalid_request' },
-  { name: 'non-b64token chars', headers: { ...acct, authorization: 'Bearer abc,def' }, status: 400, www: invalidRequest, error: 'invalid_request' },
-  { name: 'tab instead of space', headers: { ...acct, authorization: `Bearer\t${good.token}` }, status: 401, www: REALM, error: 'unauthorized' },
-  { name: 'Basic scheme', headers: { ...acct, authorization: 'Basic xyz' }, status: 401, www: REALM, error: 'unauthorized' },
-  { name: 'no scheme, raw token', headers: { ...acct, authorization: good.token }, status: 401, www: REALM, error: 'unauthorized' },
-  { name: '"Bearerx" scheme', headers: { ...acct, authorization: `Bearerx ${good.token}` }, status: 401, www: REALM, error: 'unauthorized' },
-  { name: 'token in the query', headers: acct, url: `/orders?access_token=${good.token}`, status: 400, www: invalidRequest, error: 'invalid_request' },
-  { name: 'header and token in the query', headers: { ...acct, authorization: `Bearer ${good.token}` }, url: `/orders?access_token=${good.token}`, status: 400, www: invalidRequest, error: 'invalid_request' },
-  { name: 'token in the body', method: 'POST', headers: acct, payload: { access_token: good.token }, status: 400, www: invalidRequest, error: 'invalid_request' },
-  { name: 'garbage token', headers: { ...acct, authorization: 'Bearer garbage' }, status: 401, www: invalidToken('The access token is malformed'), error: 'invalid_token' },
-  { name: 'bad checksum', headers: { ...acct, authorization: `Bearer ${good.token.slice(0, -1)}${good.token.endsWith('A') ? 'B' : 'A'}` }, status: 401, www: invalidToken('The access token is malformed'), error: 'invalid_token' },
-  { name: 'unknown token', headers: { ...acct, authorization: `Bearer ${generateSecret('pat')}` }, status: 401, www: invalidToken('The access token is unknown'), error: 'invalid_token' },
-  { name: 'revoked token', headers: { ...acct, authorization: `Bearer ${revoked.token}` }, status: 401, www: invalidToken('The access token has been revoked'), error: 'invalid_token' },
-  { name: 'expired token', headers: { ...acct, authorization: `Bearer ${expired.token}` }, status: 401, www: invalidToken('The access token has expired'), error: 'invalid_token', before: () => (clockOffset = 120_000) },
+  {
+    name: 'empty header',
+    headers: { ...acct, authorization: '' },
+    status: 400,
+    www: invalidRequest,
+    error: 'invalid_request',
+  },
+  {
+    name: 'only spaces',
+    headers: { ...acct, authorization: '   ' },
+    status: 400,
+    www: invalidRequest,
+    error: 'invalid_request',
+  },
+  {
+    name: '"Bearer" alone',
+    headers: { ...acct, authorization: 'Bearer' },
+    status: 400,
+    www: invalidRequest,
+    error: 'invalid_request',
+  },
+  {
+    name: '"Bearer " + spaces',
+    headers: { ...acct, authorization: 'Bearer     ' },
+    status: 400,
+    www: invalidRequest,
+    error: 'invalid_request',
+  },
+  {
+    name: 'two tokens',
+    headers: { ...acct, authorization: `Bearer ${good.token} ${good.token}` },
+    status: 400,
+    www: invalidRequest,
+    error: 'invalid_request',
+  },
+  {
+    name: 'two Authorization headers',
+    headers: { ...acct, authorization: [`Bearer ${good.token}`, `Bearer ${good.token}`] },
+    status: 400,
+    www: invalidRequest,
+    error: 'invalid_request',
+  },
+  {
+    name: '8 KB token',
+    headers: { ...acct, authorization: `Bearer ${'a'.repeat(8192)}` },
+    status: 400,
+    www: invalidRequest,
+    error: 'invalid_request',
+  },
+  {
+    name: 'non-ASCII token',
+    headers: { ...acct, authorization: 'Bearer t\u00f6k\u00e9n' },
+    status: 400,
+    www: invalidRequest,
+    error: 'invalid_request',
+  },
+  {
+    name: 'non-b64token chars',
+    headers: { ...acct, authorization: 'Bearer abc,def' },
+    status: 400,
+    www: invalidRequest,
+    error: 'invalid_request',
+  },
+  {
+    name: 'tab instead of space',
+    headers: { ...acct, authorization: `Bearer\t${good.token}` },
+    status: 401,
+    www: REALM,
+    error: 'unauthorized',
+  },
+  {
+    name: 'Basic scheme',
+    headers: { ...acct, authorization: 'Basic xyz' },
+    status: 401,
+    www: REALM,
+    error: 'unauthorized',
+  },
+  {
+    name: 'no scheme, raw token',
+    headers: { ...acct, authorization: good.token },
+    status: 401,
+    www: REALM,
+    error: 'unauthorized',
+  },
+  {
+    name: '"Bearerx" scheme',
+    headers: { ...acct, authorization: `Bearerx ${good.token}` },
+    status: 401,
+    www: REALM,
+    error: 'unauthorized',
+  },
+  {
+    name: 'token in the query',
+    headers: acct,
+    url: `/orders?access_token=${good.token}`,
+    status: 400,
+    www: invalidRequest,
+    error: 'invalid_request',
+  },
+  {
+    name: 'header and token in the query',
+    headers: { ...acct, authorization: `Bearer ${good.token}` },
+    url: `/orders?access_token=${good.token}`,
+    status: 400,
+    www: invalidRequest,
+    error: 'invalid_request',
+  },
+  {
+    name: 'token in the body',
+    method: 'POST',
+    headers: acct,
+    payload: { access_token: good.token },
+    status: 400,
+    www: invalidRequest,
+    error: 'invalid_request',
+  },
+  {
+    name: 'garbage token',
+    headers: { ...acct, authorization: 'Bearer garbage' },
+    status: 401,
+    www: invalidToken('The access token is malformed'),
+    error: 'invalid_token',
+  },
+  {
+    name: 'bad checksum',
+    headers: { ...acct, authorization: `Bearer ${good.token.slice(0, -1)}${good.token.endsWith('A') ? 'B' : 'A'}` },
+    status: 401,
+    www: invalidToken('The access token is malformed'),
+    error: 'invalid_token',
+  },
+  {
+    name: 'unknown token',
+    headers: { ...acct, authorization: `Bearer ${generateSecret('pat')}` },
+    status: 401,
+    www: invalidToken('The access token is unknown'),
+    error: 'invalid_token',
+  },
+  {
+    name: 'revoked token',
+    headers: { ...acct, authorization: `Bearer ${revoked.token}` },
+    status: 401,
+    www: invalidToken('The access token has been revoked'),
+    error: 'invalid_token',
+  },
+  {
+    name: 'expired token',
+    headers: { ...acct, authorization: `Bearer ${expired.token}` },
+    status: 401,
+    www: invalidToken('The access token has expired'),
+    error: 'invalid_token',
+    before: () => (clockOffset = 120_000),
+  },
   {
     name: 'missing scope',
     headers: { ...acct, authorization: `Bearer ${narrow.token}` },
@@ -124,15 +271,38 @@ const cases: Case[] = [
     www: 'Bearer realm="latchkey", error="insufficient_scope", error_description="The access token lacks: orders:read", scope="orders:read"',
     error: 'insufficient_scope',
   },
-  { name: 'account not allowed', headers: { 'x-account-id': 'acct-2', authorization: `Bearer ${good.token}` }, status: 403, www: /error="insufficient_scope"/, error: 'insufficient_scope' },
-  { name: 'missing account header', headers: { authorization: `Bearer ${good.token}` }, status: 400, www: invalidRequest, error: 'invalid_request' },
-  { name: 'verifier not ready', headers: { ...acct, authorization: `Bearer ${good.token}` }, status: 503, error: 'temporarily_unavailable', before: () => (ready = false) },
+  {
+    name: 'account not allowed',
+    headers: { 'x-account-id': 'acct-2', authorization: `Bearer ${good.token}` },
+    status: 403,
+    www: /error="insufficient_scope"/,
+    error: 'insufficient_scope',
+  },
+  {
+    name: 'missing account header',
+    headers: { authorization: `Bearer ${good.token}` },
+    status: 400,
+    www: invalidRequest,
+    error: 'invalid_request',
+  },
+  {
+    name: 'verifier not ready',
+    headers: { ...acct, authorization: `Bearer ${good.token}` },
+    status: 503,
+    error: 'temporarily_unavailable',
+    before: () => (ready = false),
+  },
 ];
 
 describe('@Authenticated route on Fastify — RFC 6750 answers', () => {
   it.each(cases)('$name → $status', async (c) => {
     c.before?.();
-    const res = await app.inject({ method: c.method ?? 'GET', url: c.url ?? '/orders', headers: c.headers, ...(c.payload ? { payload: c.payload } : {}) });
+    const res = await app.inject({
+      method: c.method ?? 'GET',
+      url: c.url ?? '/orders',
+      headers: c.headers,
+      ...(c.payload ? { payload: c.payload } : {}),
+    });
     expect(res.statusCode).toBe(c.status);
     const www = res.headers['www-authenticate'];
     if (c.www === undefined) expect(www).toBeUndefined();
@@ -146,7 +316,11 @@ describe('@Authenticated route on Fastify — RFC 6750 answers', () => {
   });
 
   it('accepts the valid token; CurrentToken gives subject and effective scopes', async () => {
-    const res = await app.inject({ method: 'GET', url: '/orders', headers: { ...acct, authorization: `Bearer ${good.token}` } });
+    const res = await app.inject({
+      method: 'GET',
+      url: '/orders',
+      headers: { ...acct, authorization: `Bearer ${good.token}` },
+    });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ subject: userId, effectiveScopes: ['orders:read', 'orders:update'] });
   });
@@ -159,7 +333,12 @@ describe('@Authenticated route on Fastify — RFC 6750 answers', () => {
   });
 
   it('accepts a POST with a JSON body that has no token', async () => {
-    const res = await app.inject({ method: 'POST', url: '/orders', headers: { ...acct, authorization: `Bearer ${good.token}` }, payload: { item: 1 } });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/orders',
+      headers: { ...acct, authorization: `Bearer ${good.token}` },
+      payload: { item: 1 },
+    });
     expect(res.statusCode).toBe(201);
     expect(res.json()).toEqual({ subject: userId });
   });

@@ -82,8 +82,10 @@ export function extractBearerToken(req: BearerRequest): Extraction {
   const count = authorizationHeaderCount(req);
   const header = req.headers.authorization;
   if (count > 1 || Array.isArray(header)) return { kind: 'invalid', description: 'More than one Authorization header' };
-  if (queryHasAccessToken(req)) return { kind: 'invalid', description: 'Send the token in the Authorization header, not in the query string' };
-  if (hasAccessTokenField(req.body)) return { kind: 'invalid', description: 'Send the token in the Authorization header, not in the request body' };
+  if (queryHasAccessToken(req))
+    return { kind: 'invalid', description: 'Send the token in the Authorization header, not in the query string' };
+  if (hasAccessTokenField(req.body))
+    return { kind: 'invalid', description: 'Send the token in the Authorization header, not in the request body' };
   if (header === undefined) return { kind: 'none' };
   if (header.trim() === '') return { kind: 'invalid', description: 'Empty Authorization header' };
   const space = header.indexOf(' ');
@@ -93,15 +95,24 @@ export function extractBearerToken(req: BearerRequest): Extraction {
   if (credentials === '') return { kind: 'invalid', description: 'Missing bearer token' };
   if (/\s/.test(credentials)) return { kind: 'invalid', description: 'Exactly one bearer token expected' };
   if (credentials.length > MAX_TOKEN_LENGTH) return { kind: 'invalid', description: 'Bearer token too long' };
-  if (!B64TOKEN.test(credentials)) return { kind: 'invalid', description: 'Bearer token has characters outside b64token' };
+  if (!B64TOKEN.test(credentials))
+    return { kind: 'invalid', description: 'Bearer token has characters outside b64token' };
   return { kind: 'token', token: credentials };
 }
 
 function challenge(params: Record<string, string> = {}): string {
-  return [`Bearer realm="${REALM}"`, ...Object.entries(params).map(([k, v]) => `${k}="${v.replace(/["\\]/g, '')}"`)].join(', ');
+  return [
+    `Bearer realm="${REALM}"`,
+    ...Object.entries(params).map(([k, v]) => `${k}="${v.replace(/["\\]/g, '')}"`),
+  ].join(', ');
 }
 
-function failure(status: 400 | 401 | 403, error: string, description: string, extra: Record<string, string> = {}): BearerOutcome {
+function failure(
+  status: 400 | 401 | 403,
+  error: string,
+  description: string,
+  extra: Record<string, string> = {},
+): BearerOutcome {
   return {
     ok: false,
     failure: {
@@ -114,7 +125,11 @@ function failure(status: 400 | 401 | 403, error: string, description: string, ex
 
 const unauthenticated = (description: string): BearerOutcome => ({
   ok: false,
-  failure: { status: 401, headers: { 'WWW-Authenticate': challenge() }, body: { error: 'unauthorized', error_description: description } },
+  failure: {
+    status: 401,
+    headers: { 'WWW-Authenticate': challenge() },
+    body: { error: 'unauthorized', error_description: description },
+  },
 });
 
 const unavailable = (): BearerOutcome => ({
@@ -126,7 +141,10 @@ const unavailable = (): BearerOutcome => ({
   },
 });
 
-function resolveAccount(req: BearerRequest, source: AccountSource): { ok: true; account: string } | { ok: false; description: string } {
+function resolveAccount(
+  req: BearerRequest,
+  source: AccountSource,
+): { ok: true; account: string } | { ok: false; description: string } {
   const value =
     'header' in source
       ? req.headers[source.header.toLowerCase()]
@@ -134,16 +152,20 @@ function resolveAccount(req: BearerRequest, source: AccountSource): { ok: true; 
         ? (req.params as Record<string, unknown>)[source.param]
         : undefined;
   const name = 'header' in source ? `${source.header} header` : `${source.param} path parameter`;
-  if (typeof value !== 'string' || value.trim() === '') return { ok: false, description: `Missing or repeated ${name}` };
+  if (typeof value !== 'string' || value.trim() === '')
+    return { ok: false, description: `Missing or repeated ${name}` };
   return { ok: true, account: value };
 }
 
-type Prepared = { ok: true; token: string; account: string | undefined; requiredScopes: readonly string[] } | { ok: false; outcome: BearerOutcome };
+type Prepared =
+  | { ok: true; token: string; account: string | undefined; requiredScopes: readonly string[] }
+  | { ok: false; outcome: BearerOutcome };
 
 /** Everything before the lookup: extraction, the account, readiness. */
 function prepare(verifier: BearerVerifier, req: BearerRequest, requirements: BearerRequirements): Prepared {
   const extraction = extractBearerToken(req);
-  if (extraction.kind === 'invalid') return { ok: false, outcome: failure(400, 'invalid_request', extraction.description) };
+  if (extraction.kind === 'invalid')
+    return { ok: false, outcome: failure(400, 'invalid_request', extraction.description) };
   if (extraction.kind === 'none') return { ok: false, outcome: unauthenticated('A bearer token is required') };
   let account: string | undefined;
   if (requirements.account) {
@@ -158,17 +180,24 @@ function prepare(verifier: BearerVerifier, req: BearerRequest, requirements: Bea
 /** The RFC 6750 answer for a verification result. */
 function conclude(result: VerifyResult, requiredScopes: readonly string[]): BearerOutcome {
   if (!result.active) {
-    if (result.reason === 'account_not_allowed') return failure(403, 'insufficient_scope', REASON_TEXT.account_not_allowed);
+    if (result.reason === 'account_not_allowed')
+      return failure(403, 'insufficient_scope', REASON_TEXT.account_not_allowed);
     return failure(401, 'invalid_token', REASON_TEXT[result.reason] ?? 'The access token is invalid');
   }
   if (result.missingScopes.length > 0) {
-    return failure(403, 'insufficient_scope', `The access token lacks: ${result.missingScopes.join(' ')}`, { scope: requiredScopes.join(' ') });
+    return failure(403, 'insufficient_scope', `The access token lacks: ${result.missingScopes.join(' ')}`, {
+      scope: requiredScopes.join(' '),
+    });
   }
   return { ok: true, token: result };
 }
 
 /** Extracts, verifies and checks a bearer token against the requirements; the RFC 6750 §3 answer on failure. */
-export function authenticateBearer(verifier: BearerVerifier, req: BearerRequest, requirements: BearerRequirements = {}): BearerOutcome {
+export function authenticateBearer(
+  verifier: BearerVerifier,
+  req: BearerRequest,
+  requirements: BearerRequirements = {},
+): BearerOutcome {
   const prepared = prepare(verifier, req, requirements);
   if (!prepared.ok) return prepared.outcome;
   let result: VerifyResult;
@@ -189,14 +218,19 @@ export interface FallbackBearerVerifier extends BearerVerifier {
  * authenticateBearer, with the miss fallback: a well-formed token the projection does not know
  * (used milliseconds after issue) is checked once elsewhere. Only an unknown token waits.
  */
-export async function authenticateBearerWithFallback(verifier: FallbackBearerVerifier, req: BearerRequest, requirements: BearerRequirements = {}): Promise<BearerOutcome> {
+export async function authenticateBearerWithFallback(
+  verifier: FallbackBearerVerifier,
+  req: BearerRequest,
+  requirements: BearerRequirements = {},
+): Promise<BearerOutcome> {
   const prepared = prepare(verifier, req, requirements);
   if (!prepared.ok) return prepared.outcome;
   const options = { account: prepared.account, requiredScopes: prepared.requiredScopes };
   let result: VerifyResult;
   try {
     result = verifier.verify(prepared.token, options);
-    if (!result.active && result.reason === 'unknown') result = await verifier.verifyWithFallback(prepared.token, options);
+    if (!result.active && result.reason === 'unknown')
+      result = await verifier.verifyWithFallback(prepared.token, options);
   } catch {
     return unavailable();
   }

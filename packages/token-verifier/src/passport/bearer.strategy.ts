@@ -1,5 +1,11 @@
 import { Strategy } from 'passport-strategy';
-import { authenticateBearer, type BearerFailure, type BearerRequest, type BearerRequirements, type BearerVerifier } from './bearer-auth';
+import {
+  authenticateBearer,
+  type BearerFailure,
+  type BearerRequest,
+  type BearerRequirements,
+  type BearerVerifier,
+} from './bearer-auth';
 
 /** Carries a non-401 failure (400, 403, 503) to the error handler, with its headers and JSON body. */
 export class BearerAuthError extends Error {
@@ -32,7 +38,10 @@ export class LatchkeyBearerStrategy extends Strategy {
   }
 
   override authenticate(req: Parameters<Strategy['authenticate']>[0], options?: BearerRequirements): void {
-    const outcome = authenticateBearer(this.verifier, req as unknown as BearerRequest, { ...this.defaults, ...options });
+    const outcome = authenticateBearer(this.verifier, req as unknown as BearerRequest, {
+      ...this.defaults,
+      ...options,
+    });
     if (outcome.ok) return this.success(outcome.token);
     if (outcome.failure.status === 401) return this.fail(outcome.failure.headers['WWW-Authenticate'], 401);
     return this.error(new BearerAuthError(outcome.failure));

@@ -21,8 +21,19 @@ describe('LatchkeyBearerStrategy (passport)', () => {
   const projection = new TokenProjection();
   const pat = f.pat(userId);
   [
-    f.event('UserRegistered', userId, { userId, kind: 'human', email: 'ada@example.com', displayName: 'Ada', accountIds: ['acct-1'] }),
-    f.event('MembershipChanged', userId, { userId, accountId: 'acct-1', roles: ['member'], permissions: ['orders:read'] }),
+    f.event('UserRegistered', userId, {
+      userId,
+      kind: 'human',
+      email: 'ada@example.com',
+      displayName: 'Ada',
+      accountIds: ['acct-1'],
+    }),
+    f.event('MembershipChanged', userId, {
+      userId,
+      accountId: 'acct-1',
+      roles: ['member'],
+      permissions: ['orders:read'],
+    }),
     pat.issued,
   ].forEach((e) => projection.apply(e));
   const strategy = new LatchkeyBearerStrategy({ verify: (t, o) => verifyToken(projection, t, o), isReady: true });
@@ -30,19 +41,26 @@ describe('LatchkeyBearerStrategy (passport)', () => {
   it("is named 'latchkey-bearer'", () => expect(strategy.name).toBe('latchkey-bearer'));
 
   it('succeeds with the ActiveToken', () => {
-    expect(run(strategy, { authorization: `Bearer ${pat.token}` }, { scopes: ['orders:read'] }).success).toMatchObject({ active: true, subject: userId });
+    expect(run(strategy, { authorization: `Bearer ${pat.token}` }, { scopes: ['orders:read'] }).success).toMatchObject({
+      active: true,
+      subject: userId,
+    });
   });
 
   it('fails with a 401 challenge', () => {
     expect(run(strategy, {}).fail).toEqual(['Bearer realm="latchkey"', 401]);
-    expect(run(strategy, { authorization: 'Bearer nope' }).fail).toEqual([expect.stringContaining('error="invalid_token"'), 401]);
+    expect(run(strategy, { authorization: 'Bearer nope' }).fail).toEqual([
+      expect.stringContaining('error="invalid_token"'),
+      401,
+    ]);
   });
 
   it('passes 400 and 403 on as a BearerAuthError', () => {
     const bad = run(strategy, { authorization: 'Bearer' }).error as BearerAuthError;
     expect(bad).toBeInstanceOf(BearerAuthError);
     expect(bad.status).toBe(400);
-    const forbidden = run(strategy, { authorization: `Bearer ${pat.token}` }, { scopes: ['orders:delete'] }).error as BearerAuthError;
+    const forbidden = run(strategy, { authorization: `Bearer ${pat.token}` }, { scopes: ['orders:delete'] })
+      .error as BearerAuthError;
     expect(forbidden.status).toBe(403);
     expect(forbidden.headers['WWW-Authenticate']).toContain('scope="orders:delete"');
   });

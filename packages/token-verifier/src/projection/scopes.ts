@@ -36,7 +36,8 @@ export function intersectFrozen(tokenScopes: readonly string[], permissions: rea
   let byPermissions = memo.get(tokenScopes);
   if (byPermissions === undefined) memo.set(tokenScopes, (byPermissions = new WeakMap()));
   let answer = byPermissions.get(permissions);
-  if (answer === undefined) byPermissions.set(permissions, (answer = Object.freeze(intersectScopes(tokenScopes, permissions))));
+  if (answer === undefined)
+    byPermissions.set(permissions, (answer = Object.freeze(intersectScopes(tokenScopes, permissions))));
   return answer;
 }
 

@@ -10,7 +10,11 @@ describe('scopes', () => {
   ])('covers(%s, %s) = %s', (a, b, expected) => expect(covers(a, b)).toBe(expected));
 
   it('intersects with wildcards on either side, sorted and without duplicates', () => {
-    expect(intersectScopes(['orders:*', 'incidents:read'], ['orders:read', 'orders:update', 'incidents:*'])).toEqual(['incidents:read', 'orders:read', 'orders:update']);
+    expect(intersectScopes(['orders:*', 'incidents:read'], ['orders:read', 'orders:update', 'incidents:*'])).toEqual([
+      'incidents:read',
+      'orders:read',
+      'orders:update',
+    ]);
     expect(intersectScopes(['orders:read', 'orders:read'], ['orders:*'])).toEqual(['orders:read']);
     expect(intersectScopes(['orders:read'], [])).toEqual([]);
   });

@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { assertValidEvent, EventCatalog, type EventData, type EventType, type LatchkeyEvent } from '@latchkey/contracts';
+import {
+  assertValidEvent,
+  EventCatalog,
+  type EventData,
+  type EventType,
+  type LatchkeyEvent,
+} from '@latchkey/contracts';
 import { generateSecret, hashSecret, displayPrefix } from '@latchkey/token-format';
 
 /**

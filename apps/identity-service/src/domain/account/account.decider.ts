@@ -41,23 +41,34 @@ const ACCOUNT_NAME_MAX_LENGTH = 200;
  * new account, or the account of a membership). Throws ACCOUNT_NOT_FOUND when it does not exist.
  */
 export function requireAccount(accountId: string, state: AccountState): AccountRef {
-  if (state.status === 'none') throw new IdentityError('ACCOUNT_NOT_FOUND', `account ${JSON.stringify(accountId)} not found`);
+  if (state.status === 'none')
+    throw new IdentityError('ACCOUNT_NOT_FOUND', `account ${JSON.stringify(accountId)} not found`);
   return { accountId: state.accountId, kind: state.kind };
 }
 
 function decideCreate(command: CreateAccount, state: AccountState): AccountEvent[] {
-  if (state.status !== 'none') throw new IdentityError('ACCOUNT_EXISTS', `account ${JSON.stringify(command.accountId)} already exists`);
+  if (state.status !== 'none')
+    throw new IdentityError('ACCOUNT_EXISTS', `account ${JSON.stringify(command.accountId)} already exists`);
   const name = requireText(command.name, 'name', ACCOUNT_NAME_MAX_LENGTH, 'NAME_INVALID');
   const parent = command.parent ?? null;
   if (command.kind === 'directory') {
     if (parent !== null) throw new IdentityError('PARENT_NOT_ALLOWED', 'a directory account has no parent');
     return [{ type: 'AccountCreated', data: { accountId: command.accountId, name, kind: 'directory' } }];
   }
-  if (parent === null) throw new IdentityError('PARENT_REQUIRED', 'a standard account needs a parent directory account');
+  if (parent === null)
+    throw new IdentityError('PARENT_REQUIRED', 'a standard account needs a parent directory account');
   if (parent.kind !== 'directory') {
-    throw new IdentityError('PARENT_NOT_DIRECTORY', `parent account ${JSON.stringify(parent.accountId)} is not a directory account`);
+    throw new IdentityError(
+      'PARENT_NOT_DIRECTORY',
+      `parent account ${JSON.stringify(parent.accountId)} is not a directory account`,
+    );
   }
-  return [{ type: 'AccountCreated', data: { accountId: command.accountId, name, kind: 'standard', parentAccountId: parent.accountId } }];
+  return [
+    {
+      type: 'AccountCreated',
+      data: { accountId: command.accountId, name, kind: 'standard', parentAccountId: parent.accountId },
+    },
+  ];
 }
 
 export const accountDecider: Decider<AccountCommand, AccountState, AccountEvent> = {

@@ -1,7 +1,13 @@
 import { validateEvent } from '@latchkey/contracts';
 import { envelopesOf, fold } from '@latchkey/eventstore';
 import { IdentityError } from '../identity-error';
-import { accountDecider as decider, accountStream, requireAccount, type AccountCommand, type AccountEvent } from './account.decider';
+import {
+  accountDecider as decider,
+  accountStream,
+  requireAccount,
+  type AccountCommand,
+  type AccountEvent,
+} from './account.decider';
 
 const given = (...events: AccountEvent[]) => fold(decider, events);
 const when = (command: AccountCommand, ...history: AccountEvent[]) => decider.decide(command, given(...history));
@@ -19,9 +25,18 @@ const thenError = (code: string, command: AccountCommand, ...history: AccountEve
 const ORG = 'acct-org';
 const SHOP = 'acct-shop';
 const orgCreated: AccountEvent = { type: 'AccountCreated', data: { accountId: ORG, name: 'Acme', kind: 'directory' } };
-const shopCreated: AccountEvent = { type: 'AccountCreated', data: { accountId: SHOP, name: 'Acme Shop', kind: 'standard', parentAccountId: ORG } };
+const shopCreated: AccountEvent = {
+  type: 'AccountCreated',
+  data: { accountId: SHOP, name: 'Acme Shop', kind: 'standard', parentAccountId: ORG },
+};
 const createOrg: AccountCommand = { type: 'CreateAccount', accountId: ORG, name: 'Acme', kind: 'directory' };
-const createShop: AccountCommand = { type: 'CreateAccount', accountId: SHOP, name: 'Acme Shop', kind: 'standard', parent: { accountId: ORG, kind: 'directory' } };
+const createShop: AccountCommand = {
+  type: 'CreateAccount',
+  accountId: SHOP,
+  name: 'Acme Shop',
+  kind: 'standard',
+  parent: { accountId: ORG, kind: 'directory' },
+};
 
 describe('account decider', () => {
   it('given nothing, then the account does not exist', () => {
@@ -68,8 +83,20 @@ describe('account decider', () => {
   });
 
   it('given AccountCreated, then the state is active with kind and parent', () => {
-    expect(given(orgCreated)).toEqual({ status: 'active', accountId: ORG, name: 'Acme', kind: 'directory', parentAccountId: null });
-    expect(given(shopCreated)).toEqual({ status: 'active', accountId: SHOP, name: 'Acme Shop', kind: 'standard', parentAccountId: ORG });
+    expect(given(orgCreated)).toEqual({
+      status: 'active',
+      accountId: ORG,
+      name: 'Acme',
+      kind: 'directory',
+      parentAccountId: null,
+    });
+    expect(given(shopCreated)).toEqual({
+      status: 'active',
+      accountId: SHOP,
+      name: 'Acme Shop',
+      kind: 'standard',
+      parentAccountId: ORG,
+    });
   });
 
   it('requireAccount turns an existing account into the fact a command needs, or says ACCOUNT_NOT_FOUND', () => {
@@ -83,7 +110,9 @@ describe('account decider', () => {
 
   it('emits events that validate against the contracts', () => {
     const emitted = [...when(createOrg), ...when(createShop)];
-    for (const envelope of emitted.flatMap((event) => envelopesOf('identity-service', 'account', (event.data as { accountId: string }).accountId, [event]))) {
+    for (const envelope of emitted.flatMap((event) =>
+      envelopesOf('identity-service', 'account', (event.data as { accountId: string }).accountId, [event]),
+    )) {
       expect(validateEvent(envelope)).toEqual({ ok: true, event: envelope });
     }
   });

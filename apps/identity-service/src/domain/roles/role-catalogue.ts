@@ -47,7 +47,9 @@ function validateRecordTypes(recordTypes: readonly string[]): void {
   const seen = new Set<string>();
   for (const name of recordTypes) {
     if (typeof name !== 'string' || !RECORD_TYPE_PATTERN.test(name) || !isScope(`${name}:delete`)) {
-      problems.push(`${JSON.stringify(name)} is not a snake_case resource name (${RECORD_TYPE_PATTERN.source}, scope at most 200 characters)`);
+      problems.push(
+        `${JSON.stringify(name)} is not a snake_case resource name (${RECORD_TYPE_PATTERN.source}, scope at most 200 characters)`,
+      );
     } else if ((PLATFORM_RESOURCES as readonly string[]).includes(name)) {
       problems.push(`${JSON.stringify(name)} is a platform resource, not a record type`);
     } else if (seen.has(name)) {
@@ -59,7 +61,8 @@ function validateRecordTypes(recordTypes: readonly string[]): void {
 }
 
 function builtInRoles(recordTypes: readonly string[]): RoleDefinition[] {
-  const onRecords = (...actions: string[]) => recordTypes.flatMap((type) => actions.map((action) => `${type}:${action}`));
+  const onRecords = (...actions: string[]) =>
+    recordTypes.flatMap((type) => actions.map((action) => `${type}:${action}`));
   return [
     {
       name: 'account_admin',
@@ -83,7 +86,12 @@ function builtInRoles(recordTypes: readonly string[]): RoleDefinition[] {
     {
       name: 'read_only',
       description: 'Reads records; manages own personal access tokens.',
-      permissions: [...onRecords('read'), 'personal_access_tokens:create', 'personal_access_tokens:read', 'personal_access_tokens:delete'],
+      permissions: [
+        ...onRecords('read'),
+        'personal_access_tokens:create',
+        'personal_access_tokens:read',
+        'personal_access_tokens:delete',
+      ],
       allowedKinds: ['human', 'api'],
     },
     {
@@ -108,7 +116,11 @@ function builtInRoles(recordTypes: readonly string[]): RoleDefinition[] {
 export function createRoleCatalogue(recordTypes: readonly string[]): RoleCatalogue {
   validateRecordTypes(recordTypes);
   const roles = builtInRoles(recordTypes).map((role) =>
-    Object.freeze({ ...role, permissions: Object.freeze([...role.permissions]), allowedKinds: Object.freeze([...role.allowedKinds]) }),
+    Object.freeze({
+      ...role,
+      permissions: Object.freeze([...role.permissions]),
+      allowedKinds: Object.freeze([...role.allowedKinds]),
+    }),
   );
   const byName = new Map(roles.map((role) => [role.name, role]));
   return Object.freeze({

@@ -44,20 +44,20 @@ describe('role catalogue', () => {
   });
 
   it('read_only reads records and manages own tokens', () => {
-    expect(catalogue.resolve(['read_only'])).toEqual(
-      [
-        'incidents:read',
-        'orders:read',
-        'personal_access_tokens:create',
-        'personal_access_tokens:delete',
-        'personal_access_tokens:read',
-        'requests:read',
-      ],
-    );
+    expect(catalogue.resolve(['read_only'])).toEqual([
+      'incidents:read',
+      'orders:read',
+      'personal_access_tokens:create',
+      'personal_access_tokens:delete',
+      'personal_access_tokens:read',
+      'requests:read',
+    ]);
   });
 
   it('api_user creates, reads and updates records; contact only reads them', () => {
-    expect(catalogue.resolve(['api_user'])).toEqual(['create', 'read', 'update'].flatMap((a) => ['incidents', 'orders', 'requests'].map((r) => `${r}:${a}`)).sort());
+    expect(catalogue.resolve(['api_user'])).toEqual(
+      ['create', 'read', 'update'].flatMap((a) => ['incidents', 'orders', 'requests'].map((r) => `${r}:${a}`)).sort(),
+    );
     expect(catalogue.resolve(['contact'])).toEqual(['incidents:read', 'orders:read', 'requests:read']);
   });
 
@@ -121,17 +121,20 @@ describe('role catalogue', () => {
     ['x'.repeat(200), 'not a snake_case'],
     ['users', 'platform resource'],
     ['personal_access_tokens', 'platform resource'],
-  ])('given the record type %j, when the catalogue is created, then a configuration error says it is %s', (name, reason) => {
-    let caught: unknown;
-    try {
-      createRoleCatalogue(['orders', name]);
-    } catch (error) {
-      caught = error;
-    }
-    expect(caught).toBeInstanceOf(Error);
-    expect(caught).not.toBeInstanceOf(IdentityError);
-    expect((caught as Error).message).toContain(reason);
-  });
+  ])(
+    'given the record type %j, when the catalogue is created, then a configuration error says it is %s',
+    (name, reason) => {
+      let caught: unknown;
+      try {
+        createRoleCatalogue(['orders', name]);
+      } catch (error) {
+        caught = error;
+      }
+      expect(caught).toBeInstanceOf(Error);
+      expect(caught).not.toBeInstanceOf(IdentityError);
+      expect((caught as Error).message).toContain(reason);
+    },
+  );
 
   it('given a record type twice, then a configuration error names it', () => {
     expect(() => createRoleCatalogue(['orders', 'orders'])).toThrow('"orders" is listed twice');

@@ -108,7 +108,10 @@ function checkRoles(catalogue: RoleCatalogue, kind: UserKind, roles: readonly st
   for (const role of unique) {
     if (!catalogue.isKnown(role)) throw new IdentityError('ROLE_UNKNOWN', `unknown role ${JSON.stringify(role)}`);
     if (!catalogue.allowedFor(role, kind)) {
-      throw new IdentityError('ROLE_NOT_ALLOWED_FOR_KIND', `a ${kind} user may not hold the role ${JSON.stringify(role)}`);
+      throw new IdentityError(
+        'ROLE_NOT_ALLOWED_FOR_KIND',
+        `a ${kind} user may not hold the role ${JSON.stringify(role)}`,
+      );
     }
   }
   return unique;
@@ -125,11 +128,13 @@ function requireActive(state: UserState): Extract<UserState, { status: 'active' 
 }
 
 function decideRegister(command: RegisterUser, state: UserState): UserEvent[] {
-  if (state.status !== 'none') throw new IdentityError('USER_EXISTS', `user ${JSON.stringify(command.userId)} already exists`);
+  if (state.status !== 'none')
+    throw new IdentityError('USER_EXISTS', `user ${JSON.stringify(command.userId)} already exists`);
   const displayName = requireText(command.displayName, 'displayName', DISPLAY_NAME_MAX_LENGTH, 'NAME_INVALID');
   const email = checkEmail(command.kind, command.email);
   if (email !== undefined && command.emailTaken) throw new IdentityError('EMAIL_TAKEN', 'the e-mail address is taken');
-  if (command.roles.length === 0) throw new IdentityError('ROLES_REQUIRED', 'a user needs at least one role in its account');
+  if (command.roles.length === 0)
+    throw new IdentityError('ROLES_REQUIRED', 'a user needs at least one role in its account');
   const roles = checkRoles(command.catalogue, command.kind, command.roles);
   const registered: UserRegisteredData = {
     userId: command.userId,
@@ -142,7 +147,12 @@ function decideRegister(command: RegisterUser, state: UserState): UserEvent[] {
     { type: 'UserRegistered', data: registered },
     {
       type: 'MembershipChanged',
-      data: { userId: command.userId, accountId: command.accountId, roles, permissions: command.catalogue.resolve(roles) },
+      data: {
+        userId: command.userId,
+        accountId: command.accountId,
+        roles,
+        permissions: command.catalogue.resolve(roles),
+      },
     },
   ];
 }
@@ -151,20 +161,29 @@ function decideChangeMembership(command: ChangeMembership, state: UserState): Us
   const user = requireActive(state);
   const current = user.memberships[command.accountId];
   if (command.roles.length === 0) {
-    if (current === undefined) throw new IdentityError('NOT_A_MEMBER', `user is not a member of account ${JSON.stringify(command.accountId)}`);
-    return [{ type: 'MembershipChanged', data: { userId: user.userId, accountId: command.accountId, roles: [], permissions: [] } }];
+    if (current === undefined)
+      throw new IdentityError('NOT_A_MEMBER', `user is not a member of account ${JSON.stringify(command.accountId)}`);
+    return [
+      {
+        type: 'MembershipChanged',
+        data: { userId: user.userId, accountId: command.accountId, roles: [], permissions: [] },
+      },
+    ];
   }
   const roles = checkRoles(command.catalogue, user.kind, command.roles);
   const permissions = command.catalogue.resolve(roles);
   // Idempotent: nothing to record when neither the roles nor what they resolve to changed. (Same
   // roles with different permissions, after the record types changed, are re-recorded.)
   if (current !== undefined && sameList(current.roles, roles) && sameList(current.permissions, permissions)) return [];
-  return [{ type: 'MembershipChanged', data: { userId: user.userId, accountId: command.accountId, roles, permissions } }];
+  return [
+    { type: 'MembershipChanged', data: { userId: user.userId, accountId: command.accountId, roles, permissions } },
+  ];
 }
 
 function decideDeactivate(command: DeactivateUser, state: UserState): UserEvent[] {
   if (state.status === 'none') throw new IdentityError('USER_NOT_FOUND', 'user not found');
-  if (state.status === 'deactivated') throw new IdentityError('USER_ALREADY_DEACTIVATED', 'user is already deactivated');
+  if (state.status === 'deactivated')
+    throw new IdentityError('USER_ALREADY_DEACTIVATED', 'user is already deactivated');
   const reason = requireText(command.reason, 'reason', REASON_MAX_LENGTH, 'REASON_INVALID');
   return [{ type: 'UserDeactivated', data: { userId: state.userId, reason } }];
 }
@@ -175,7 +194,10 @@ function decideReactivate(state: UserState): UserEvent[] {
   return [{ type: 'UserReactivated', data: { userId: state.userId } }];
 }
 
-function withMembership(memberships: Record<string, Membership>, data: MembershipChangedData): Record<string, Membership> {
+function withMembership(
+  memberships: Record<string, Membership>,
+  data: MembershipChangedData,
+): Record<string, Membership> {
   const next = { ...memberships };
   // The roles are the identity-service's truth: [] means removed. (Permissions are [] too then,
   // which is what consumers read as removal.)
@@ -247,7 +269,8 @@ export const userDecider: Decider<UserCommand, UserState, UserEvent> = {
  */
 export function assertCanHavePassword(state: UserState): asserts state is Extract<UserState, { status: 'active' }> {
   const user = requireActive(state);
-  if (user.kind === 'api') throw new IdentityError('PASSWORD_NOT_ALLOWED_FOR_KIND', 'api users never log in and have no password');
+  if (user.kind === 'api')
+    throw new IdentityError('PASSWORD_NOT_ALLOWED_FOR_KIND', 'api users never log in and have no password');
 }
 
 /** Whether the user may log in at all (a password check still follows): active and not `api`. */

@@ -46,12 +46,20 @@ const memberOfHome: UserEvent = {
 };
 const deactivated: UserEvent = { type: 'UserDeactivated', data: { userId: U, reason: 'left' } };
 const reactivated: UserEvent = { type: 'UserReactivated', data: { userId: U } };
-const apiRegistered: UserEvent = { type: 'UserRegistered', data: { userId: U, kind: 'api', displayName: 'Billing bot', accountIds: [HOME] } };
+const apiRegistered: UserEvent = {
+  type: 'UserRegistered',
+  data: { userId: U, kind: 'api', displayName: 'Billing bot', accountIds: [HOME] },
+};
 const contactRegistered: UserEvent = {
   type: 'UserRegistered',
   data: { userId: U, kind: 'contact', email: 'bob@customer.example', displayName: 'Bob', accountIds: [HOME] },
 };
-const change = (accountId: string, roles: string[]): UserCommand => ({ type: 'ChangeMembership', accountId, roles, catalogue });
+const change = (accountId: string, roles: string[]): UserCommand => ({
+  type: 'ChangeMembership',
+  accountId,
+  roles,
+  catalogue,
+});
 const membership = (accountId: string, roles: string[]): UserEvent => ({
   type: 'MembershipChanged',
   data: { userId: U, accountId, roles, permissions: catalogue.resolve(roles) },
@@ -70,19 +78,32 @@ describe('user decider', () => {
     });
 
     it('given an api user without an e-mail, then it is registered without one', () => {
-      const events = when({ ...register, kind: 'api', email: undefined, displayName: 'Billing bot', roles: ['api_user'] });
+      const events = when({
+        ...register,
+        kind: 'api',
+        email: undefined,
+        displayName: 'Billing bot',
+        roles: ['api_user'],
+      });
       expect(events[0]).toEqual(apiRegistered);
       expect('email' in events[0].data).toBe(false);
-      expect(when({ ...register, kind: 'api', email: null, displayName: 'Billing bot', roles: ['api_user'] })[0]).toEqual(apiRegistered);
-      expect(when({ ...register, kind: 'api', email: '  ', displayName: 'Billing bot', roles: ['api_user'] })[0]).toEqual(apiRegistered);
+      expect(
+        when({ ...register, kind: 'api', email: null, displayName: 'Billing bot', roles: ['api_user'] })[0],
+      ).toEqual(apiRegistered);
+      expect(
+        when({ ...register, kind: 'api', email: '  ', displayName: 'Billing bot', roles: ['api_user'] })[0],
+      ).toEqual(apiRegistered);
     });
 
-    it.each(["o'brien+tag@mail.example.co", 'first.last@sub-domain.example.org', 'x@a.io'])('given the e-mail %j, then it is accepted and the event validates', (email) => {
-      const [event] = when({ ...register, email });
-      expect(event.data).toMatchObject({ email });
-      const [envelope] = envelopesOf('identity-service', 'user', U, [event]);
-      expect(validateEvent(envelope).ok).toBe(true);
-    });
+    it.each(["o'brien+tag@mail.example.co", 'first.last@sub-domain.example.org', 'x@a.io'])(
+      'given the e-mail %j, then it is accepted and the event validates',
+      (email) => {
+        const [event] = when({ ...register, email });
+        expect(event.data).toMatchObject({ email });
+        const [envelope] = envelopesOf('identity-service', 'user', U, [event]);
+        expect(validateEvent(envelope).ok).toBe(true);
+      },
+    );
 
     it('given an api user with an e-mail, then it is kept', () => {
       const [event] = when({ ...register, kind: 'api', roles: ['api_user'] });
@@ -90,10 +111,19 @@ describe('user decider', () => {
     });
 
     it('given a contact, when registered with the contact role, then the contact membership', () => {
-      const events = when({ ...register, kind: 'contact', email: 'bob@customer.example', displayName: 'Bob', roles: ['contact'] });
+      const events = when({
+        ...register,
+        kind: 'contact',
+        email: 'bob@customer.example',
+        displayName: 'Bob',
+        roles: ['contact'],
+      });
       expect(events).toEqual([
         contactRegistered,
-        { type: 'MembershipChanged', data: { userId: U, accountId: HOME, roles: ['contact'], permissions: ['orders:read', 'requests:read'] } },
+        {
+          type: 'MembershipChanged',
+          data: { userId: U, accountId: HOME, roles: ['contact'], permissions: ['orders:read', 'requests:read'] },
+        },
       ]);
     });
 
@@ -122,7 +152,15 @@ describe('user decider', () => {
       thenError('EMAIL_REQUIRED', { ...register, kind, email: '   ', roles });
     });
 
-    it.each(['not-an-email', 'a@b', 'a b@example.com', 'a(b)@example.com', 'a..b@example.com', 'a@-example.com', `${'x'.repeat(320)}@example.com`])('given the e-mail %j, then EMAIL_INVALID', (email) => {
+    it.each([
+      'not-an-email',
+      'a@b',
+      'a b@example.com',
+      'a(b)@example.com',
+      'a..b@example.com',
+      'a@-example.com',
+      `${'x'.repeat(320)}@example.com`,
+    ])('given the e-mail %j, then EMAIL_INVALID', (email) => {
       thenError('EMAIL_INVALID', { ...register, email });
     });
 
@@ -186,7 +224,11 @@ describe('user decider', () => {
 
     it('given a deactivation and a reactivation, then the profile and memberships are kept', () => {
       const before = given(registered, memberOfHome);
-      expect(given(registered, memberOfHome, deactivated)).toEqual({ ...before, status: 'deactivated', deactivationReason: 'left' });
+      expect(given(registered, memberOfHome, deactivated)).toEqual({
+        ...before,
+        status: 'deactivated',
+        deactivationReason: 'left',
+      });
       expect(given(registered, memberOfHome, deactivated, reactivated)).toEqual(before);
     });
   });
@@ -197,7 +239,9 @@ describe('user decider', () => {
     });
 
     it('given a member, when changing the roles, then MembershipChanged replacing them', () => {
-      expect(when(change(HOME, ['account_admin']), registered, memberOfHome)).toEqual([membership(HOME, ['account_admin'])]);
+      expect(when(change(HOME, ['account_admin']), registered, memberOfHome)).toEqual([
+        membership(HOME, ['account_admin']),
+      ]);
     });
 
     it('given a member, when the roles are set to none, then the membership is removed (no roles, no permissions)', () => {
@@ -219,8 +263,17 @@ describe('user decider', () => {
 
     it('given the same roles but a catalogue with more record types, then the new permissions are recorded', () => {
       const wider = createRoleCatalogue(['requests', 'orders', 'incidents']);
-      const [event] = when({ type: 'ChangeMembership', accountId: HOME, roles: ['member'], catalogue: wider }, registered, memberOfHome);
-      expect(event.data).toEqual({ userId: U, accountId: HOME, roles: ['member'], permissions: wider.resolve(['member']) });
+      const [event] = when(
+        { type: 'ChangeMembership', accountId: HOME, roles: ['member'], catalogue: wider },
+        registered,
+        memberOfHome,
+      );
+      expect(event.data).toEqual({
+        userId: U,
+        accountId: HOME,
+        roles: ['member'],
+        permissions: wider.resolve(['member']),
+      });
     });
 
     it('given no user, then USER_NOT_FOUND', () => {
@@ -233,7 +286,9 @@ describe('user decider', () => {
     });
 
     it('given a reactivated user, then memberships can change again', () => {
-      expect(when(change(OTHER, ['member']), registered, memberOfHome, deactivated, reactivated)).toEqual([membership(OTHER, ['member'])]);
+      expect(when(change(OTHER, ['member']), registered, memberOfHome, deactivated, reactivated)).toEqual([
+        membership(OTHER, ['member']),
+      ]);
     });
 
     it('given an unknown role, then ROLE_UNKNOWN', () => {
@@ -260,7 +315,13 @@ describe('user decider', () => {
     });
 
     it('given a deactivated user, when deactivating again, then USER_ALREADY_DEACTIVATED', () => {
-      thenError('USER_ALREADY_DEACTIVATED', { type: 'DeactivateUser', reason: 'again' }, registered, memberOfHome, deactivated);
+      thenError(
+        'USER_ALREADY_DEACTIVATED',
+        { type: 'DeactivateUser', reason: 'again' },
+        registered,
+        memberOfHome,
+        deactivated,
+      );
     });
 
     it('given no user, then USER_NOT_FOUND', () => {

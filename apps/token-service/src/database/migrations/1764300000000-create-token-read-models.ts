@@ -75,6 +75,7 @@ export class CreateTokenReadModels1764300000000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const table of ['token_policies', 'token_hashes', 'pats', 'user_permissions', 'directory_users']) await q.query(`DROP TABLE ${table}`);
+    for (const table of ['token_policies', 'token_hashes', 'pats', 'user_permissions', 'directory_users'])
+      await q.query(`DROP TABLE ${table}`);
   }
 }

@@ -10,7 +10,9 @@ export class CreateInstallation1764300000001 implements MigrationInterface {
   name = 'CreateInstallation1764300000001';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.query('CREATE TABLE installation (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), created_at timestamptz NOT NULL DEFAULT now(), singleton boolean NOT NULL DEFAULT true UNIQUE CHECK (singleton))');
+    await q.query(
+      'CREATE TABLE installation (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), created_at timestamptz NOT NULL DEFAULT now(), singleton boolean NOT NULL DEFAULT true UNIQUE CHECK (singleton))',
+    );
     await q.query('INSERT INTO installation DEFAULT VALUES');
   }
 

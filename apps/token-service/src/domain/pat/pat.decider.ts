@@ -201,37 +201,56 @@ function checkUser(user: PatUserFacts | null): PatUserFacts {
 }
 
 function checkAccounts(value: unknown, user: PatUserFacts): string[] {
-  if (!Array.isArray(value) || value.length === 0) throw new TokenError('ACCOUNTS_REQUIRED', 'a token needs at least one account');
+  if (!Array.isArray(value) || value.length === 0)
+    throw new TokenError('ACCOUNTS_REQUIRED', 'a token needs at least one account');
   const accountIds = [...new Set(value as unknown[])];
   for (const accountId of accountIds) {
     if (typeof accountId !== 'string' || ownList(user.permissions, accountId).length === 0) {
-      throw new TokenError('ACCOUNT_NOT_HELD', `the user holds no permissions in account ${quoteShort(String(accountId))}`);
+      throw new TokenError(
+        'ACCOUNT_NOT_HELD',
+        `the user holds no permissions in account ${quoteShort(String(accountId))}`,
+      );
     }
   }
   return (accountIds as string[]).sort();
 }
 
 function checkRequestedScopes(value: unknown): string[] {
-  if (!Array.isArray(value) || value.length === 0) throw new TokenError('SCOPES_REQUIRED', 'a token needs at least one scope');
+  if (!Array.isArray(value) || value.length === 0)
+    throw new TokenError('SCOPES_REQUIRED', 'a token needs at least one scope');
   return requireScopes(value);
 }
 
 /** Who may create this token: the actor for others, api users, and the accounts' policies. */
-function checkCreator(actor: PatActorFacts, user: PatUserFacts, accountIds: readonly string[], policies: CreatePatFacts['policies']): void {
+function checkCreator(
+  actor: PatActorFacts,
+  user: PatUserFacts,
+  accountIds: readonly string[],
+  policies: CreatePatFacts['policies'],
+): void {
   if (!actor.isSelf) {
     for (const accountId of accountIds) {
       if (!actor.administers.includes(accountId)) {
-        throw new TokenError('NOT_ALLOWED_FOR_OTHERS', `only an administrator of account ${quoteShort(accountId)} may create tokens there for others`);
+        throw new TokenError(
+          'NOT_ALLOWED_FOR_OTHERS',
+          `only an administrator of account ${quoteShort(accountId)} may create tokens there for others`,
+        );
       }
     }
     return;
   }
   if (user.kind === 'api') {
-    throw new TokenError('NOT_ALLOWED_FOR_API_USERS', 'an api user gets its tokens from an administrator of its accounts');
+    throw new TokenError(
+      'NOT_ALLOWED_FOR_API_USERS',
+      'an api user gets its tokens from an administrator of its accounts',
+    );
   }
   for (const accountId of accountIds) {
     if (policyIn(policies, accountId).whoMayCreate === 'administrators' && !actor.administers.includes(accountId)) {
-      throw new TokenError('PAT_CREATION_FORBIDDEN', `the policy of account ${quoteShort(accountId)} lets only administrators create tokens`);
+      throw new TokenError(
+        'PAT_CREATION_FORBIDDEN',
+        `the policy of account ${quoteShort(accountId)} lets only administrators create tokens`,
+      );
     }
   }
 }
@@ -241,24 +260,38 @@ function checkCreator(actor: PatActorFacts, user: PatUserFacts, accountIds: read
  * user), within the creating token when the actor creates for themselves with a token, and, for
  * a contact, allowed by the account's contact policy.
  */
-function checkScopesHeld(command: CreatePat, user: PatUserFacts, accountIds: readonly string[], scopes: readonly string[]): void {
+function checkScopesHeld(
+  command: CreatePat,
+  user: PatUserFacts,
+  accountIds: readonly string[],
+  scopes: readonly string[],
+): void {
   const { actor, policies } = command.facts;
   const tokenScopes = actor.isSelf ? actor.tokenScopes : undefined;
   for (const accountId of accountIds) {
     const held = ownList(user.permissions, accountId);
     for (const scope of scopes) {
       if (!coveredBy(scope, held)) {
-        throw new TokenError('SCOPE_NOT_HELD', `the user does not hold ${quoteShort(scope)} in account ${quoteShort(accountId)}`);
+        throw new TokenError(
+          'SCOPE_NOT_HELD',
+          `the user does not hold ${quoteShort(scope)} in account ${quoteShort(accountId)}`,
+        );
       }
     }
     if (tokenScopes !== undefined) {
       const allowed = ownList(tokenScopes, accountId);
       if (allowed.length === 0) {
-        throw new TokenError('ACCOUNT_NOT_HELD', `the token you are using may not act in account ${quoteShort(accountId)}`);
+        throw new TokenError(
+          'ACCOUNT_NOT_HELD',
+          `the token you are using may not act in account ${quoteShort(accountId)}`,
+        );
       }
       for (const scope of scopes) {
         if (!coveredBy(scope, allowed)) {
-          throw new TokenError('SCOPE_NOT_HELD', `the token you are using does not hold ${quoteShort(scope)} in account ${quoteShort(accountId)}`);
+          throw new TokenError(
+            'SCOPE_NOT_HELD',
+            `the token you are using does not hold ${quoteShort(scope)} in account ${quoteShort(accountId)}`,
+          );
         }
       }
     }
@@ -266,7 +299,10 @@ function checkScopesHeld(command: CreatePat, user: PatUserFacts, accountIds: rea
       const contactScopes = policyIn(policies, accountId).contactScopes;
       for (const scope of scopes) {
         if (!coveredBy(scope, contactScopes)) {
-          throw new TokenError('SCOPE_NOT_ALLOWED_FOR_CONTACT', `the policy of account ${quoteShort(accountId)} does not allow ${quoteShort(scope)} for contacts`);
+          throw new TokenError(
+            'SCOPE_NOT_ALLOWED_FOR_CONTACT',
+            `the policy of account ${quoteShort(accountId)} does not allow ${quoteShort(scope)} for contacts`,
+          );
         }
       }
     }
@@ -274,24 +310,37 @@ function checkScopesHeld(command: CreatePat, user: PatUserFacts, accountIds: rea
 }
 
 /** The expiry, normalized to `toISOString()`: in the future, and within the tightest maximum lifetime of the accounts. */
-function checkExpiry(value: string | null, nowMs: number, accountIds: readonly string[], policies: CreatePatFacts['policies']): string | null {
-  const maxima = accountIds.map((accountId) => policyIn(policies, accountId).maxLifetimeDays).filter((days): days is number => days !== null);
+function checkExpiry(
+  value: string | null,
+  nowMs: number,
+  accountIds: readonly string[],
+  policies: CreatePatFacts['policies'],
+): string | null {
+  const maxima = accountIds
+    .map((accountId) => policyIn(policies, accountId).maxLifetimeDays)
+    .filter((days): days is number => days !== null);
   const maxDays = maxima.length === 0 ? null : Math.min(...maxima);
   if (value === null || value === undefined) {
-    if (maxDays !== null) throw new TokenError('EXPIRY_REQUIRED', `a token acting in these accounts must expire within ${maxDays} days`);
+    if (maxDays !== null)
+      throw new TokenError('EXPIRY_REQUIRED', `a token acting in these accounts must expire within ${maxDays} days`);
     return null;
   }
   const ms = typeof value === 'string' && ISO_DATE_TIME.test(value) ? Date.parse(value) : Number.NaN;
-  if (Number.isNaN(ms)) throw new TokenError('EXPIRY_INVALID', 'expiresAt must be an ISO-8601 date-time with a time zone');
+  if (Number.isNaN(ms))
+    throw new TokenError('EXPIRY_INVALID', 'expiresAt must be an ISO-8601 date-time with a time zone');
   if (ms <= nowMs) throw new TokenError('EXPIRY_IN_PAST', 'expiresAt must be in the future');
   if (maxDays !== null && ms - nowMs > maxDays * DAY_MS) {
-    throw new TokenError('LIFETIME_EXCEEDS_MAXIMUM', `a token acting in these accounts must expire within ${maxDays} days`);
+    throw new TokenError(
+      'LIFETIME_EXCEEDS_MAXIMUM',
+      `a token acting in these accounts must expire within ${maxDays} days`,
+    );
   }
   return new Date(ms).toISOString();
 }
 
 function decideCreate(command: CreatePat, state: PatState): PatEvent[] {
-  if (state.status !== 'none') throw new TokenError('GRANT_EXISTS', `grant ${quoteShort(command.grantId)} already exists`);
+  if (state.status !== 'none')
+    throw new TokenError('GRANT_EXISTS', `grant ${quoteShort(command.grantId)} already exists`);
   checkTokenMaterial(command);
   const nowMs = instant(command.now, 'now');
   const { facts } = command;
@@ -300,7 +349,12 @@ function decideCreate(command: CreatePat, state: PatState): PatEvent[] {
   if (facts.nameTaken) throw new TokenError('NAME_TAKEN', `the user already has a token named ${quoteShort(name)}`);
   const description = isBlank(command.description)
     ? null
-    : requireText(command.description, 'description', { maxLength: DESCRIPTION_MAX_LENGTH, multiLine: true }, 'DESCRIPTION_INVALID');
+    : requireText(
+        command.description,
+        'description',
+        { maxLength: DESCRIPTION_MAX_LENGTH, multiLine: true },
+        'DESCRIPTION_INVALID',
+      );
   const accountIds = checkAccounts(command.accountIds, user);
   const scopes = checkRequestedScopes(command.scopes);
   checkCreator(facts.actor, user, accountIds, facts.policies);
@@ -356,7 +410,9 @@ function decideRegenerate(command: RegeneratePat, state: PatState): PatEvent[] {
   const expiresAt =
     current.expiresAt === null
       ? null
-      : new Date(nowMs + (instant(current.expiresAt, 'expiresAt') - instant(current.issuedAt, 'issuedAt'))).toISOString();
+      : new Date(
+          nowMs + (instant(current.expiresAt, 'expiresAt') - instant(current.issuedAt, 'issuedAt')),
+        ).toISOString();
   return [
     { type: 'TokenRevoked', data: { tokenId: current.tokenId, grantId: pat.grantId, reason: REGENERATED_REASON } },
     {
@@ -385,7 +441,10 @@ function decideRevoke(command: RevokePat, state: PatState): PatEvent[] {
   const revokedAt = new Date(instant(command.now, 'now')).toISOString();
   const events: PatEvent[] = [];
   if (state.currentToken !== null) {
-    events.push({ type: 'TokenRevoked', data: { tokenId: state.currentToken.tokenId, grantId: state.grantId, reason } });
+    events.push({
+      type: 'TokenRevoked',
+      data: { tokenId: state.currentToken.tokenId, grantId: state.grantId, reason },
+    });
   }
   events.push({ type: 'GrantRevoked', data: { grantId: state.grantId, userId: state.userId, reason, revokedAt } });
   return events;

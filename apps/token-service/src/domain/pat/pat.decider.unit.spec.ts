@@ -49,13 +49,25 @@ const ada: PatUserFacts = {
   kind: 'human',
   active: true,
   permissions: {
-    [A]: ['orders:create', 'orders:delete', 'orders:read', 'orders:update', 'requests:read', 'personal_access_tokens:create'],
+    [A]: [
+      'orders:create',
+      'orders:delete',
+      'orders:read',
+      'orders:update',
+      'requests:read',
+      'personal_access_tokens:create',
+    ],
     [B]: ['orders:read', 'requests:read'],
   },
 };
 const facts: CreatePatFacts = { user: ada, actor: { isSelf: true, administers: [] }, policies: {}, nameTaken: false };
 const withFacts = (change: Partial<CreatePatFacts>): CreatePat => ({ ...create, facts: { ...facts, ...change } });
-const policy = (change: Partial<TokenPolicy>): TokenPolicy => ({ whoMayCreate: 'everyone', maxLifetimeDays: null, contactScopes: [], ...change });
+const policy = (change: Partial<TokenPolicy>): TokenPolicy => ({
+  whoMayCreate: 'everyone',
+  maxLifetimeDays: null,
+  contactScopes: [],
+  ...change,
+});
 
 const create: CreatePat = {
   type: 'CreatePat',
@@ -75,7 +87,16 @@ const create: CreatePat = {
 };
 const grantCreated: PatEvent = {
   type: 'GrantCreated',
-  data: { grantId: G, kind: 'personal', userId: U, accountIds: [A], scopes: ['orders:read'], name: 'CI pipeline', description: 'Deploys the shop.', createdBy: U },
+  data: {
+    grantId: G,
+    kind: 'personal',
+    userId: U,
+    accountIds: [A],
+    scopes: ['orders:read'],
+    name: 'CI pipeline',
+    description: 'Deploys the shop.',
+    createdBy: U,
+  },
 };
 const tokenIssued: PatEvent = {
   type: 'TokenIssued',
@@ -115,7 +136,12 @@ describe('personal access token decider', () => {
     });
 
     it('trims the name, sorts and dedupes scopes and accounts, expands resource:* in both events', () => {
-      const events = decided({ ...create, name: '  CI pipeline ', scopes: ['requests:read', 'orders:*', 'orders:read'], accountIds: [A, A] });
+      const events = decided({
+        ...create,
+        name: '  CI pipeline ',
+        scopes: ['requests:read', 'orders:*', 'orders:read'],
+        accountIds: [A, A],
+      });
       const scopes = ['orders:create', 'orders:delete', 'orders:read', 'orders:update', 'requests:read'];
       expect(events[0].data).toMatchObject({ name: 'CI pipeline', scopes, accountIds: [A] });
       expect(events[1].data).toMatchObject({ scopes, accountIds: [A] });
@@ -127,14 +153,18 @@ describe('personal access token decider', () => {
     });
 
     it('keeps a multi-line description, leaves out a blank or absent one', () => {
-      expect(decided({ ...create, description: ' Line one.\nLine two.\t ' })[0].data).toMatchObject({ description: 'Line one.\nLine two.' });
+      expect(decided({ ...create, description: ' Line one.\nLine two.\t ' })[0].data).toMatchObject({
+        description: 'Line one.\nLine two.',
+      });
       for (const description of [undefined, null, '   ']) {
         expect('description' in decided({ ...create, description })[0].data).toBe(false);
       }
     });
 
     it('normalizes the expiry to UTC and allows none when no account has a maximum', () => {
-      expect(decided({ ...create, expiresAt: '2025-02-14T11:30:00+01:00' })[1].data).toMatchObject({ expiresAt: at(30) });
+      expect(decided({ ...create, expiresAt: '2025-02-14T11:30:00+01:00' })[1].data).toMatchObject({
+        expiresAt: at(30),
+      });
       expect(decided({ ...create, expiresAt: null })[1].data).toMatchObject({ expiresAt: null });
     });
 
@@ -188,12 +218,15 @@ describe('personal access token decider', () => {
       thenError('SCOPES_REQUIRED', { ...create, scopes: [] });
     });
 
-    it.each([['orders'], ['orders:write'], ['Orders:read'], ['*:read']])('given the scope %j, then SCOPE_INVALID', (scope) => {
-      thenError('SCOPE_INVALID', { ...create, scopes: ['orders:read', scope] });
-    });
+    it.each([['orders'], ['orders:write'], ['Orders:read'], ['*:read']])(
+      'given the scope %j, then SCOPE_INVALID',
+      (scope) => {
+        thenError('SCOPE_INVALID', { ...create, scopes: ['orders:read', scope] });
+      },
+    );
 
     describe('scopes held', () => {
-      it('given a scope beyond the user\'s permissions, then SCOPE_NOT_HELD', () => {
+      it("given a scope beyond the user's permissions, then SCOPE_NOT_HELD", () => {
         thenError('SCOPE_NOT_HELD', { ...create, scopes: ['users:read'] });
       });
 
@@ -211,11 +244,17 @@ describe('personal access token decider', () => {
 
       it('given a user holding a wildcard permission, then each action is covered', () => {
         const user = { ...ada, permissions: { [A]: ['orders:*'] } };
-        expect(decided({ ...withFacts({ user }), scopes: ['orders:delete'] })[0].data).toMatchObject({ scopes: ['orders:delete'] });
+        expect(decided({ ...withFacts({ user }), scopes: ['orders:delete'] })[0].data).toMatchObject({
+          scopes: ['orders:delete'],
+        });
       });
 
       it('given a creating token with fewer scopes, when creating for oneself beyond them, then SCOPE_NOT_HELD', () => {
-        const actor = { isSelf: true, administers: [], tokenScopes: { [A]: ['orders:read', 'personal_access_tokens:create'] } };
+        const actor = {
+          isSelf: true,
+          administers: [],
+          tokenScopes: { [A]: ['orders:read', 'personal_access_tokens:create'] },
+        };
         expect(decided({ ...withFacts({ actor }), scopes: ['orders:read'] })).toHaveLength(2);
         thenError('SCOPE_NOT_HELD', { ...withFacts({ actor }), scopes: ['orders:update'] });
         thenError('SCOPE_NOT_HELD', { ...withFacts({ actor }), scopes: ['orders:*'] });
@@ -234,32 +273,54 @@ describe('personal access token decider', () => {
 
     describe('who may create', () => {
       it('given the policy lets only administrators create, when a non-administrator creates for themselves, then PAT_CREATION_FORBIDDEN', () => {
-        thenError('PAT_CREATION_FORBIDDEN', withFacts({ policies: { [A]: policy({ whoMayCreate: 'administrators' }) } }));
-        thenError('PAT_CREATION_FORBIDDEN', { ...withFacts({ policies: { [B]: policy({ whoMayCreate: 'administrators' }) } }), accountIds: [A, B] });
+        thenError(
+          'PAT_CREATION_FORBIDDEN',
+          withFacts({ policies: { [A]: policy({ whoMayCreate: 'administrators' }) } }),
+        );
+        thenError('PAT_CREATION_FORBIDDEN', {
+          ...withFacts({ policies: { [B]: policy({ whoMayCreate: 'administrators' }) } }),
+          accountIds: [A, B],
+        });
       });
 
       it('given the policy lets only administrators create, when an administrator creates for themselves, then the token', () => {
-        const command = withFacts({ actor: { isSelf: true, administers: [A] }, policies: { [A]: policy({ whoMayCreate: 'administrators' }) } });
+        const command = withFacts({
+          actor: { isSelf: true, administers: [A] },
+          policies: { [A]: policy({ whoMayCreate: 'administrators' }) },
+        });
         expect(decided(command)).toHaveLength(2);
       });
 
-      it('given another account\'s restrictive policy, then it does not apply', () => {
-        expect(decided(withFacts({ policies: { [B]: policy({ whoMayCreate: 'administrators', maxLifetimeDays: 1 }) } }))).toHaveLength(2);
+      it("given another account's restrictive policy, then it does not apply", () => {
+        expect(
+          decided(withFacts({ policies: { [B]: policy({ whoMayCreate: 'administrators', maxLifetimeDays: 1 }) } })),
+        ).toHaveLength(2);
       });
 
       it('when an administrator of every account creates a token for another user, then the token, created by the administrator', () => {
-        const command: CreatePat = { ...withFacts({ actor: { isSelf: false, administers: [A, B] } }), createdBy: ADMIN, accountIds: [A, B] };
+        const command: CreatePat = {
+          ...withFacts({ actor: { isSelf: false, administers: [A, B] } }),
+          createdBy: ADMIN,
+          accountIds: [A, B],
+        };
         const [grant, token] = decided(command);
         expect(grant.data).toMatchObject({ userId: U, createdBy: ADMIN, accountIds: [A, B] });
         expect(token.data).toMatchObject({ userId: U });
       });
 
       it('when a non-administrator creates a token for another user, then NOT_ALLOWED_FOR_OTHERS', () => {
-        thenError('NOT_ALLOWED_FOR_OTHERS', { ...withFacts({ actor: { isSelf: false, administers: [] } }), createdBy: ADMIN });
-        thenError('NOT_ALLOWED_FOR_OTHERS', { ...withFacts({ actor: { isSelf: false, administers: [A] } }), createdBy: ADMIN, accountIds: [A, B] });
+        thenError('NOT_ALLOWED_FOR_OTHERS', {
+          ...withFacts({ actor: { isSelf: false, administers: [] } }),
+          createdBy: ADMIN,
+        });
+        thenError('NOT_ALLOWED_FOR_OTHERS', {
+          ...withFacts({ actor: { isSelf: false, administers: [A] } }),
+          createdBy: ADMIN,
+          accountIds: [A, B],
+        });
       });
 
-      it('when an administrator creates for another user, then the token is still bounded by that user\'s permissions (not the admin\'s token)', () => {
+      it("when an administrator creates for another user, then the token is still bounded by that user's permissions (not the admin's token)", () => {
         const actor = { isSelf: false, administers: [A], tokenScopes: { [A]: ['personal_access_tokens:create'] } };
         expect(decided({ ...withFacts({ actor }), createdBy: ADMIN })).toHaveLength(2);
         thenError('SCOPE_NOT_HELD', { ...withFacts({ actor }), createdBy: ADMIN, scopes: ['users:delete'] });
@@ -269,12 +330,18 @@ describe('personal access token decider', () => {
         const bot = { ...ada, kind: 'api' as const };
         thenError('NOT_ALLOWED_FOR_API_USERS', withFacts({ user: bot }));
         thenError('NOT_ALLOWED_FOR_API_USERS', withFacts({ user: bot, actor: { isSelf: true, administers: [A] } }));
-        expect(decided({ ...withFacts({ user: bot, actor: { isSelf: false, administers: [A] } }), createdBy: ADMIN })).toHaveLength(2);
+        expect(
+          decided({ ...withFacts({ user: bot, actor: { isSelf: false, administers: [A] } }), createdBy: ADMIN }),
+        ).toHaveLength(2);
       });
     });
 
     describe('contact users', () => {
-      const contact: PatUserFacts = { kind: 'contact', active: true, permissions: { [A]: ['orders:read', 'orders:update', 'requests:read'] } };
+      const contact: PatUserFacts = {
+        kind: 'contact',
+        active: true,
+        permissions: { [A]: ['orders:read', 'orders:update', 'requests:read'] },
+      };
 
       it('given the default policy (no contact scopes), then SCOPE_NOT_ALLOWED_FOR_CONTACT', () => {
         thenError('SCOPE_NOT_ALLOWED_FOR_CONTACT', withFacts({ user: contact }));
@@ -282,9 +349,17 @@ describe('personal access token decider', () => {
 
       it('given contact scopes, then a contact gets those and not others it holds', () => {
         const policies = { [A]: policy({ contactScopes: ['orders:read', 'requests:read'] }) };
-        expect(decided({ ...withFacts({ user: contact, policies }), scopes: ['orders:read', 'requests:read'] })).toHaveLength(2);
-        thenError('SCOPE_NOT_ALLOWED_FOR_CONTACT', { ...withFacts({ user: contact, policies }), scopes: ['orders:update'] });
-        thenError('SCOPE_NOT_ALLOWED_FOR_CONTACT', { ...withFacts({ user: contact, policies }), scopes: ['orders:read', 'orders:update'] });
+        expect(
+          decided({ ...withFacts({ user: contact, policies }), scopes: ['orders:read', 'requests:read'] }),
+        ).toHaveLength(2);
+        thenError('SCOPE_NOT_ALLOWED_FOR_CONTACT', {
+          ...withFacts({ user: contact, policies }),
+          scopes: ['orders:update'],
+        });
+        thenError('SCOPE_NOT_ALLOWED_FOR_CONTACT', {
+          ...withFacts({ user: contact, policies }),
+          scopes: ['orders:read', 'orders:update'],
+        });
       });
 
       it('given contact scopes in one account only, then a token in both is refused', () => {
@@ -306,19 +381,30 @@ describe('personal access token decider', () => {
         thenError('EXPIRY_IN_PAST', { ...create, expiresAt: NOW });
       });
 
-      it.each(['tomorrow', '2025-02-14', '2025-02-14T10:30:00', ''])('given the expiry %j, then EXPIRY_INVALID', (expiresAt) => {
-        thenError('EXPIRY_INVALID', { ...create, expiresAt });
-      });
+      it.each(['tomorrow', '2025-02-14', '2025-02-14T10:30:00', ''])(
+        'given the expiry %j, then EXPIRY_INVALID',
+        (expiresAt) => {
+          thenError('EXPIRY_INVALID', { ...create, expiresAt });
+        },
+      );
 
       it('given an account with a maximum lifetime, when no expiry is given, then EXPIRY_REQUIRED', () => {
-        thenError('EXPIRY_REQUIRED', { ...withFacts({ policies: { [B]: policy({ maxLifetimeDays: 90 }) } }), accountIds: [A, B], scopes: ['orders:read'], expiresAt: null });
+        thenError('EXPIRY_REQUIRED', {
+          ...withFacts({ policies: { [B]: policy({ maxLifetimeDays: 90 }) } }),
+          accountIds: [A, B],
+          scopes: ['orders:read'],
+          expiresAt: null,
+        });
       });
 
       it('given maximum lifetimes, then the smallest one applies, up to and including it', () => {
         const policies = { [A]: policy({ maxLifetimeDays: 90 }), [B]: policy({ maxLifetimeDays: 30 }) };
         const command = { ...withFacts({ policies }), accountIds: [A, B] };
         expect(decided({ ...command, expiresAt: at(30) })[1].data).toMatchObject({ expiresAt: at(30) });
-        thenError('LIFETIME_EXCEEDS_MAXIMUM', { ...command, expiresAt: new Date(Date.parse(at(30)) + 1).toISOString() });
+        thenError('LIFETIME_EXCEEDS_MAXIMUM', {
+          ...command,
+          expiresAt: new Date(Date.parse(at(30)) + 1).toISOString(),
+        });
         thenError('LIFETIME_EXCEEDS_MAXIMUM', { ...command, expiresAt: at(60) });
         expect(decided({ ...command, accountIds: [A], expiresAt: at(60) })).toHaveLength(2);
       });
@@ -472,7 +558,9 @@ describe('personal access token decider', () => {
 
   it('emits events that validate against the contracts and hold no secret (all those the tests above emitted; runs last)', () => {
     expect(emitted.length).toBeGreaterThan(40);
-    expect(new Set(emitted.map((event) => event.type))).toEqual(new Set(['GrantCreated', 'TokenIssued', 'TokenRevoked', 'GrantRevoked']));
+    expect(new Set(emitted.map((event) => event.type))).toEqual(
+      new Set(['GrantCreated', 'TokenIssued', 'TokenRevoked', 'GrantRevoked']),
+    );
     for (const envelope of envelopesOf('token-service', 'grant', G, emitted)) {
       expect(validateEvent(envelope)).toEqual({ ok: true, event: envelope });
     }

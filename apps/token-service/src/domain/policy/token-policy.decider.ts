@@ -67,9 +67,16 @@ function checkPolicy(command: SetTokenPolicy): TokenPolicy {
   }
   const days = command.maxLifetimeDays;
   if (days !== null && !(Number.isInteger(days) && days >= 1 && days <= MAX_LIFETIME_DAYS_LIMIT)) {
-    throw new TokenError('POLICY_INVALID', `maxLifetimeDays must be null or a whole number within 1..${MAX_LIFETIME_DAYS_LIMIT}`);
+    throw new TokenError(
+      'POLICY_INVALID',
+      `maxLifetimeDays must be null or a whole number within 1..${MAX_LIFETIME_DAYS_LIMIT}`,
+    );
   }
-  return { whoMayCreate: command.whoMayCreate, maxLifetimeDays: days, contactScopes: requireScopes(command.contactScopes, 'contactScopes') };
+  return {
+    whoMayCreate: command.whoMayCreate,
+    maxLifetimeDays: days,
+    contactScopes: requireScopes(command.contactScopes, 'contactScopes'),
+  };
 }
 
 function samePolicy(a: TokenPolicy, b: TokenPolicy): boolean {
@@ -86,7 +93,12 @@ function decideSet(command: SetTokenPolicy, state: TokenPolicyState): TokenPolic
   // Idempotent: nothing to record when the policy in force is already this one (for an account
   // without a policy, that is the default).
   if (samePolicy(policy, policyOf(state))) return [];
-  return [{ type: 'TokenPolicyChanged', data: { accountId: command.accountId, ...policy, contactScopes: [...policy.contactScopes] } }];
+  return [
+    {
+      type: 'TokenPolicyChanged',
+      data: { accountId: command.accountId, ...policy, contactScopes: [...policy.contactScopes] },
+    },
+  ];
 }
 
 export const tokenPolicyDecider: Decider<TokenPolicyCommand, TokenPolicyState, TokenPolicyEvent> = {
@@ -107,7 +119,11 @@ export const tokenPolicyDecider: Decider<TokenPolicyCommand, TokenPolicyState, T
     switch (event.type) {
       case 'TokenPolicyChanged': {
         const { accountId, whoMayCreate, maxLifetimeDays, contactScopes } = event.data;
-        return { status: 'set', accountId, policy: { whoMayCreate, maxLifetimeDays, contactScopes: [...contactScopes] } };
+        return {
+          status: 'set',
+          accountId,
+          policy: { whoMayCreate, maxLifetimeDays, contactScopes: [...contactScopes] },
+        };
       }
       default: {
         const unknown: never = event.type;

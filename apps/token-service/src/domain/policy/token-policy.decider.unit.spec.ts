@@ -34,7 +34,12 @@ const set: SetTokenPolicy = {
 };
 const changed: TokenPolicyEvent = {
   type: 'TokenPolicyChanged',
-  data: { accountId: A, whoMayCreate: 'administrators', maxLifetimeDays: 90, contactScopes: ['orders:read', 'requests:read'] },
+  data: {
+    accountId: A,
+    whoMayCreate: 'administrators',
+    maxLifetimeDays: 90,
+    contactScopes: ['orders:read', 'requests:read'],
+  },
 };
 
 describe('token policy decider', () => {
@@ -51,7 +56,13 @@ describe('token policy decider', () => {
 
   it('expands wildcards in the contact scopes and removes duplicates', () => {
     const [event] = decided({ ...set, contactScopes: ['orders:*', 'orders:read', 'requests:read', 'requests:read'] });
-    expect(event.data.contactScopes).toEqual(['orders:create', 'orders:delete', 'orders:read', 'orders:update', 'requests:read']);
+    expect(event.data.contactScopes).toEqual([
+      'orders:create',
+      'orders:delete',
+      'orders:read',
+      'orders:update',
+      'requests:read',
+    ]);
   });
 
   it('given TokenPolicyChanged, then the policy is set and in force', () => {
@@ -61,7 +72,11 @@ describe('token policy decider', () => {
       accountId: A,
       policy: { whoMayCreate: 'administrators', maxLifetimeDays: 90, contactScopes: ['orders:read', 'requests:read'] },
     });
-    expect(policyOf(state)).toEqual({ whoMayCreate: 'administrators', maxLifetimeDays: 90, contactScopes: ['orders:read', 'requests:read'] });
+    expect(policyOf(state)).toEqual({
+      whoMayCreate: 'administrators',
+      maxLifetimeDays: 90,
+      contactScopes: ['orders:read', 'requests:read'],
+    });
   });
 
   it('given a policy, when setting the same policy (in any order or spelling), then no events', () => {
@@ -70,12 +85,28 @@ describe('token policy decider', () => {
   });
 
   it('given nothing, when setting the default policy, then no events (it is already in force)', () => {
-    expect(when({ type: 'SetTokenPolicy', accountId: A, whoMayCreate: 'everyone', maxLifetimeDays: null, contactScopes: [] })).toEqual([]);
+    expect(
+      when({
+        type: 'SetTokenPolicy',
+        accountId: A,
+        whoMayCreate: 'everyone',
+        maxLifetimeDays: null,
+        contactScopes: [],
+      }),
+    ).toEqual([]);
   });
 
   it('given a policy, when setting the default back, then TokenPolicyChanged', () => {
-    const back = decided({ type: 'SetTokenPolicy', accountId: A, whoMayCreate: 'everyone', maxLifetimeDays: null, contactScopes: [] }, changed);
-    expect(back).toEqual([{ type: 'TokenPolicyChanged', data: { accountId: A, whoMayCreate: 'everyone', maxLifetimeDays: null, contactScopes: [] } }]);
+    const back = decided(
+      { type: 'SetTokenPolicy', accountId: A, whoMayCreate: 'everyone', maxLifetimeDays: null, contactScopes: [] },
+      changed,
+    );
+    expect(back).toEqual([
+      {
+        type: 'TokenPolicyChanged',
+        data: { accountId: A, whoMayCreate: 'everyone', maxLifetimeDays: null, contactScopes: [] },
+      },
+    ]);
     expect(policyOf(given(changed, ...back))).toEqual(DEFAULT_TOKEN_POLICY);
   });
 
