@@ -1,5 +1,6 @@
 export { eventStoreMigrations } from './migrations';
 export { PgEventStore, type EventStoreOptions } from './store/pg-event-store';
+export { CommittedEvents, type CommittedListener } from './store/committed-events';
 export { ConcurrencyError, isUniqueViolation, UNIQUE_VIOLATION } from './store/errors';
 export type { AppendRequest, AppendResult, DomainEvent, StoredEvent, StreamRef } from './store/types';
 export { fold, type Decider } from './decider/decider';

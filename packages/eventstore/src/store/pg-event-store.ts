@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { assertValidEvent, EventCatalog, isEventType, upcast, type EventEnvelope } from '@latchkey/contracts';
+import { CommittedEvents } from './committed-events';
 import { ConcurrencyError, isUniqueViolation } from './errors';
 import type { AppendRequest, AppendResult, DomainEvent, StoredEvent } from './types';
 
@@ -37,6 +38,8 @@ interface EventRow {
 export class PgEventStore {
   private readonly validate: (envelope: EventEnvelope) => void;
   private readonly clock: () => Date;
+  /** This process's own events, as soon as their transaction commits (see CommittedEvents). */
+  readonly committed: CommittedEvents;
 
   constructor(
     readonly dataSource: DataSource,
@@ -44,6 +47,7 @@ export class PgEventStore {
   ) {
     this.validate = options.validate ?? ((e) => void assertValidEvent(e));
     this.clock = options.clock ?? (() => new Date());
+    this.committed = new CommittedEvents(dataSource);
   }
 
   /** Appends in a transaction of its own. */
@@ -121,6 +125,7 @@ export class PgEventStore {
       })) as Array<{ current: number; queued: number }>;
     if (rows[0].current !== expectedVersion || rows[0].queued !== envelopes.length)
       throw new ConcurrencyError(stream.id, expectedVersion, rows[0].current);
+    this.committed.record(manager, envelopes);
     return { version: expectedVersion + envelopes.length, envelopes };
   }
 
