@@ -1,8 +1,20 @@
 import { isScope, SCOPE_ACTIONS, type UserKind } from '@latchkey/contracts';
 import { IdentityError } from '../identity-error';
 
-/** Resources of the platform itself; business record types come from configuration. */
-export const PLATFORM_RESOURCES = ['accounts', 'users', 'applications', 'personal_access_tokens', 'grants'] as const;
+/**
+ * Resources of the platform itself; business record types come from configuration.
+ * `personal_access_tokens` and `grants` are the caller's OWN tokens and OAuth authorizations;
+ * `account_tokens` is the administration of everyone's tokens and grants in an account (list,
+ * issue or regenerate for others, revoke, set the token policy), which only `account_admin` holds.
+ */
+export const PLATFORM_RESOURCES = [
+  'accounts',
+  'users',
+  'applications',
+  'personal_access_tokens',
+  'grants',
+  'account_tokens',
+] as const;
 export type PlatformResource = (typeof PLATFORM_RESOURCES)[number];
 
 /** Names of the built-in roles. */
@@ -60,6 +72,15 @@ function validateRecordTypes(recordTypes: readonly string[]): void {
   if (problems.length > 0) throw new Error(`invalid record types: ${problems.join('; ')}`);
 }
 
+/** What a person needs to manage their own tokens: their PATs, and the OAuth authorizations they gave. */
+const OWN_TOKENS = [
+  'personal_access_tokens:create',
+  'personal_access_tokens:read',
+  'personal_access_tokens:delete',
+  'grants:read',
+  'grants:delete',
+] as const;
+
 function builtInRoles(recordTypes: readonly string[]): RoleDefinition[] {
   const onRecords = (...actions: string[]) =>
     recordTypes.flatMap((type) => actions.map((action) => `${type}:${action}`));
@@ -72,26 +93,15 @@ function builtInRoles(recordTypes: readonly string[]): RoleDefinition[] {
     },
     {
       name: 'member',
-      description: 'Works on records; manages own personal access tokens; sees applications and users.',
-      permissions: [
-        ...onRecords('*'),
-        'personal_access_tokens:create',
-        'personal_access_tokens:read',
-        'personal_access_tokens:delete',
-        'applications:read',
-        'users:read',
-      ],
+      description:
+        'Works on records; manages own personal access tokens and OAuth authorizations; sees applications and users.',
+      permissions: [...onRecords('*'), ...OWN_TOKENS, 'applications:read', 'users:read'],
       allowedKinds: ['human', 'api'],
     },
     {
       name: 'read_only',
-      description: 'Reads records; manages own personal access tokens.',
-      permissions: [
-        ...onRecords('read'),
-        'personal_access_tokens:create',
-        'personal_access_tokens:read',
-        'personal_access_tokens:delete',
-      ],
+      description: 'Reads records; manages own personal access tokens and OAuth authorizations.',
+      permissions: [...onRecords('read'), ...OWN_TOKENS],
       allowedKinds: ['human', 'api'],
     },
     {

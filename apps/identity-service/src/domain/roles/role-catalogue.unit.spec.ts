@@ -28,7 +28,17 @@ describe('role catalogue', () => {
     );
   });
 
-  it('member works on records, manages own tokens and reads applications and users', () => {
+  it('account_admin alone administers the tokens and grants of the account (account_tokens:*)', () => {
+    expect(PLATFORM_RESOURCES).toContain('account_tokens');
+    expect(catalogue.resolve(['account_admin'])).toEqual(expect.arrayContaining(CRUD('account_tokens')));
+    for (const role of BUILT_IN_ROLES.filter((name) => name !== 'account_admin'))
+      expect({ role, admin: catalogue.resolve([role]).filter((s) => s.startsWith('account_tokens:')) }).toEqual({
+        role,
+        admin: [],
+      });
+  });
+
+  it('member works on records, manages own tokens and authorizations, and reads applications and users', () => {
     expect(catalogue.resolve(['member'])).toEqual(
       [
         ...CRUD('requests'),
@@ -37,14 +47,18 @@ describe('role catalogue', () => {
         'personal_access_tokens:create',
         'personal_access_tokens:read',
         'personal_access_tokens:delete',
+        'grants:read',
+        'grants:delete',
         'applications:read',
         'users:read',
       ].sort(),
     );
   });
 
-  it('read_only reads records and manages own tokens', () => {
+  it('read_only reads records and manages own tokens and authorizations', () => {
     expect(catalogue.resolve(['read_only'])).toEqual([
+      'grants:delete',
+      'grants:read',
       'incidents:read',
       'orders:read',
       'personal_access_tokens:create',
@@ -121,6 +135,7 @@ describe('role catalogue', () => {
     ['x'.repeat(200), 'not a snake_case'],
     ['users', 'platform resource'],
     ['personal_access_tokens', 'platform resource'],
+    ['account_tokens', 'platform resource'],
   ])(
     'given the record type %j, when the catalogue is created, then a configuration error says it is %s',
     (name, reason) => {
