@@ -1,7 +1,9 @@
+import { DomainError } from '@latchkey/domain';
+
 /**
- * The one error class of the application-registry domain (DESIGN §6: few error classes, a stable
- * string code, an HTTP status mapped at the edge). Deciders and checks throw it; the HTTP layer
- * turns it into problem+json with {@link REGISTRY_ERROR_STATUS}.
+ * The one error class of the application-registry domain, a @latchkey/domain DomainError (DESIGN
+ * §6: few error classes, a stable string code, an HTTP status mapped at the edge). Deciders and
+ * checks throw it; the HTTP layer turns it into problem+json with {@link REGISTRY_ERROR_STATUS}.
  */
 export const REGISTRY_ERROR_STATUS = {
   // the application as a whole
@@ -39,18 +41,15 @@ export const REGISTRY_ERROR_STATUS = {
 
 export type RegistryErrorCode = keyof typeof REGISTRY_ERROR_STATUS;
 
-export class RegistryError extends Error {
+export class RegistryError extends DomainError<RegistryErrorCode> {
   override readonly name = 'RegistryError';
 
-  constructor(
-    readonly code: RegistryErrorCode,
-    message: string = code,
-  ) {
-    super(message);
+  constructor(code: RegistryErrorCode, message: string = code) {
+    super(code, message, { status: REGISTRY_ERROR_STATUS[code] });
   }
 
   /** The HTTP status the edge answers with. */
-  get status(): number {
+  override get status(): number {
     return REGISTRY_ERROR_STATUS[this.code];
   }
 }

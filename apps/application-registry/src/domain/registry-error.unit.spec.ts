@@ -1,3 +1,4 @@
+import { DomainError, isDomainError } from '@latchkey/domain';
 import { REGISTRY_ERROR_STATUS, RegistryError, isRegistryError } from './registry-error';
 
 describe('RegistryError', () => {
@@ -35,5 +36,12 @@ describe('RegistryError', () => {
 
   it('is not confused with a plain Error', () => {
     expect(isRegistryError(new Error('x'))).toBe(false);
+  });
+
+  it('is a @latchkey/domain DomainError, with its status as the hint', () => {
+    const error = new RegistryError('APPLICATION_DELETED');
+    expect(error).toBeInstanceOf(DomainError);
+    expect(isDomainError(error)).toBe(true);
+    expect((error as DomainError).status).toBe(error.status);
   });
 });

@@ -36,4 +36,15 @@ describe('text helpers', () => {
     expect(quoteShort('x'.repeat(150))).toBe(JSON.stringify(`${'x'.repeat(100)}…`));
     expect(quoteShort('a\u0000b')).toBe('"a\\u0000b"');
   });
+
+  it('requireText is the shared validator: NFC, and no invisible, formatting, private-use or unassigned characters', () => {
+    expect(requireText('Zoe\u0308', 'name', { maxLength: 10 }, 'NAME_INVALID')).toBe('Zo\u00eb');
+    expect(requireText('deploy 👩🏽‍💻', 'name', { maxLength: 20 }, 'NAME_INVALID')).toBe('deploy 👩🏽‍💻');
+    for (const text of ['exe\u202egnp.exe', 'a\u200bb', 'a\u2066b', 'a\u00adb', 'a\ue000b', 'a\u0378b', 'a\ud800b']) {
+      expect(() => requireText(text, 'name', { maxLength: 20 }, 'NAME_INVALID')).toThrow(RegistryError);
+      expect(() => requireText(text, 'description', { maxLength: 20, multiLine: true }, 'DESCRIPTION_INVALID')).toThrow(
+        /must not contain/,
+      );
+    }
+  });
 });

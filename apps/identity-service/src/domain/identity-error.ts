@@ -1,7 +1,9 @@
+import { DomainError } from '@latchkey/domain';
+
 /**
- * The one error class of the identity domain (DESIGN §6: few error classes, a stable string code,
- * an HTTP status mapped at the edge). Deciders and guards throw it; the HTTP layer turns it into
- * problem+json with {@link IDENTITY_ERROR_STATUS}.
+ * The one error class of the identity domain, a @latchkey/domain DomainError (DESIGN §6: few
+ * error classes, a stable string code, an HTTP status mapped at the edge). Deciders and guards
+ * throw it; the HTTP layer turns it into problem+json with {@link IDENTITY_ERROR_STATUS}.
  */
 export const IDENTITY_ERROR_STATUS = {
   // accounts
@@ -31,18 +33,15 @@ export const IDENTITY_ERROR_STATUS = {
 
 export type IdentityErrorCode = keyof typeof IDENTITY_ERROR_STATUS;
 
-export class IdentityError extends Error {
+export class IdentityError extends DomainError<IdentityErrorCode> {
   override readonly name = 'IdentityError';
 
-  constructor(
-    readonly code: IdentityErrorCode,
-    message: string = code,
-  ) {
-    super(message);
+  constructor(code: IdentityErrorCode, message: string = code) {
+    super(code, message, { status: IDENTITY_ERROR_STATUS[code] });
   }
 
   /** The HTTP status the edge answers with. */
-  get status(): number {
+  override get status(): number {
     return IDENTITY_ERROR_STATUS[this.code];
   }
 }

@@ -1,3 +1,4 @@
+import { DomainError, isDomainError } from '@latchkey/domain';
 import { IDENTITY_ERROR_STATUS, IdentityError, isIdentityError } from './identity-error';
 
 describe('IdentityError', () => {
@@ -27,5 +28,12 @@ describe('IdentityError', () => {
 
   it('is not confused with a plain Error', () => {
     expect(isIdentityError(new Error('x'))).toBe(false);
+  });
+
+  it('is a @latchkey/domain DomainError, with its status as the hint', () => {
+    const error = new IdentityError('EMAIL_TAKEN');
+    expect(error).toBeInstanceOf(DomainError);
+    expect(isDomainError(error)).toBe(true);
+    expect((error as DomainError).status).toBe(error.status);
   });
 });

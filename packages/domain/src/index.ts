@@ -1,0 +1,12 @@
+export { DomainError, isDomainError, type DomainErrorOptions } from './domain-error';
+export {
+  checkText,
+  codePointLabel,
+  hasControlCharacter,
+  isBlank,
+  quoteShort,
+  requireText,
+  type TextCheck,
+  type TextProblem,
+  type TextRules,
+} from './text';
