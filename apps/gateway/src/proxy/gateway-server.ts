@@ -150,7 +150,8 @@ export function createGatewayServer(deps: GatewayServerDeps): FastifyInstance {
         });
       }
       if (route.rateLimit) {
-        const taken = deps.rateLimiter.take(identity.tokenId, route.rateLimit.perTokenPerSecond, route.rateLimit.burst);
+        const { perTokenPerSecond, burst } = route.rateLimit;
+        const taken = deps.rateLimiter.take(route.name, identity.tokenId, perTokenPerSecond, burst);
         if (!taken.allowed)
           return problem(reply, 429, 'rate_limited', 'Too many requests with this token; slow down.', {
             'retry-after': String(taken.retryAfterSeconds),

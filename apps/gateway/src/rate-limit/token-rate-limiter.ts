@@ -1,6 +1,8 @@
-// Per-token rate limit (configurable, off by default: the caller only calls take() when a limit
-// is configured) answering 429 with Retry-After. One token bucket per token id: `burst` tokens at
-// most, refilled continuously at `perSecond`; a request takes one.
+// Per-route, per-token rate limit (configurable, off by default: the caller only calls take() when
+// the route has a limit) answering 429 with Retry-After. One token bucket per (route, token id):
+// `burst` tokens at most, refilled continuously at `perSecond`; a request takes one. The route is
+// part of the key so that each route's limit is its own: with one bucket per token, a call to a
+// lax route would refill the bucket at the lax rate and lift a strict route's limit.
 //
 // Memory bound, two layers:
 //  1. Sweep (exact): a bucket that has refilled to `burst` is indistinguishable from a bucket
@@ -66,22 +68,24 @@ export class TokenRateLimiter {
   }
 
   /**
-   * Takes one request from `tokenId`'s bucket. `perSecond` > 0 and `burst` ≥ 1 (else RangeError);
-   * they may change between calls (a bucket above a lowered burst is cut down to it).
+   * Takes one request from the bucket of `tokenId` on `route` (the route's name). `perSecond` > 0
+   * and `burst` ≥ 1 (else RangeError); they may change between calls (a bucket above a lowered
+   * burst is cut down to it).
    */
-  take(tokenId: string, perSecond: number, burst: number): TakeResult {
+  take(route: string, tokenId: string, perSecond: number, burst: number): TakeResult {
     if (!(perSecond > 0 && perSecond < Infinity) || !(burst >= 1 && burst < Infinity)) {
       throw new RangeError(`Rate limit needs perSecond > 0 and burst ≥ 1, got ${perSecond}/s burst ${burst}`);
     }
     const now = this.clock.now();
     if (now - this.lastSweep >= this.sweepIntervalMs) this.sweep(now);
 
-    let bucket = this.buckets.get(tokenId);
+    const key = `${route}\n${tokenId}`; // route names never hold a newline
+    let bucket = this.buckets.get(key);
     if (bucket === undefined) {
       if (this.buckets.size >= this.maxBuckets) this.makeRoom(now);
       bucket = { tokens: burst, updatedAt: now, perSecond, burst };
     } else {
-      this.buckets.delete(tokenId); // re-inserted below: most recently used last
+      this.buckets.delete(key); // re-inserted below: most recently used last
       const elapsed = now - bucket.updatedAt;
       if (elapsed > 0) {
         bucket.tokens += (elapsed / 1000) * perSecond;
@@ -91,7 +95,7 @@ export class TokenRateLimiter {
       bucket.perSecond = perSecond;
       bucket.burst = burst;
     }
-    this.buckets.set(tokenId, bucket);
+    this.buckets.set(key, bucket);
 
     if (bucket.tokens >= 1 - EPSILON) {
       bucket.tokens = Math.max(0, bucket.tokens - 1);

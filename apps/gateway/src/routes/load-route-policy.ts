@@ -248,11 +248,21 @@ function effectiveMethods(route: Record<string, unknown>): HttpMethod[] | undefi
   return HTTP_METHODS.filter((m) => set.has(m));
 }
 
+/** The route's caseSensitive setting with its default (see Route.match), or undefined when the fields are malformed. */
+function effectiveCaseSensitive(route: Record<string, unknown>): boolean | undefined {
+  const explicit = (route.match as Record<string, unknown>).caseSensitive;
+  if (explicit !== undefined) return typeof explicit === 'boolean' ? explicit : undefined;
+  if (route.public !== undefined && typeof route.public !== 'boolean') return undefined;
+  return route.public === true;
+}
+
 function crossFieldIssues(data: unknown): RoutePolicyIssue[] {
   if (!isObject(data) || !Array.isArray(data.routes)) return [];
   const issues: RoutePolicyIssue[] = [];
   const names = new Map<string, number>();
   const shapes = new Map<string, number>(); // `${method} ${shape}` → index of the first route
+  // `${method} ${shape in lower case}` → index of the first route that ignores case with that shape
+  const foldedShapes = new Map<string, number>();
   data.routes.forEach((route: unknown, i: number) => {
     if (!isObject(route)) return;
     const at = (field: string): string => `routes[${i}].${field}`;
@@ -333,17 +343,31 @@ function crossFieldIssues(data: unknown): RoutePolicyIssue[] {
       const methods = effectiveMethods(route);
       if (methods) {
         const shape = patternShape(pattern);
+        const ignoresCase = effectiveCaseSensitive(route) === false;
         const clashes = new Map<number, HttpMethod[]>();
+        const foldedClashes = new Map<number, HttpMethod[]>();
         for (const m of methods) {
           const key = `${m} ${shape}`;
+          const foldedKey = `${m} ${shape.toLowerCase()}`;
           const first = shapes.get(key);
-          if (first === undefined) shapes.set(key, i);
-          else clashes.set(first, [...(clashes.get(first) ?? []), m]);
+          const firstFolded = foldedShapes.get(foldedKey);
+          if (first !== undefined) clashes.set(first, [...(clashes.get(first) ?? []), m]);
+          else if (firstFolded !== undefined)
+            foldedClashes.set(firstFolded, [...(foldedClashes.get(firstFolded) ?? []), m]);
+          else shapes.set(key, i);
+          if (ignoresCase && firstFolded === undefined) foldedShapes.set(foldedKey, i);
         }
+        const never = (ms: HttpMethod[]) => `so this route would never be used for ${ms.length > 1 ? 'them' : 'it'}`;
         for (const [first, ms] of clashes) {
           issues.push({
             path: at('match'),
-            message: `${ms.join(', ')} ${path} is already matched by routes[${first}] (same method and pattern), so this route would never be used for ${ms.length > 1 ? 'them' : 'it'}`,
+            message: `${ms.join(', ')} ${path} is already matched by routes[${first}] (same method and pattern), ${never(ms)}`,
+          });
+        }
+        for (const [first, ms] of foldedClashes) {
+          issues.push({
+            path: at('match'),
+            message: `${ms.join(', ')} ${path} is already matched by routes[${first}] (same method and pattern, which ignores case: caseSensitive false), ${never(ms)}`,
           });
         }
       }
@@ -398,7 +422,12 @@ function resolveRoute(def: RouteDefinition): Route {
   const account: AccountSource | undefined = def.account ? { ...(def.account as AccountSource) } : undefined;
   return Object.freeze({
     name: def.name,
-    match: Object.freeze({ path: def.match.path, methods: Object.freeze([...(def.match.methods ?? HTTP_METHODS)]) }),
+    match: Object.freeze({
+      path: def.match.path,
+      methods: Object.freeze([...(def.match.methods ?? HTTP_METHODS)]),
+      caseSensitive: def.match.caseSensitive ?? isPublic,
+      trailingSlash: def.match.trailingSlash ?? (isPublic ? 'strict' : 'optional'),
+    }),
     upstream: def.upstream,
     stripPrefix: def.stripPrefix,
     public: isPublic,

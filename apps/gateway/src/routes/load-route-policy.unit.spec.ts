@@ -34,7 +34,7 @@ describe('loadRoutePolicy: valid files', () => {
     const [health, status, admin, reports] = policy.routes;
     expect(health).toEqual({
       name: 'orders-health',
-      match: { path: '/health', methods: ['GET'] },
+      match: { path: '/health', methods: ['GET'], caseSensitive: true, trailingSlash: 'strict' },
       upstream: 'http://orders:8080',
       stripPrefix: undefined,
       public: true,
@@ -45,6 +45,7 @@ describe('loadRoutePolicy: valid files', () => {
       rateLimit: undefined,
     });
     expect(status).toMatchObject({
+      match: { caseSensitive: false, trailingSlash: 'optional' },
       public: false,
       stripPrefix: '/api',
       account: { param: 'accountId' },
@@ -95,6 +96,37 @@ describe('loadRoutePolicy: valid files', () => {
     const policy = loadJson({ routes: [route()] });
     expect(Object.isFrozen(policy.routes)).toBe(true);
     expect(Object.isFrozen(policy.routes[0])).toBe(true);
+  });
+
+  it('given no caseSensitive / trailingSlash, then a protected route ignores case and one trailing slash, a public one does neither', () => {
+    const policy = loadJson({
+      routes: [
+        route({ name: 'protected' }),
+        route({ name: 'public', match: { path: '/status' }, public: true }),
+        route({ name: 'set', match: { path: '/set', caseSensitive: true, trailingSlash: 'strict' } }),
+        route({
+          name: 'set-public',
+          match: { path: '/p', caseSensitive: false, trailingSlash: 'optional' },
+          public: true,
+        }),
+      ],
+    });
+    expect(policy.routes.map((r) => [r.name, r.match.caseSensitive, r.match.trailingSlash])).toEqual([
+      ['protected', false, 'optional'],
+      ['public', true, 'strict'],
+      ['set', true, 'strict'],
+      ['set-public', false, 'optional'],
+    ]);
+  });
+
+  it('given two routes whose patterns differ only in case, then both load when the first compares case exactly', () => {
+    const policy = loadJson({
+      routes: [
+        route({ name: 'exact', match: { path: '/Status', caseSensitive: true } }),
+        route({ name: 'loose', match: { path: '/status' } }),
+      ],
+    });
+    expect(policy.routes.map((r) => r.name)).toEqual(['exact', 'loose']);
   });
 
   it('the extension decides the parser, case-insensitively', () => {
@@ -325,6 +357,40 @@ describe('loadRoutePolicy: invalid files', () => {
       },
       'routes[1].match',
       'HEAD /a is already matched by routes[0]',
+    ],
+    [
+      'caseSensitive not a boolean',
+      { routes: [route({ match: { path: '/a', caseSensitive: 'no' } })] },
+      'routes[0].match.caseSensitive',
+      'must be true or false',
+    ],
+    [
+      'unknown trailingSlash rule',
+      { routes: [route({ match: { path: '/a', trailingSlash: 'ignore' } })] },
+      'routes[0].match.trailingSlash',
+      'must be one of strict, optional',
+    ],
+    [
+      'a route after one that ignores case with the same pattern in other letters',
+      {
+        routes: [
+          route({ name: 'a', match: { path: '/Orders/:id' } }),
+          route({ name: 'b', match: { path: '/orders/:other', methods: ['DELETE'] }, public: true }),
+        ],
+      },
+      'routes[1].match',
+      'DELETE /orders/:other is already matched by routes[0] (same method and pattern, which ignores case: caseSensitive false)',
+    ],
+    [
+      'a case-sensitive twin after a route that ignores case (set explicitly on a public one)',
+      {
+        routes: [
+          route({ name: 'a', match: { path: '/Status', caseSensitive: false }, public: true }),
+          route({ name: 'b', match: { path: '/status', caseSensitive: true } }),
+        ],
+      },
+      'routes[1].match',
+      'is already matched by routes[0] (same method and pattern, which ignores case',
     ],
   ];
 

@@ -1,4 +1,4 @@
-import { parsePathPattern, type PatternSegment } from './path-pattern';
+import { parsePathPattern } from './path-pattern';
 import type { Route, RoutePolicy } from './route-policy.schema';
 
 /**
@@ -10,13 +10,18 @@ import type { Route, RoutePolicy } from './route-policy.schema';
  * - Rejected (null, whatever the routes): a path not starting with `/`, an empty segment (`//`),
  *   a `.` or `..` segment (also when encoded, `%2e%2e`), a segment that decodes to something
  *   containing `/`, `\` or NUL, or a malformed percent-encoding. The server answers 400/404.
+ * - The server refuses (400) every ambiguous request path before matching (request-path.ts);
+ *   the checks here are a second line for direct callers.
  * - Routes are tried in file order; the first match wins.
- * - Literal segments compare exactly (case-sensitive); `:param` matches one non-empty segment
- *   and captures it decoded; a trailing `*` matches zero or more remaining segments and is
- *   captured (decoded, joined by `/`) as `params['*']`.
- * - Trailing slash: strict. `/health/` does not match `/health`; it can only match a pattern
- *   ending in `*` (`/orders/*` matches `/orders`, `/orders/` and `/orders/a/b`). `/` matches
- *   only the pattern `/` (or `/*`).
+ * - Literal segments compare exactly, or ignoring ASCII case when the route's
+ *   `match.caseSensitive` is false (the default of protected routes; only A–Z/a–z fold, so a
+ *   Unicode look-alike such as the Kelvin sign never equals `k`). `:param` matches one
+ *   non-empty segment and captures it decoded, as received (case kept); a trailing `*` matches
+ *   zero or more remaining segments and is captured (decoded, joined by `/`) as `params['*']`.
+ * - Trailing slash: `match.trailingSlash` `strict` (the default of public routes): `/health/`
+ *   does not match `/health`; `optional` (the default of protected routes): it does. Either way
+ *   a pattern ending in `*` takes it (`/orders/*` matches `/orders`, `/orders/` and
+ *   `/orders/a/b`), and `/` matches only the pattern `/` (or `/*`).
  * - Methods compare exactly (Node gives them upper-case). A route listing GET also answers HEAD.
  */
 export interface RouteMatch {
@@ -29,11 +34,27 @@ export interface RouteMatcher {
   readonly routes: readonly Route[];
 }
 
+/** A pattern segment; a literal also in ASCII lower case (for routes that ignore case). */
+type CompiledSegment =
+  | { readonly kind: 'literal'; readonly value: string; readonly lower: string }
+  | { readonly kind: 'param'; readonly name: string };
+
 interface CompiledRoute {
   readonly route: Route;
   readonly methods: ReadonlySet<string>;
-  readonly segments: readonly PatternSegment[];
+  readonly segments: readonly CompiledSegment[];
   readonly wildcard: boolean;
+  readonly caseSensitive: boolean;
+  readonly optionalSlash: boolean;
+}
+
+/** Lower-cases A–Z only (never a Unicode case mapping). */
+export function asciiLower(s: string): string {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x41 && c <= 0x5a) return s.replace(/[A-Z]+/g, (m) => m.toLowerCase());
+  }
+  return s;
 }
 
 export function compileRoutes(policy: RoutePolicy): RouteMatcher {
@@ -41,23 +62,34 @@ export function compileRoutes(policy: RoutePolicy): RouteMatcher {
     const pattern = parsePathPattern(route.match.path);
     const methods = new Set<string>(route.match.methods);
     if (methods.has('GET')) methods.add('HEAD');
-    return { route, methods, segments: pattern.segments, wildcard: pattern.wildcard };
+    return {
+      route,
+      methods,
+      segments: pattern.segments.map((s) => (s.kind === 'literal' ? { ...s, lower: asciiLower(s.value) } : s)),
+      wildcard: pattern.wildcard,
+      caseSensitive: route.match.caseSensitive,
+      optionalSlash: route.match.trailingSlash === 'optional',
+    };
   });
 
-  // Candidates by first request segment, each list in file order: the routes whose first
-  // pattern segment is that literal, plus every route whose first segment is not a literal.
-  const anyFirst = compiled.filter((c) => c.segments[0]?.kind !== 'literal');
+  // Candidates by the first request segment in ASCII lower case, each list in file order: the
+  // routes whose first pattern segment is that literal in some case (each route then compares
+  // by its own case rule), plus every route whose first segment is not a literal.
+  const firstLiteral = (c: CompiledRoute): string | undefined => {
+    const first = c.segments[0];
+    return first?.kind === 'literal' ? asciiLower(first.value) : undefined;
+  };
+  const anyFirst = compiled.filter((c) => firstLiteral(c) === undefined);
   const byFirst = new Map<string, CompiledRoute[]>();
   for (const c of compiled) {
-    const first = c.segments[0];
-    if (first?.kind === 'literal' && !byFirst.has(first.value)) {
+    const key = firstLiteral(c);
+    if (key !== undefined && !byFirst.has(key)) {
       byFirst.set(
-        first.value,
-        compiled.filter(
-          (x) =>
-            x.segments[0]?.kind !== 'literal' ||
-            (x.segments[0].kind === 'literal' && x.segments[0].value === first.value),
-        ),
+        key,
+        compiled.filter((x) => {
+          const k = firstLiteral(x);
+          return k === undefined || k === key;
+        }),
       );
     }
   }
@@ -67,7 +99,7 @@ export function compileRoutes(policy: RoutePolicy): RouteMatcher {
     match(method: string, pathname: string): RouteMatch | null {
       const segments = splitPath(pathname);
       if (!segments) return null;
-      const candidates = (segments.length > 0 && byFirst.get(segments[0] as string)) || anyFirst;
+      const candidates = (segments.length > 0 && byFirst.get(asciiLower(segments[0] as string))) || anyFirst;
       for (const c of candidates) {
         if (!c.methods.has(method)) continue;
         const params = matchSegments(c, segments);
@@ -119,15 +151,20 @@ export function splitPath(pathname: string): string[] | null {
 
 function matchSegments(c: CompiledRoute, segments: readonly string[]): Record<string, string> | null {
   const n = c.segments.length;
-  if (c.wildcard ? segments.length < n : segments.length !== n) return null;
+  let length = segments.length;
+  // `optional`: one trailing slash (a final empty segment) is ignored; a wildcard takes it anyway
+  if (c.optionalSlash && !c.wildcard && length > 0 && segments[length - 1] === '') length--;
+  if (c.wildcard ? length < n : length !== n) return null;
   for (let i = 0; i < n; i++) {
-    const p = c.segments[i] as PatternSegment;
+    const p = c.segments[i] as CompiledSegment;
     const s = segments[i] as string;
-    if (p.kind === 'literal' ? p.value !== s : s === '') return null;
+    if (p.kind === 'literal') {
+      if (p.value !== s && (c.caseSensitive || p.lower !== asciiLower(s))) return null;
+    } else if (s === '') return null;
   }
   const params = Object.create(null) as Record<string, string>;
   for (let i = 0; i < n; i++) {
-    const p = c.segments[i] as PatternSegment;
+    const p = c.segments[i] as CompiledSegment;
     if (p.kind === 'param') params[p.name] = segments[i] as string;
   }
   if (c.wildcard) params['*'] = segments.slice(n).join('/');

@@ -22,7 +22,7 @@ describe('compileRoutes / match', () => {
     { name: 'files', match: { path: '/files/*' } },
   ]);
 
-  it('matches literal segments exactly (case-sensitive)', () => {
+  it('matches literal segments of a public route exactly (case-sensitive)', () => {
     expect(nameOf(m, 'GET', '/health')).toBe('health');
     expect(nameOf(m, 'GET', '/Health')).toBeNull();
     expect(nameOf(m, 'GET', '/health/x')).toBeNull();
@@ -110,11 +110,61 @@ describe('compileRoutes / match', () => {
     expect(m.match('GET', '')).toBeNull();
   });
 
-  it('trailing slash: strict — only a wildcard route takes it', () => {
+  it('trailing slash: strict on a public route, optional on a protected one; a wildcard route takes it either way', () => {
     expect(m.match('GET', '/health/')).toBeNull();
-    expect(m.match('GET', '/users/')).toBeNull();
+    expect(nameOf(m, 'GET', '/users/')).toBe('users-read');
+    expect(m.match('GET', '/orders/acc_1/items/42/')?.params).toEqual({ accountId: 'acc_1', itemId: '42' });
     expect(m.match('GET', '/files/')?.params).toEqual({ '*': '' });
     expect(m.match('GET', '/files/a/')?.params).toEqual({ '*': 'a/' });
+  });
+
+  it('trailingSlash as set on the route: strict refuses one, optional takes one (never two)', () => {
+    const set = matcherOf([
+      { name: 'strict', match: { path: '/a/:id', trailingSlash: 'strict' } },
+      { name: 'optional', match: { path: '/b/:id', trailingSlash: 'optional' }, public: true },
+      { name: 'root', match: { path: '/', trailingSlash: 'optional' } },
+    ]);
+    expect(nameOf(set, 'GET', '/a/1')).toBe('strict');
+    expect(nameOf(set, 'GET', '/a/1/')).toBeNull();
+    expect(nameOf(set, 'GET', '/a/')).toBeNull(); // the parameter never takes the empty segment
+    expect(set.match('GET', '/b/1/')?.params).toEqual({ id: '1' });
+    expect(nameOf(set, 'GET', '/b/1//')).toBeNull();
+    expect(nameOf(set, 'GET', '/b/')).toBeNull();
+    expect(nameOf(set, 'GET', '/')).toBe('root');
+  });
+
+  it('literal case: exact on a public route, ASCII case ignored on a protected one; parameters keep their case', () => {
+    const cases = matcherOf([
+      { name: 'docs', match: { path: '/Docs/:page' }, public: true },
+      { name: 'admin', match: { path: '/admin/users/:userId' } },
+      { name: 'exact', match: { path: '/Exact/x', caseSensitive: true } },
+      { name: 'loose-public', match: { path: '/Status', caseSensitive: false }, public: true },
+    ]);
+    expect(nameOf(cases, 'GET', '/Docs/Intro')).toBe('docs');
+    expect(nameOf(cases, 'GET', '/docs/Intro')).toBeNull();
+    expect(cases.match('GET', '/ADMIN/Users/U-1')).toMatchObject({
+      route: { name: 'admin' },
+      params: { userId: 'U-1' },
+    });
+    expect(nameOf(cases, 'GET', '/Exact/x')).toBe('exact');
+    expect(nameOf(cases, 'GET', '/exact/x')).toBeNull();
+    expect(nameOf(cases, 'GET', '/sTaTuS')).toBe('loose-public');
+    // only A–Z fold: the Kelvin sign (U+212A) is not "k", a dotted capital I (U+0130) is not "i"
+    const unicode = matcherOf([{ name: 'kit', match: { path: '/kit' } }]);
+    expect(nameOf(unicode, 'GET', '/KIT')).toBe('kit');
+    expect(nameOf(unicode, 'GET', '/%E2%84%AAit')).toBeNull();
+    expect(nameOf(unicode, 'GET', '/k%C4%B0t')).toBeNull();
+  });
+
+  it('a route ignoring case is found whatever the case of the first segment, in file order with the others', () => {
+    const order = matcherOf([
+      { name: 'param', match: { path: '/:tenant/Status' } },
+      { name: 'loose', match: { path: '/Orders/status' } },
+      { name: 'exact-later', match: { path: '/orders/list', caseSensitive: true } },
+    ]);
+    expect(nameOf(order, 'GET', '/ORDERS/STATUS')).toBe('param');
+    expect(nameOf(order, 'GET', '/ORDERS/list')).toBeNull();
+    expect(nameOf(order, 'GET', '/orders/list')).toBe('exact-later');
   });
 
   it('ignores a query string or fragment left on the path', () => {

@@ -17,6 +17,13 @@ import type { ActiveToken } from '@latchkey/token-verifier';
 export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 export type HttpMethod = (typeof HTTP_METHODS)[number];
 
+/**
+ * How a route treats one trailing slash after its last literal or parameter segment (a wildcard
+ * route takes it either way).
+ */
+export const TRAILING_SLASH_RULES = ['strict', 'optional'] as const;
+export type TrailingSlashRule = (typeof TRAILING_SLASH_RULES)[number];
+
 /** Kinds of token subject (see ActiveToken.subjectKind). */
 export const SUBJECT_KINDS = ['human', 'api', 'contact', 'client'] as const;
 export type SubjectKind = (typeof SUBJECT_KINDS)[number];
@@ -68,6 +75,19 @@ export const RouteMatchSchema = Type.Object(
         minItems: 1,
         uniqueItems: true,
         description: 'Methods this route matches (default: all). A GET route also matches HEAD.',
+      }),
+    ),
+    caseSensitive: Type.Optional(
+      Type.Boolean({
+        description:
+          'Whether literal segments compare case-sensitively (ASCII letters only). Default: false on a protected route, true on a public one.',
+      }),
+    ),
+    trailingSlash: Type.Optional(
+      Enum(TRAILING_SLASH_RULES, {
+        description:
+          'strict: `/a/` does not match `/a`; optional: it does (the path goes upstream as received). Default: optional on a protected route, strict on a public one.',
+        'x-error': `must be one of ${TRAILING_SLASH_RULES.join(', ')}`,
       }),
     ),
   },
@@ -180,7 +200,18 @@ export type AccountSource = { header: string } | { param: string };
 /** A validated route with every default applied. */
 export interface Route {
   readonly name: string;
-  readonly match: { readonly path: string; readonly methods: readonly HttpMethod[] };
+  readonly match: {
+    readonly path: string;
+    readonly methods: readonly HttpMethod[];
+    /**
+     * Literal segments compare exactly (true) or ignoring ASCII case (false). Default false on a
+     * protected route and true on a public one: a spelling an upstream may fold together then
+     * lands on a protected route rather than slipping past it to a public one.
+     */
+    readonly caseSensitive: boolean;
+    /** Default `optional` on a protected route and `strict` on a public one (same reason). */
+    readonly trailingSlash: TrailingSlashRule;
+  };
   readonly upstream: string;
   /** undefined: the whole request path is appended to upstream */
   readonly stripPrefix: string | undefined;
