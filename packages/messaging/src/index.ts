@@ -9,6 +9,13 @@ export {
   type MessageContext,
   type DlqReason,
 } from './consumer/event-consumer';
+export {
+  type BlockReason,
+  type BlockedInfo,
+  type BlockedPartition,
+  type UnblockedInfo,
+} from './consumer/blocked-partitions';
+export { UnprocessableEventError, isUnprocessableEventError } from './consumer/unprocessable-event.error';
 export { InMemoryIdempotencyStore, type IdempotencyStore } from './consumer/idempotency-store';
 export { DEFAULT_RETRY, backoffDelay, type RetryPolicy } from './consumer/backoff';
 export { decodeMessage, type Decoded } from './consumer/decode-message';

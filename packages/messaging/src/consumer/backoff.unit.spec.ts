@@ -7,8 +7,9 @@ describe('backoffDelay', () => {
     expect([2, 3, 4].map((a) => backoffDelay(DEFAULT_RETRY, a, mid))).toEqual([100, 200, 400]);
   });
 
-  it('is capped at the maximum delay', () => {
-    expect(backoffDelay(DEFAULT_RETRY, 30, mid)).toBe(DEFAULT_RETRY.maxDelayMs);
+  it('is capped at the maximum delay, 30 s by default', () => {
+    expect(backoffDelay(DEFAULT_RETRY, 30, mid)).toBe(30_000);
+    expect(backoffDelay(DEFAULT_RETRY, 10_000, mid)).toBe(30_000);
   });
 
   it('jitters within ±20 %', () => {
