@@ -15,7 +15,16 @@ const MEMBER = [
   'personal_access_tokens:read',
   'personal_access_tokens:delete',
 ];
-const ADMIN = [...MEMBER, 'personal_access_tokens:update', 'accounts:update', 'users:read'];
+const ADMIN = [
+  ...MEMBER,
+  'personal_access_tokens:update',
+  'accounts:update',
+  'users:read',
+  'account_tokens:create',
+  'account_tokens:read',
+  'account_tokens:update',
+  'account_tokens:delete',
+];
 
 /** token-service on real PostgreSQL and Kafka: API → event store → outbox → Kafka → verifier, and its reactions. */
 describe('token-service (real PostgreSQL + Kafka)', () => {

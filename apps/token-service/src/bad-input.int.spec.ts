@@ -24,7 +24,16 @@ const MEMBER = [
   'personal_access_tokens:read',
   'personal_access_tokens:delete',
 ];
-const ADMIN = [...MEMBER, 'personal_access_tokens:update', 'accounts:update', 'users:read'];
+const ADMIN = [
+  ...MEMBER,
+  'personal_access_tokens:update',
+  'accounts:update',
+  'users:read',
+  'account_tokens:create',
+  'account_tokens:read',
+  'account_tokens:update',
+  'account_tokens:delete',
+];
 const ROBOT = ['orders:read', 'orders:update', 'personal_access_tokens:create'];
 
 /**
@@ -37,7 +46,7 @@ describe('token-service bad input (real PostgreSQL + Kafka)', () => {
   const account = randomUUID();
   const elsewhere = randomUUID(); // an account nobody here is in
   const tokens = {} as Record<Who, string>;
-  const ids = { ada: '', robot: '', contact: '', adaPat: '', revokedPat: '', bobPat: '' };
+  const ids = { ada: '', robot: '', contact: '', stranger: '', adaPat: '', revokedPat: '', bobPat: '', robotPat: '' };
   let adaSecret = '';
 
   beforeAll(async () => {
@@ -48,6 +57,7 @@ describe('token-service bad input (real PostgreSQL + Kafka)', () => {
     ids.ada = ada;
     ids.robot = await h.user('api', { [account]: ROBOT });
     ids.contact = await h.user('contact', { [account]: ['orders:read', 'orders:update'] });
+    ids.stranger = await h.user('human', { [elsewhere]: MEMBER }); // a user of another account only
     tokens.ada = await h.tokenFor(ada, [account], MEMBER);
     tokens.admin = await h.tokenFor(admin, [account], ADMIN);
     tokens.robot = await h.tokenFor(ids.robot, [account], ROBOT);
@@ -76,6 +86,14 @@ describe('token-service bad input (real PostgreSQL + Kafka)', () => {
       ).statusCode,
     ).toBe(204);
     ids.bobPat = (await create(bobToken, 'bob’s')).id;
+    const robotPat = await h.app.inject({
+      method: 'POST',
+      url: `/v1/accounts/${account}/users/${ids.robot}/personal-access-tokens`,
+      headers: { authorization: `Bearer ${tokens.admin}` },
+      payload: { name: 'robot', scopes: ['orders:read'], expiresInDays: 7 },
+    });
+    expect(robotPat.statusCode).toBe(201);
+    ids.robotPat = robotPat.json().id;
     await h.waitForOwnEvents();
   }, 120_000);
   afterAll(() => h.stopService());
@@ -259,6 +277,44 @@ describe('token-service bad input (real PostgreSQL + Kafka)', () => {
       status: 409,
       code: 'grant_revoked',
     },
+    {
+      label: 'regenerate: an api user its own token',
+      as: 'robot',
+      url: `${PATS}/__robotPat__/regenerate`,
+      status: 403,
+      code: 'not_allowed_for_api_users',
+    },
+    {
+      label: 'regenerate: unknown body field',
+      url: `${PATS}/__adaPat__/regenerate`,
+      body: { name: 'renamed' },
+      status: 400,
+    },
+    {
+      label: 'regenerate: expiresInDays 0',
+      url: `${PATS}/__adaPat__/regenerate`,
+      body: { expiresInDays: 0 },
+      status: 400,
+    },
+    {
+      label: 'regenerate: expiresAt not a date',
+      url: `${PATS}/__adaPat__/regenerate`,
+      body: { expiresAt: 'soon' },
+      status: 400,
+    },
+    {
+      label: 'regenerate: expiresAt in the past',
+      url: `${PATS}/__adaPat__/regenerate`,
+      body: { expiresAt: '2020-01-01T00:00:00Z' },
+      status: 422,
+      code: 'expiry_in_past',
+    },
+    {
+      label: 'regenerate: a JSON array body',
+      url: `${PATS}/__adaPat__/regenerate`,
+      raw: '[]',
+      status: 400,
+    },
     // administration
     {
       label: 'admin list: account not a uuid',
@@ -315,12 +371,20 @@ describe('token-service bad input (real PostgreSQL + Kafka)', () => {
       code: 'scope_not_held',
     },
     {
-      label: 'admin create: an account the api user is not in',
+      label: 'admin create: an account the administrator does not administer (before any fact about the user)',
       as: 'admin',
       url: '/v1/accounts/__account__/users/__robot__/personal-access-tokens',
       body: { ...forUser(), accountIds: ['__account__', '__elsewhere__'] },
       status: 403,
-      code: 'account_not_held',
+      code: 'not_allowed_for_others',
+    },
+    {
+      label: 'admin create: a user of another account only (answered as unknown)',
+      as: 'admin',
+      url: '/v1/accounts/__account__/users/__stranger__/personal-access-tokens',
+      body: forUser(),
+      status: 404,
+      code: 'user_unknown',
     },
     {
       label: 'admin create: accountIds without the path account',
@@ -331,11 +395,74 @@ describe('token-service bad input (real PostgreSQL + Kafka)', () => {
       code: 'account_not_held',
     },
     {
-      label: 'admin create by a non-administrator',
+      label: 'admin create by a non-administrator (no account_tokens:create)',
       url: '/v1/accounts/__account__/users/__robot__/personal-access-tokens',
       body: forUser(),
       status: 403,
-      code: 'not_allowed_for_others',
+      code: 'insufficient_scope',
+    },
+    // administrators regenerating and reading the history of a token of the account
+    {
+      label: 'admin regenerate: id not a uuid',
+      as: 'admin',
+      url: `${ADMIN_PATS}/not-a-uuid/regenerate`,
+      status: 400,
+    },
+    {
+      label: 'admin regenerate: unknown id',
+      as: 'admin',
+      url: `${ADMIN_PATS}/__random__/regenerate`,
+      status: 404,
+      code: 'grant_not_found',
+    },
+    {
+      label: 'admin regenerate: a revoked token',
+      as: 'admin',
+      url: `${ADMIN_PATS}/__revokedPat__/regenerate`,
+      status: 409,
+      code: 'grant_revoked',
+    },
+    {
+      label: 'admin regenerate: unknown body field',
+      as: 'admin',
+      url: `${ADMIN_PATS}/__robotPat__/regenerate`,
+      body: { scopes: ['orders:delete'] },
+      status: 400,
+    },
+    {
+      label: 'admin regenerate: expiresAt and expiresInDays together',
+      as: 'admin',
+      url: `${ADMIN_PATS}/__robotPat__/regenerate`,
+      body: { expiresAt: '2099-01-01T00:00:00Z', expiresInDays: 7 },
+      status: 400,
+    },
+    {
+      label: 'admin regenerate: a JSON null body',
+      as: 'admin',
+      url: `${ADMIN_PATS}/__robotPat__/regenerate`,
+      raw: 'null',
+      status: 400,
+    },
+    {
+      label: 'admin regenerate by a non-administrator',
+      url: `${ADMIN_PATS}/__robotPat__/regenerate`,
+      status: 403,
+      code: 'insufficient_scope',
+    },
+    {
+      label: 'admin history: unknown id',
+      method: 'GET',
+      as: 'admin',
+      url: `${ADMIN_PATS}/__random__/events`,
+      status: 404,
+      code: 'grant_not_found',
+    },
+    {
+      label: 'admin history by a non-administrator',
+      method: 'GET',
+      url: `${ADMIN_PATS}/__bobPat__/events`,
+      status: 403,
+      code: 'insufficient_scope',
     },
     {
       label: 'admin revoke: id not a uuid',
@@ -435,7 +562,7 @@ describe('token-service bad input (real PostgreSQL + Kafka)', () => {
       code: 'insufficient_scope',
     },
     {
-      label: 'policy: set without accounts:update',
+      label: 'policy: set without account_tokens:update',
       method: 'PUT',
       url: POLICY,
       body: policy,
@@ -513,6 +640,9 @@ describe('token-service bad input (real PostgreSQL + Kafka)', () => {
       .replaceAll('__elsewhere__', elsewhere)
       .replaceAll('__robot__', ids.robot)
       .replaceAll('__contact__', ids.contact)
+      .replaceAll('__stranger__', ids.stranger)
+      .replaceAll('__robotPat__', ids.robotPat)
+      .replaceAll('__adaPat__', ids.adaPat)
       .replaceAll('__bobPat__', ids.bobPat)
       .replaceAll('__revokedPat__', ids.revokedPat)
       .replaceAll('__random__', randomUUID());

@@ -13,7 +13,16 @@ const MEMBER = [
   'personal_access_tokens:read',
   'personal_access_tokens:delete',
 ];
-const ADMIN = [...MEMBER, 'personal_access_tokens:update', 'accounts:update', 'users:read'];
+const ADMIN = [
+  ...MEMBER,
+  'personal_access_tokens:update',
+  'accounts:update',
+  'users:read',
+  'account_tokens:create',
+  'account_tokens:read',
+  'account_tokens:update',
+  'account_tokens:delete',
+];
 
 /** Buffers (bytea columns, Kafka values and headers) as text, so a secret stored as bytes is found too. */
 const asText = (value: unknown): string =>
@@ -119,6 +128,13 @@ describe('token-service shows a personal access token once and keeps it nowhere'
     });
     const ciAgain = await created({ method: 'POST', url: `${PATS}/${ci.id}/regenerate`, headers: ada });
     expect(ciAgain.id).toBe(ci.id);
+    const contactAgain = await created({
+      method: 'POST',
+      url: `/v1/accounts/${account}/personal-access-tokens/${contact.id}/regenerate`,
+      headers: admin,
+      payload: { expiresInDays: 3 },
+    });
+    expect(contactAgain.id).toBe(contact.id);
     expect((await call({ method: 'DELETE', url: `${PATS}/${laptop.id}`, headers: ada })).statusCode).toBe(204);
     expect(
       (
@@ -141,7 +157,7 @@ describe('token-service shows a personal access token once and keeps it nowhere'
     ).toBe(409); // name taken
     await h.waitForOwnEvents();
 
-    const secrets = [laptop.token, ci.token, own.token, robot.token, contact.token, ciAgain.token];
+    const secrets = [laptop.token, ci.token, own.token, robot.token, contact.token, ciAgain.token, contactAgain.token];
     expect(secrets.every((s) => /^lk_pat_[A-Za-z0-9]{49}$/.test(s))).toBe(true);
     expect(new Set(secrets).size).toBe(secrets.length);
 
@@ -191,7 +207,7 @@ describe('token-service shows a personal access token once and keeps it nowhere'
       expect(res.statusCode).toBe(200);
       introspected.push(res.json());
     }
-    expect(introspected.map((r) => r.active)).toEqual([false, false, true, false, true, true]);
+    expect(introspected.map((r) => r.active)).toEqual([false, false, true, false, false, true, true]);
     expect(introspected[5].grant_id).toBe(ci.id);
 
     // each token appears in exactly one response body: the one that made it
@@ -229,6 +245,7 @@ describe('token-service shows a personal access token once and keeps it nowhere'
     const logs = lines.join('\n');
     expect(lines.some((l) => l.includes(`created personal access token ${robot.id} for user ${robotId}`))).toBe(true); // the capture saw request-time logs
     expect(lines.some((l) => l.includes(`regenerated personal access token ${ci.id}`))).toBe(true);
+    expect(lines.some((l) => l.includes(`regenerated personal access token ${contact.id} by ${adminId}`))).toBe(true);
 
     for (const [i, secret] of secrets.entries()) {
       const made = bodies.findIndex((b) => b.includes(secret));

@@ -1,5 +1,6 @@
-import { buildOpenApiDocument, type OpenApiDocument, type RouteDoc } from '@latchkey/http';
+import { buildOpenApiDocument, toOpenApiPath, type OpenApiDocument, type RouteDoc } from '@latchkey/http';
 import { Type } from '@sinclair/typebox';
+import { SCOPES } from '../domain/permissions';
 import {
   AccountParams,
   AccountPatParams,
@@ -14,6 +15,7 @@ import {
   PatHistory,
   PatPage,
   PatParams,
+  RegeneratePatBody,
   TokenPolicy,
   TokenPolicyBody,
 } from './token.schemas';
@@ -22,6 +24,15 @@ const ok = (description: string, schema?: Parameters<typeof Type.Array>[0]) => (
   description,
   ...(schema ? { schema } : {}),
 });
+
+const REGENERATE =
+  'A regeneration is a creation: it is checked against the user’s current permissions, the calling token and the accounts’ policies as they are now. The body is optional: without an expiry, the new token keeps the lifetime length of the current one, counted from now.';
+
+/** Routes whose body may be left out entirely (OpenAPI `requestBody.required: false`). */
+const OPTIONAL_BODY = new Set([
+  'POST /v1/personal-access-tokens/:id/regenerate',
+  'POST /v1/accounts/:accountId/personal-access-tokens/:id/regenerate',
+]);
 
 /** The public API, documented from the same schemas that validate it (a test checks that every served route is here). */
 export const TOKEN_ROUTES: RouteDoc[] = [
@@ -44,7 +55,7 @@ export const TOKEN_ROUTES: RouteDoc[] = [
     path: '/v1/personal-access-tokens',
     summary: 'Create a personal access token for yourself; the token is in this answer only',
     tags: ['personal access tokens'],
-    scopes: ['personal_access_tokens:create'],
+    scopes: [SCOPES.own.create],
     body: CreatePatBody,
     responses: {
       201: ok('Created.', NewPat),
@@ -58,7 +69,7 @@ export const TOKEN_ROUTES: RouteDoc[] = [
     path: '/v1/personal-access-tokens',
     summary: 'Your personal access tokens (with status and last use)',
     tags: ['personal access tokens'],
-    scopes: [],
+    scopes: [SCOPES.own.read],
     query: PageQuery,
     responses: { 200: ok('A page of tokens.', PatPage) },
   },
@@ -67,7 +78,7 @@ export const TOKEN_ROUTES: RouteDoc[] = [
     path: '/v1/personal-access-tokens/check',
     summary: 'Check whether a token is valid (it is only hashed)',
     tags: ['personal access tokens'],
-    scopes: [],
+    scopes: [SCOPES.own.read],
     body: CheckTokenBody,
     responses: { 200: ok('The verdict.', CheckAnswer) },
   },
@@ -76,7 +87,7 @@ export const TOKEN_ROUTES: RouteDoc[] = [
     path: '/v1/personal-access-tokens/:id',
     summary: 'One of your tokens',
     tags: ['personal access tokens'],
-    scopes: [],
+    scopes: [SCOPES.own.read],
     params: PatParams,
     responses: { 200: ok('The token (never its secret).', Pat) },
   },
@@ -85,7 +96,7 @@ export const TOKEN_ROUTES: RouteDoc[] = [
     path: '/v1/personal-access-tokens/:id/events',
     summary: 'Its history: created, regenerated, revoked, by whom and when',
     tags: ['personal access tokens'],
-    scopes: [],
+    scopes: [SCOPES.own.read],
     params: PatParams,
     responses: { 200: ok('The history.', PatHistory) },
   },
@@ -93,17 +104,24 @@ export const TOKEN_ROUTES: RouteDoc[] = [
     method: 'POST',
     path: '/v1/personal-access-tokens/:id/regenerate',
     summary: 'New secret, same settings; the old one stops working at once',
+    description: REGENERATE,
     tags: ['personal access tokens'],
-    scopes: ['personal_access_tokens:create'],
+    scopes: [SCOPES.own.create],
     params: PatParams,
-    responses: { 201: ok('The new token, shown once.', NewPat), 409: ok('Revoked tokens cannot be regenerated.') },
+    body: RegeneratePatBody,
+    responses: {
+      201: ok('The new token, shown once.', NewPat),
+      403: ok('Beyond your permissions, your token, or the policy; api users get theirs from an administrator.'),
+      409: ok('Revoked tokens cannot be regenerated.'),
+      422: ok('Lifetime or expiry refused by the policy.'),
+    },
   },
   {
     method: 'DELETE',
     path: '/v1/personal-access-tokens/:id',
     summary: 'Revoke (idempotent)',
     tags: ['personal access tokens'],
-    scopes: [],
+    scopes: [SCOPES.own.delete],
     params: PatParams,
     responses: { 204: ok('Revoked.') },
   },
@@ -112,22 +130,53 @@ export const TOKEN_ROUTES: RouteDoc[] = [
     path: '/v1/accounts/:accountId/personal-access-tokens',
     summary: 'Tokens that act in the account (administrators)',
     tags: ['administration'],
-    scopes: ['personal_access_tokens:read'],
+    scopes: [SCOPES.account.read],
     params: AccountParams,
     query: PageQuery,
     responses: { 200: ok('A page of tokens.', PatPage) },
   },
   {
+    method: 'GET',
+    path: '/v1/accounts/:accountId/personal-access-tokens/:id/events',
+    summary: 'The history of a token that acts in the account: created, regenerated, revoked, by whom and when',
+    tags: ['administration'],
+    scopes: [SCOPES.account.read],
+    params: AccountPatParams,
+    responses: { 200: ok('The history.', PatHistory), 404: ok('No such token in this account.') },
+  },
+  {
     method: 'POST',
     path: '/v1/accounts/:accountId/users/:userId/personal-access-tokens',
-    summary: 'Create a token for another user (api and contact users included)',
+    summary: 'Create a token for another user of the account (api, contact and human users)',
+    description:
+      'Needs `account_tokens:create` in every account of the new token, and the new token never exceeds the administrator’s own token. A user who is not a member of the account answers as an unknown one.',
     tags: ['administration'],
-    scopes: ['personal_access_tokens:create'],
+    scopes: [SCOPES.account.create],
     params: AccountUserParams,
     body: CreatePatForUserBody,
     responses: {
       201: ok('Created; the token is in this answer only.', NewPat),
-      403: ok('Not an administrator, or beyond the user or the contact policy.'),
+      403: ok(
+        'Not an administrator of every account of the token, or beyond your token, the user or the contact policy.',
+      ),
+      404: ok('No such user in this account.'),
+    },
+  },
+  {
+    method: 'POST',
+    path: '/v1/accounts/:accountId/personal-access-tokens/:id/regenerate',
+    summary: 'New secret for a token that acts in the account (e.g. an api user’s); the old one stops working at once',
+    description: `${REGENERATE} For another user's token, needs \`account_tokens:create\` in every account of the token, and the token's scopes must be within the administrator's own token.`,
+    tags: ['administration'],
+    scopes: [SCOPES.account.create],
+    params: AccountPatParams,
+    body: RegeneratePatBody,
+    responses: {
+      201: ok('The new token, shown once.', NewPat),
+      403: ok('Not an administrator of every account of the token, or beyond your token, the user or the policy.'),
+      404: ok('No such token in this account.'),
+      409: ok('Revoked tokens cannot be regenerated.'),
+      422: ok('Lifetime or expiry refused by the policy.'),
     },
   },
   {
@@ -135,25 +184,25 @@ export const TOKEN_ROUTES: RouteDoc[] = [
     path: '/v1/accounts/:accountId/personal-access-tokens/:id',
     summary: 'Revoke a token that acts in the account',
     tags: ['administration'],
-    scopes: ['personal_access_tokens:delete'],
+    scopes: [SCOPES.account.delete],
     params: AccountPatParams,
     responses: { 204: ok('Revoked.') },
   },
   {
     method: 'GET',
     path: '/v1/accounts/:accountId/token-policy',
-    summary: 'The account’s token policy',
+    summary: 'The account’s token policy (members may read it: it says how long their tokens may live)',
     tags: ['administration'],
-    scopes: ['personal_access_tokens:read'],
+    scopes: [SCOPES.own.read],
     params: AccountParams,
     responses: { 200: ok('The policy (the default when none was set).', TokenPolicy) },
   },
   {
     method: 'PUT',
     path: '/v1/accounts/:accountId/token-policy',
-    summary: 'Set the policy (applies to tokens created from now on)',
+    summary: 'Set the policy (applies to tokens created or regenerated from now on)',
     tags: ['administration'],
-    scopes: ['accounts:update'],
+    scopes: [SCOPES.account.update],
     params: AccountParams,
     body: TokenPolicyBody,
     responses: { 200: ok('The policy.', TokenPolicy), 422: ok('Invalid policy.') },
@@ -161,11 +210,18 @@ export const TOKEN_ROUTES: RouteDoc[] = [
 ];
 
 export function tokenOpenApi(version: string): OpenApiDocument {
-  return buildOpenApiDocument({
+  const doc = buildOpenApiDocument({
     title: 'Latchkey token-service',
     version,
     description:
       'Personal access tokens and account token policies. Every /v1 route takes `Authorization: Bearer <token>`; account routes check the token in the path account. Tokens appear in exactly one answer (creation or regeneration). Errors are RFC 9457 problem+json (bearer errors RFC 6750).',
     routes: TOKEN_ROUTES,
   });
+  for (const key of OPTIONAL_BODY) {
+    const [method, path] = key.split(' ');
+    const operation = doc.paths[toOpenApiPath(path)]?.[method.toLowerCase()];
+    if (operation?.requestBody === undefined) throw new Error(`${key}: no such route with a body`);
+    operation.requestBody.required = false;
+  }
+  return doc;
 }

@@ -17,10 +17,7 @@ export const AccountUserParams = Type.Object({ accountId: Uuid, userId: Uuid }, 
 export { PageQuery };
 export type PageQueryT = Static<typeof PageQuery>;
 
-const patFields = {
-  name: Name(100),
-  description: Type.Optional(Type.String({ maxLength: 1000 })),
-  scopes: Type.Array(ScopeString, { minItems: 1, maxItems: 100, uniqueItems: true }),
+const expiryFields = {
   expiresAt: Type.Optional(
     Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
       description:
@@ -30,6 +27,13 @@ const patFields = {
   expiresInDays: Type.Optional(
     Type.Integer({ minimum: 1, maximum: 3650, description: 'Expires this many days from now.' }),
   ),
+};
+
+const patFields = {
+  name: Name(100),
+  description: Type.Optional(Type.String({ maxLength: 1000 })),
+  scopes: Type.Array(ScopeString, { minItems: 1, maxItems: 100, uniqueItems: true }),
+  ...expiryFields,
 };
 
 export const CreatePatBody = Type.Object(
@@ -56,6 +60,21 @@ export const CreatePatForUserBody = Type.Object(
   { additionalProperties: false },
 );
 export type CreatePatForUserBodyT = Static<typeof CreatePatForUserBody>;
+
+/** Optional (no body at all = `{}`): without an expiry, the new token keeps the lifetime length of the current one. */
+export const RegeneratePatBody = Type.Object(
+  {
+    expiresAt: Type.Optional(
+      Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
+        description:
+          'When the new token expires; null = never (if the account policies allow). Give this or expiresInDays; neither keeps the current lifetime length, counted from now.',
+      }),
+    ),
+    expiresInDays: expiryFields.expiresInDays,
+  },
+  { additionalProperties: false },
+);
+export type RegeneratePatBodyT = Static<typeof RegeneratePatBody>;
 
 export const CheckTokenBody = Type.Object(
   { token: Type.String({ minLength: 1, maxLength: 200 }) },

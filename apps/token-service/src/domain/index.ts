@@ -1,5 +1,6 @@
 export { TokenError, TOKEN_ERROR_STATUS, isTokenError, type TokenErrorCode } from './token-error';
 export { coveredBy, expandScopes, requireScopes } from './scopes';
+export { SCOPES } from './permissions';
 export { hasControlCharacter, isBlank, quoteShort, requireText, type TextRules } from './text';
 export {
   DEFAULT_TOKEN_POLICY,
@@ -29,6 +30,7 @@ export {
   type CreatePat,
   type CreatePatFacts,
   type ExistingPat,
+  type IssuingFacts,
   type GrantCreated,
   type GrantRevoked,
   type PatActorFacts,

@@ -1,14 +1,7 @@
 import { HttpProblem } from '@latchkey/http';
 import type { ActiveToken, TokenVerifier } from '@latchkey/token-verifier';
 import { covers } from '@latchkey/token-verifier';
-import type { PatActorFacts } from '../domain';
-
-const ADMIN_SCOPES = [
-  'personal_access_tokens:create',
-  'personal_access_tokens:read',
-  'personal_access_tokens:update',
-  'personal_access_tokens:delete',
-];
+import { SCOPES, type PatActorFacts } from '../domain';
 
 /** The bearer token of a request the guard has already accepted. */
 export function bearerOf(headers: Record<string, string | string[] | undefined>): string {
@@ -25,24 +18,24 @@ export function callerOf(token: ActiveToken): string {
 
 /**
  * What the PAT decider needs about the actor, from the calling token's effective scopes in each
- * account concerned: where they administer PATs (all four `personal_access_tokens` actions) and,
- * when creating for themselves, the token's scopes (a PAT never exceeds the token that creates it).
+ * account of the token to issue: where they administer (the token covers `account_tokens:create`)
+ * and the token's scopes there — the ceiling of every token it issues, for oneself or for others.
  */
 export function actorFacts(
-  verifier: TokenVerifier,
+  verifier: Pick<TokenVerifier, 'verify'>,
   rawToken: string,
   accounts: readonly string[],
   isSelf: boolean,
-): PatActorFacts {
+): PatActorFacts & { tokenScopes: Record<string, readonly string[]> } {
   const administers: string[] = [];
   const tokenScopes: Record<string, readonly string[]> = {};
   for (const account of new Set(accounts)) {
     const r = verifier.verify(rawToken, { account });
     const scopes = r.active ? r.effectiveScopes : [];
     tokenScopes[account] = scopes;
-    if (ADMIN_SCOPES.every((s) => scopes.some((g) => covers(g, s)))) administers.push(account);
+    if (scopes.some((g) => covers(g, SCOPES.account.create))) administers.push(account);
   }
-  return isSelf ? { isSelf, administers, tokenScopes } : { isSelf, administers };
+  return { isSelf, administers, tokenScopes };
 }
 
 /** Requires `scope` in every account (403 insufficient_scope, RFC 6750 style, naming the first account without it). */
@@ -61,12 +54,20 @@ export function requireScopeIn(
   }
 }
 
-/** expiresAt / expiresInDays → an ISO date or null (never both). */
-export function expiryOf(body: { expiresAt?: string | null; expiresInDays?: number }, now: Date): string | null {
+/** expiresAt / expiresInDays → an ISO date or null (never both); undefined when neither is given. */
+export function requestedExpiry(
+  body: { expiresAt?: string | null; expiresInDays?: number },
+  now: Date,
+): string | null | undefined {
   if (body.expiresAt !== undefined && body.expiresInDays !== undefined)
     throw new HttpProblem(400, 'validation_failed', 'Give expiresAt or expiresInDays, not both.', {
       errors: [{ path: '/expiresInDays', message: 'must not be given with expiresAt' }],
     });
   if (body.expiresInDays !== undefined) return new Date(now.getTime() + body.expiresInDays * 86_400_000).toISOString();
-  return body.expiresAt ?? null;
+  return body.expiresAt;
+}
+
+/** The expiry of a new token: as requested, or none. */
+export function expiryOf(body: { expiresAt?: string | null; expiresInDays?: number }, now: Date): string | null {
+  return requestedExpiry(body, now) ?? null;
 }

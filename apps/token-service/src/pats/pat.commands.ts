@@ -9,6 +9,7 @@ import {
   grantStream,
   patDecider,
   TokenError,
+  type IssuingFacts,
   type PatActorFacts,
   type PatCommand,
   type TokenPolicy,
@@ -49,7 +50,11 @@ export class PatCommands {
     private readonly clock: () => Date,
   ) {}
 
-  /** Creates a PAT; answers its read-model view (built from the appended events: no re-read) and the token, shown once. */
+  /**
+   * Creates a PAT; answers its read-model view (built from the appended events: no re-read) and
+   * the token, shown once. `createdBy` is who really acts: the user, or the administrator (or
+   * operator) creating it for them.
+   */
   async create(
     input: CreatePatInput,
     actor: PatActorFacts,
@@ -62,13 +67,12 @@ export class PatCommands {
       // a fresh random grant id: nobody else can be writing this stream, so no lock is needed
       view = await this.runtime.dataSource.transaction(async (manager) => {
         // FOR SHARE: serialises with a deactivation; the name check comes in the same round trip
-        const {
-          user,
-          nameTaken,
-          policies: stored,
-        } = await this.queries.issuingFacts(input.userId, input.name, input.accountIds, manager);
-        const policies: Record<string, TokenPolicy> = {};
-        for (const account of input.accountIds) policies[account] = stored[account] ?? DEFAULT_TOKEN_POLICY;
+        const { user, nameTaken, policies } = await this.issuingFacts(
+          input.userId,
+          input.name,
+          input.accountIds,
+          manager,
+        );
         const envelopes = await this.decide(
           manager,
           grantId,
@@ -86,12 +90,7 @@ export class PatCommands {
             expiresAt: input.expiresAt,
             now: this.clock().toISOString(),
             createdBy,
-            facts: {
-              user: user === null ? null : { kind: user.kind, active: user.active, permissions: user.permissions },
-              actor,
-              policies,
-              nameTaken,
-            },
+            facts: { user, actor, policies, nameTaken },
           },
           createdBy,
           true,
@@ -108,11 +107,23 @@ export class PatCommands {
     return { grantId, token, view };
   }
 
-  /** A new secret for the same settings; the old one is dead at once. */
-  async regenerate(grantId: string, actor: string): Promise<string> {
+  /**
+   * A new secret for the same settings; the old one is dead at once. A regeneration is a
+   * creation: the decider checks it against the user, the calling token (`actor`) and the
+   * accounts' policies as they are now. `expiresAt` undefined keeps the lifetime length.
+   */
+  async regenerate(
+    grantId: string,
+    actor: PatActorFacts,
+    regeneratedBy: string,
+    expiresAt?: string | null,
+  ): Promise<string> {
     const token = generateSecret('pat');
-    await this.inLockedTransaction(grantId, (manager) =>
-      this.decide(
+    await this.inLockedTransaction(grantId, async (manager) => {
+      const pat = await this.queries.pat(grantId, manager);
+      if (pat === null) throw new TokenError('GRANT_NOT_FOUND', 'token not found');
+      const { user, policies } = await this.issuingFacts(pat.userId, null, pat.accountIds, manager);
+      return this.decide(
         manager,
         grantId,
         {
@@ -121,24 +132,65 @@ export class PatCommands {
           tokenHash: hashSecret(token),
           displayPrefix: displayPrefix(token),
           now: this.clock().toISOString(),
+          ...(expiresAt === undefined ? {} : { expiresAt }),
+          regeneratedBy,
+          userId: pat.userId,
+          facts: { user, actor, policies },
         },
-        actor,
-      ),
-    );
-    this.log.log(`regenerated personal access token ${grantId} by ${actor}`);
+        regeneratedBy,
+      );
+    });
+    this.log.log(`regenerated personal access token ${grantId} by ${regeneratedBy}`);
     return token;
   }
 
-  /** Revokes the grant and its token; revoking a revoked one changes nothing. */
+  /** Revokes the grant and its token at a person's request (recorded as revokedBy); revoking a revoked one changes nothing. */
   async revoke(grantId: string, reason: string, actor: string): Promise<void> {
-    await this.inLockedTransaction(grantId, (manager) => this.revokeIn(manager, grantId, reason, actor));
+    await this.inLockedTransaction(grantId, (manager) => this.revokeLocked(manager, grantId, reason, actor, actor));
     this.log.log(`revoked personal access token ${grantId} (${reason}) by ${actor}`);
   }
 
-  /** Revocation inside the caller's transaction (the reactions to deactivations and disabled applications). */
+  /**
+   * Revocation inside the caller's transaction, by the platform itself (the reactions to
+   * deactivations and disabled applications): `actor` (the causing event) goes to the event
+   * store's metadata; the events name no person.
+   */
   async revokeIn(manager: EntityManager, grantId: string, reason: string, actor: string): Promise<void> {
     await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [grantId]);
-    await this.decide(manager, grantId, { type: 'RevokePat', reason, now: this.clock().toISOString() }, actor);
+    await this.revokeLocked(manager, grantId, reason, actor);
+  }
+
+  private async revokeLocked(
+    manager: EntityManager,
+    grantId: string,
+    reason: string,
+    actor: string,
+    revokedBy?: string,
+  ): Promise<void> {
+    const now = this.clock().toISOString();
+    await this.decide(
+      manager,
+      grantId,
+      { type: 'RevokePat', reason, now, ...(revokedBy === undefined ? {} : { revokedBy }) },
+      actor,
+    );
+  }
+
+  /** The user (FOR SHARE), the accounts' policies (the default where none is set) and, given a name, whether it is taken. */
+  private async issuingFacts(
+    userId: string,
+    name: string | null,
+    accountIds: readonly string[],
+    manager: EntityManager,
+  ): Promise<Omit<IssuingFacts, 'actor'> & { nameTaken: boolean }> {
+    const { user, nameTaken, policies: stored } = await this.queries.issuingFacts(userId, name, accountIds, manager);
+    const policies: Record<string, TokenPolicy> = {};
+    for (const account of accountIds) policies[account] = stored[account] ?? DEFAULT_TOKEN_POLICY;
+    return {
+      user: user === null ? null : { kind: user.kind, active: user.active, permissions: user.permissions },
+      policies,
+      nameTaken,
+    };
   }
 
   /** Who created, regenerated and revoked the token, and when: straight from its stream. */

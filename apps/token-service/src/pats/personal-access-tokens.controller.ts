@@ -3,26 +3,31 @@ import { keysetPage, ValidBody, ValidParams, ValidQuery } from '@latchkey/http';
 import { hashSecret, parseSecret } from '@latchkey/token-format';
 import type { ActiveToken } from '@latchkey/token-verifier';
 import { Authenticated, CurrentToken } from '@latchkey/token-verifier/nest';
+import { OptionalValidBody } from '../api/optional-body';
 import {
   CheckTokenBody,
   CreatePatBody,
   PageQuery,
   PatParams,
+  RegeneratePatBody,
   type CheckTokenBodyT,
   type CreatePatBodyT,
   type PageQueryT,
+  type RegeneratePatBodyT,
 } from '../api/token.schemas';
-import { TokenError } from '../domain';
+import { SCOPES, TokenError } from '../domain';
 import type { PatView } from '../read-model/token.queries';
 import { TOKEN_CONTEXT, type TokenContext } from '../token.context';
-import { actorFacts, bearerOf, callerOf, expiryOf, requireScopeIn } from './actor-facts';
+import { actorFacts, bearerOf, callerOf, expiryOf, requestedExpiry, requireScopeIn } from './actor-facts';
 
 type Hdrs = Record<string, string | string[] | undefined>;
 
 /**
- * Your own personal access tokens. Any valid token of yours may list, read and revoke them;
- * creating (and regenerating, which yields a new secret) needs `personal_access_tokens:create`
- * in each account the token acts in, and a new token never exceeds the one that creates it.
+ * Your own personal access tokens. Each route needs the matching scope in the calling token —
+ * `personal_access_tokens:read` to list, read, check and see the history, `:delete` to revoke,
+ * `:create` to create and regenerate (in each account the new token acts in) — so a token handed
+ * to an integration cannot manage its owner's other tokens. A new token never exceeds the one
+ * that creates or regenerates it.
  */
 @Controller('v1/personal-access-tokens')
 export class PersonalAccessTokensController {
@@ -30,7 +35,7 @@ export class PersonalAccessTokensController {
 
   @Post()
   @HttpCode(201)
-  @Authenticated()
+  @Authenticated({ scopes: [SCOPES.own.create] })
   async create(
     @CurrentToken() token: ActiveToken,
     @Headers() headers: Hdrs,
@@ -38,7 +43,7 @@ export class PersonalAccessTokensController {
   ): Promise<PatView & { token: string }> {
     const userId = callerOf(token);
     const raw = bearerOf(headers);
-    requireScopeIn(this.ctx.runtime.verifier, raw, body.accountIds, 'personal_access_tokens:create');
+    requireScopeIn(this.ctx.runtime.verifier, raw, body.accountIds, SCOPES.own.create);
     const created = await this.ctx.pats.create(
       {
         userId,
@@ -55,7 +60,7 @@ export class PersonalAccessTokensController {
   }
 
   @Get()
-  @Authenticated()
+  @Authenticated({ scopes: [SCOPES.own.read] })
   list(@CurrentToken() token: ActiveToken, @ValidQuery(PageQuery) query: PageQueryT) {
     const userId = callerOf(token);
     return keysetPage(
@@ -68,7 +73,7 @@ export class PersonalAccessTokensController {
   /** Whether a token is good, and (if it is yours) which one it is. The token is only hashed, never kept or logged. */
   @Post('check')
   @HttpCode(200)
-  @Authenticated()
+  @Authenticated({ scopes: [SCOPES.own.read] })
   async check(@CurrentToken() token: ActiveToken, @ValidBody(CheckTokenBody) body: CheckTokenBodyT) {
     const result = this.ctx.runtime.verifier.verify(body.token);
     if (!result.active) {
@@ -93,39 +98,49 @@ export class PersonalAccessTokensController {
   }
 
   @Get(':id')
-  @Authenticated()
+  @Authenticated({ scopes: [SCOPES.own.read] })
   get(@CurrentToken() token: ActiveToken, @ValidParams(PatParams) { id }: { id: string }): Promise<PatView> {
     return this.own(callerOf(token), id);
   }
 
   /** Who created, regenerated and revoked it, and when. */
   @Get(':id/events')
-  @Authenticated()
+  @Authenticated({ scopes: [SCOPES.own.read] })
   async history(@CurrentToken() token: ActiveToken, @ValidParams(PatParams) { id }: { id: string }) {
     await this.own(callerOf(token), id);
     return { items: await this.ctx.pats.history(id) };
   }
 
-  /** A new secret, same settings; the old one stops working at once. */
+  /**
+   * A new secret, same settings; the old one stops working at once. Checked like a creation
+   * (today's permissions, token and policies); api users get theirs from an administrator.
+   */
   @Post(':id/regenerate')
   @HttpCode(201)
-  @Authenticated()
+  @Authenticated({ scopes: [SCOPES.own.create] })
   async regenerate(
     @CurrentToken() token: ActiveToken,
     @Headers() headers: Hdrs,
     @ValidParams(PatParams) { id }: { id: string },
+    @OptionalValidBody(RegeneratePatBody) body: RegeneratePatBodyT,
   ): Promise<PatView & { token: string }> {
     const userId = callerOf(token);
+    const raw = bearerOf(headers);
     const pat = await this.own(userId, id);
-    requireScopeIn(this.ctx.runtime.verifier, bearerOf(headers), pat.accountIds, 'personal_access_tokens:create');
-    const secret = await this.ctx.pats.regenerate(id, userId);
+    requireScopeIn(this.ctx.runtime.verifier, raw, pat.accountIds, SCOPES.own.create);
+    const secret = await this.ctx.pats.regenerate(
+      id,
+      actorFacts(this.ctx.runtime.verifier, raw, pat.accountIds, true),
+      userId,
+      requestedExpiry(body, this.ctx.clock()),
+    );
     return { ...(await this.own(userId, id)), token: secret };
   }
 
   /** Revokes it at once; revoking a revoked token changes nothing (204 again). */
   @Delete(':id')
   @HttpCode(204)
-  @Authenticated()
+  @Authenticated({ scopes: [SCOPES.own.delete] })
   async revoke(@CurrentToken() token: ActiveToken, @ValidParams(PatParams) { id }: { id: string }): Promise<void> {
     const userId = callerOf(token);
     await this.own(userId, id);

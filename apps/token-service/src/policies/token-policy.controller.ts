@@ -3,7 +3,7 @@ import { ValidBody, ValidParams } from '@latchkey/http';
 import type { ActiveToken } from '@latchkey/token-verifier';
 import { Authenticated, CurrentToken } from '@latchkey/token-verifier/nest';
 import { AccountParams, TokenPolicyBody, type TokenPolicyBodyT } from '../api/token.schemas';
-import { DEFAULT_TOKEN_POLICY } from '../domain';
+import { DEFAULT_TOKEN_POLICY, SCOPES } from '../domain';
 import type { TokenPolicyView } from '../read-model/token.queries';
 import { TOKEN_CONTEXT, type TokenContext } from '../token.context';
 import { callerOf } from '../pats/actor-facts';
@@ -19,14 +19,16 @@ const IN_PATH_ACCOUNT = { param: 'accountId' } as const;
 export class TokenPolicyController {
   constructor(@Inject(TOKEN_CONTEXT) private readonly ctx: TokenContext) {}
 
+  /** Members may read it (`personal_access_tokens:read`): they need to know the maximum lifetime. */
   @Get()
-  @Authenticated({ scopes: ['personal_access_tokens:read'], account: IN_PATH_ACCOUNT })
+  @Authenticated({ scopes: [SCOPES.own.read], account: IN_PATH_ACCOUNT })
   async get(@ValidParams(AccountParams) { accountId }: { accountId: string }): Promise<TokenPolicyView> {
     return (await this.ctx.queries.policies([accountId]))[accountId] ?? { accountId, ...DEFAULT_TOKEN_POLICY };
   }
 
+  /** Administrators set it (`account_tokens:update`). */
   @Put()
-  @Authenticated({ scopes: ['accounts:update'], account: IN_PATH_ACCOUNT })
+  @Authenticated({ scopes: [SCOPES.account.update], account: IN_PATH_ACCOUNT })
   async set(
     @CurrentToken() token: ActiveToken,
     @ValidParams(AccountParams) { accountId }: { accountId: string },

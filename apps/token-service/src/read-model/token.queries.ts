@@ -52,8 +52,9 @@ interface PatRow {
 export class TokenQueries {
   constructor(private readonly db: DataSource) {}
 
-  async pat(grantId: string): Promise<PatView | null> {
-    const rows: PatRow[] = await this.db.query('SELECT * FROM pats WHERE grant_id = $1', [grantId]);
+  /** Inside a transaction, pass its manager (the read model is written in the same transaction as the events). */
+  async pat(grantId: string, manager?: EntityManager): Promise<PatView | null> {
+    const rows: PatRow[] = await (manager ?? this.db).query('SELECT * FROM pats WHERE grant_id = $1', [grantId]);
     return rows.length === 0 ? null : toPat(rows[0]);
   }
 
@@ -105,12 +106,13 @@ export class TokenQueries {
   /**
    * What issuing a PAT needs about its user, in one round trip inside the issuing transaction:
    * the directory row (read FOR SHARE — a concurrent UserDeactivated waits for this transaction,
-   * and its reaction then sees and revokes the new grant), the permissions, and whether the name
-   * is taken among the user's live tokens.
+   * and its reaction then sees and revokes the new grant), the permissions, the accounts' token
+   * policies, and whether the name is taken among the user's live tokens (null: no name to check,
+   * as when regenerating).
    */
   async issuingFacts(
     userId: string,
-    name: string,
+    name: string | null,
     accountIds: readonly string[],
     manager: EntityManager,
   ): Promise<{ user: DirectoryUser | null; nameTaken: boolean; policies: Record<string, TokenPolicyView> }> {
@@ -131,10 +133,10 @@ export class TokenQueries {
     }> = await manager.query(
       `SELECT u.user_id, u.kind, u.email, u.status,
               (SELECT json_object_agg(p.account_id, p.permissions) FROM user_permissions p WHERE p.user_id = u.user_id) AS permissions,
-              EXISTS (SELECT 1 FROM pats t WHERE t.user_id = u.user_id AND lower(t.name) = lower($2) AND t.revoked_at IS NULL) AS name_taken,
+              ($2::text IS NOT NULL AND EXISTS (SELECT 1 FROM pats t WHERE t.user_id = u.user_id AND lower(t.name) = lower($2) AND t.revoked_at IS NULL)) AS name_taken,
               (SELECT json_agg(tp) FROM token_policies tp WHERE tp.account_id = ANY($3::text[])) AS policies
          FROM directory_users u WHERE u.user_id = $1 FOR SHARE OF u`,
-      [userId, name.trim(), accountIds],
+      [userId, name === null ? null : name.trim(), accountIds],
     );
     if (rows.length === 0) return { user: null, nameTaken: false, policies: {} };
     const r = rows[0];
@@ -203,9 +205,7 @@ export class TokenQueries {
   }
 
   /** What introspection needs about a token, by its hash. */
-  async byHash(
-    tokenHash: string,
-  ): Promise<{
+  async byHash(tokenHash: string): Promise<{
     tokenId: string;
     grantId: string;
     kind: string;

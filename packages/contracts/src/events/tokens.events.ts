@@ -31,7 +31,9 @@ export const GrantCreatedDataSchema = Type.Object(
     scopes: Scopes('Scopes granted (expanded, no `resource:*` needed).'),
     name: Type.Optional(Text('Name given by the user (personal access tokens).', 200)),
     description: Type.Optional(Text('What the token is for, as its owner wrote it (personal access tokens).', 2000)),
-    createdBy: Id('User (or service) that created the grant.'),
+    createdBy: Id(
+      'User (or operator) who really created the grant: the user themselves, or the administrator who created it for them.',
+    ),
   },
   { additionalProperties: false },
 );
@@ -54,6 +56,11 @@ export const TokenIssuedDataSchema = Type.Object(
     scopes: Scopes("Scopes of the token (a user token is further limited by the user's current permissions)."),
     issuedAt: DateTime('When the token was issued.'),
     expiresAt: NullableDateTime('When the token expires; null = never.'),
+    issuedBy: Type.Optional(
+      Id(
+        'User (or operator) who had the token issued: who created its grant or regenerated it, which may be an administrator acting for the user. Absent on events written before it was recorded.',
+      ),
+    ),
   },
   { additionalProperties: false },
 );
@@ -64,6 +71,11 @@ export const TokenRevokedDataSchema = Type.Object(
     tokenId: Id('The revoked token.'),
     grantId: Id('Grant the token belongs to (the grant itself stays valid).'),
     reason: Text('Why the token was revoked, e.g. `regenerated`, `refresh_rotated`, `user_request`.'),
+    revokedBy: Type.Optional(
+      Id(
+        "User (or operator) who revoked or regenerated it, which may be an administrator acting on the user's token. Absent when the platform revoked it by itself (the reason says why) and on events written before it was recorded.",
+      ),
+    ),
   },
   { additionalProperties: false },
 );
@@ -76,6 +88,11 @@ export const GrantRevokedDataSchema = Type.Object(
     clientId: Type.Optional(Id('Application of the grant, if any.')),
     reason: Text('Why the grant was revoked, e.g. `user_request`, `user_deactivated`, `application_disabled`.'),
     revokedAt: DateTime('When the grant was revoked.'),
+    revokedBy: Type.Optional(
+      Id(
+        "User (or operator) who revoked it, which may be an administrator acting on the user's grant. Absent when the platform revoked it by itself (e.g. `user_deactivated`, `application_disabled`) and on events written before it was recorded.",
+      ),
+    ),
   },
   { additionalProperties: false },
 );
@@ -88,7 +105,7 @@ export const TokenPolicyChangedDataSchema = Type.Object(
     accountId: Id('The account whose token policy changed.'),
     whoMayCreate: StringEnum(PAT_CREATORS, {
       description:
-        'Who may create personal access tokens acting in the account: `everyone` (each member for themselves) or `administrators` (holders of `personal_access_tokens:*` there, for anyone).',
+        'Who may create personal access tokens acting in the account: `everyone` (each member for themselves) or `administrators` (whose token holds `account_tokens:create` there, for anyone).',
     }),
     maxLifetimeDays: Type.Union([Type.Integer({ minimum: 1, maximum: 3650 }), Type.Null()], {
       description:

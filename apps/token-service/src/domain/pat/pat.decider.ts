@@ -78,26 +78,39 @@ export interface PatUserFacts {
   permissions: Readonly<Record<string, readonly string[]>>;
 }
 
-/** The user creating the token, as their token says. */
+/** Who creates (or regenerates) the token, as the token they call with says. */
 export interface PatActorFacts {
-  /** Whether the actor creates the token for themselves. */
+  /** Whether the actor issues the token for themselves (must agree with the command's actor and user). */
   isSelf: boolean;
-  /** Accounts where the actor holds `personal_access_tokens:*` (all four actions). */
+  /**
+   * Accounts the actor administers: where the calling token's effective scopes cover
+   * `account_tokens:create`. Issuing for someone else needs it in every account of the token;
+   * a policy with `whoMayCreate: administrators` needs it for oneself too.
+   */
   administers: readonly string[];
   /**
-   * The creating token's effective scopes by account, when creating for oneself: a PAT never
-   * exceeds the token that creates it. Absent when the actor signed in interactively.
+   * The calling token's effective scopes (its scopes ∩ the actor's current permissions) by
+   * account: a PAT never exceeds the token that issues it, whether for oneself or for anyone
+   * else. Absent only when no token acts at all: the operator's break-glass CLI, which runs
+   * with the service's own database credentials.
    */
   tokenScopes?: Readonly<Record<string, readonly string[]>>;
 }
 
-/** Everything CreatePat needs from elsewhere, read by the handler so that decide stays pure. */
-export interface CreatePatFacts {
+/**
+ * What issuing a token (CreatePat or RegeneratePat: both are creations and obey the same rules)
+ * needs from elsewhere, read by the handler so that decide stays pure.
+ */
+export interface IssuingFacts {
   /** Null when the user is unknown. */
   user: PatUserFacts | null;
   actor: PatActorFacts;
-  /** Token policies by account id; an account without one has {@link DEFAULT_TOKEN_POLICY}. */
+  /** Token policies by account id, as they are now; an account without one has {@link DEFAULT_TOKEN_POLICY}. */
   policies: Readonly<Record<string, TokenPolicy>>;
+}
+
+/** Everything CreatePat needs from elsewhere. */
+export interface CreatePatFacts extends IssuingFacts {
   /** Whether another live (not revoked) PAT of the user has this name (compare {@link patNameKey}s). */
   nameTaken: boolean;
 }
@@ -120,7 +133,7 @@ export type CreatePat = {
   expiresAt: string | null;
   /** The current time, ISO-8601. */
   now: string;
-  /** The acting user (or service). */
+  /** The acting user (or operator): GrantCreated.createdBy and TokenIssued.issuedBy. */
   createdBy: string;
   facts: CreatePatFacts;
 };
@@ -134,6 +147,16 @@ export type RegeneratePat = {
   displayPrefix: string;
   /** The current time, ISO-8601. */
   now: string;
+  /**
+   * The new token's expiry (ISO-8601), null for none; absent: the current token's lifetime
+   * length counted from now (none if it has none). Either way within today's policies.
+   */
+  expiresAt?: string | null;
+  /** The acting user (or operator): TokenRevoked.revokedBy of the old token, TokenIssued.issuedBy of the new. */
+  regeneratedBy: string;
+  /** The user whose facts these are; the handler read them for the PAT's user (anything else is a handler bug). */
+  userId: string;
+  facts: IssuingFacts;
 };
 
 export type RevokePat = {
@@ -142,6 +165,8 @@ export type RevokePat = {
   reason: string;
   /** The current time, ISO-8601. */
   now: string;
+  /** The person who revoked it (the user, an administrator, an operator); absent when the platform reacts to an event. */
+  revokedBy?: string;
 };
 
 export type PatCommand = CreatePat | RegeneratePat | RevokePat;
@@ -183,7 +208,9 @@ function checkTokenMaterial(command: { tokenHash: string; displayPrefix: string 
 }
 
 // ---------------------------------------------------------------------------------------------
-// CreatePat
+// The rules of issuing a token, shared by CreatePat and RegeneratePat. In this order: the
+// actor's right to issue for someone else comes before any fact about the user, so that an
+// administrator learns nothing about users outside the accounts they administer.
 
 function ownList(record: Readonly<Record<string, readonly string[]>> | undefined, key: string): readonly string[] {
   // Own properties only: an account id such as "constructor" must not reach Object.prototype.
@@ -194,25 +221,18 @@ function policyIn(policies: Readonly<Record<string, TokenPolicy>>, accountId: st
   return Object.hasOwn(policies, accountId) ? (policies[accountId] ?? DEFAULT_TOKEN_POLICY) : DEFAULT_TOKEN_POLICY;
 }
 
-function checkUser(user: PatUserFacts | null): PatUserFacts {
-  if (user === null || user === undefined) throw new TokenError('USER_UNKNOWN', 'user not found');
-  if (!user.active) throw new TokenError('USER_DEACTIVATED', 'user is deactivated');
-  return user;
-}
-
-function checkAccounts(value: unknown, user: PatUserFacts): string[] {
+/** The accounts of the token as a set: present, strings, sorted and unique (shape only, no user fact). */
+function requireAccounts(value: unknown): string[] {
   if (!Array.isArray(value) || value.length === 0)
     throw new TokenError('ACCOUNTS_REQUIRED', 'a token needs at least one account');
-  const accountIds = [...new Set(value as unknown[])];
-  for (const accountId of accountIds) {
-    if (typeof accountId !== 'string' || ownList(user.permissions, accountId).length === 0) {
+  for (const accountId of value as unknown[]) {
+    if (typeof accountId !== 'string')
       throw new TokenError(
         'ACCOUNT_NOT_HELD',
         `the user holds no permissions in account ${quoteShort(String(accountId))}`,
       );
-    }
   }
-  return (accountIds as string[]).sort();
+  return [...new Set(value as string[])].sort();
 }
 
 function checkRequestedScopes(value: unknown): string[] {
@@ -221,24 +241,59 @@ function checkRequestedScopes(value: unknown): string[] {
   return requireScopes(value);
 }
 
-/** Who may create this token: the actor for others, api users, and the accounts' policies. */
-function checkCreator(
+/** The facts must describe the actor the command names: a mismatch is a handler bug (plain Error). */
+function checkActorConsistent(actor: PatActorFacts, actorId: string, userId: string): void {
+  if (actor.isSelf !== (actorId === userId))
+    throw new Error(`actor facts say isSelf=${actor.isSelf} but ${actorId} acts for ${userId}`);
+}
+
+/** Issuing for someone else needs `account_tokens:create` in every account of the token: before any user fact. */
+function checkMayIssueForOthers(actor: PatActorFacts, accountIds: readonly string[]): void {
+  if (actor.isSelf) return;
+  for (const accountId of accountIds) {
+    if (!actor.administers.includes(accountId)) {
+      throw new TokenError(
+        'NOT_ALLOWED_FOR_OTHERS',
+        `only an administrator of account ${quoteShort(accountId)} may issue tokens there for others`,
+      );
+    }
+  }
+}
+
+/** What an administrator is told about a user who is not theirs to see: exactly what an unknown user gets. */
+function unknownUser(): TokenError {
+  return new TokenError('USER_UNKNOWN', 'user not found');
+}
+
+/**
+ * The user exists and is active. For someone else, a user who is a member of none of the
+ * token's accounts (all of which the actor administers) is answered as unknown: whether the id
+ * exists elsewhere is none of the actor's business.
+ */
+function checkUser(user: PatUserFacts | null, actor: PatActorFacts, accountIds: readonly string[]): PatUserFacts {
+  if (user === null || user === undefined) throw unknownUser();
+  if (!actor.isSelf && !accountIds.some((accountId) => ownList(user.permissions, accountId).length > 0))
+    throw unknownUser();
+  if (!user.active) throw new TokenError('USER_DEACTIVATED', 'user is deactivated');
+  return user;
+}
+
+function checkAccountsHeld(user: PatUserFacts, accountIds: readonly string[]): void {
+  for (const accountId of accountIds) {
+    if (ownList(user.permissions, accountId).length === 0) {
+      throw new TokenError('ACCOUNT_NOT_HELD', `the user holds no permissions in account ${quoteShort(accountId)}`);
+    }
+  }
+}
+
+/** For oneself: api users get their tokens from an administrator, and the accounts' policies may reserve creation to administrators. */
+function checkSelfService(
   actor: PatActorFacts,
   user: PatUserFacts,
   accountIds: readonly string[],
-  policies: CreatePatFacts['policies'],
+  policies: IssuingFacts['policies'],
 ): void {
-  if (!actor.isSelf) {
-    for (const accountId of accountIds) {
-      if (!actor.administers.includes(accountId)) {
-        throw new TokenError(
-          'NOT_ALLOWED_FOR_OTHERS',
-          `only an administrator of account ${quoteShort(accountId)} may create tokens there for others`,
-        );
-      }
-    }
-    return;
-  }
+  if (!actor.isSelf) return;
   if (user.kind === 'api') {
     throw new TokenError(
       'NOT_ALLOWED_FOR_API_USERS',
@@ -257,17 +312,17 @@ function checkCreator(
 
 /**
  * Every scope in every account of the token: held by the user (a token never gains more than its
- * user), within the creating token when the actor creates for themselves with a token, and, for
- * a contact, allowed by the account's contact policy.
+ * user), within the calling token (never more than the token that issues it, for oneself and for
+ * others alike), and, for a contact, allowed by the account's contact policy.
  */
 function checkScopesHeld(
-  command: CreatePat,
+  facts: IssuingFacts,
   user: PatUserFacts,
   accountIds: readonly string[],
   scopes: readonly string[],
 ): void {
-  const { actor, policies } = command.facts;
-  const tokenScopes = actor.isSelf ? actor.tokenScopes : undefined;
+  const { actor, policies } = facts;
+  const tokenScopes = actor.tokenScopes;
   for (const accountId of accountIds) {
     const held = ownList(user.permissions, accountId);
     for (const scope of scopes) {
@@ -314,7 +369,7 @@ function checkExpiry(
   value: string | null,
   nowMs: number,
   accountIds: readonly string[],
-  policies: CreatePatFacts['policies'],
+  policies: IssuingFacts['policies'],
 ): string | null {
   const maxima = accountIds
     .map((accountId) => policyIn(policies, accountId).maxLifetimeDays)
@@ -338,15 +393,50 @@ function checkExpiry(
   return new Date(ms).toISOString();
 }
 
+/** What a token to issue is: for whom, where, with what, until when; and who issues it. */
+interface Issue {
+  actorId: string;
+  userId: string;
+  accountIds: unknown;
+  scopes: unknown;
+  expiresAt: string | null;
+  nowMs: number;
+}
+
+/**
+ * Every rule of issuing a token, for a new PAT and a regenerated one alike, with `between` (the
+ * name checks of a creation) run once the user is known to be visible and active. Answers the
+ * user and the normalized accounts, scopes and expiry.
+ */
+function checkIssue(
+  issue: Issue,
+  facts: IssuingFacts,
+  between: () => void = () => {},
+): { accountIds: string[]; scopes: string[]; expiresAt: string | null } {
+  const { actor, policies } = facts;
+  checkActorConsistent(actor, issue.actorId, issue.userId);
+  const accountIds = requireAccounts(issue.accountIds);
+  const scopes = checkRequestedScopes(issue.scopes);
+  checkMayIssueForOthers(actor, accountIds);
+  const user = checkUser(facts.user, actor, accountIds);
+  between();
+  checkAccountsHeld(user, accountIds);
+  checkSelfService(actor, user, accountIds, policies);
+  checkScopesHeld(facts, user, accountIds, scopes);
+  const expiresAt = checkExpiry(issue.expiresAt, issue.nowMs, accountIds, policies);
+  return { accountIds, scopes, expiresAt };
+}
+
+// ---------------------------------------------------------------------------------------------
+// CreatePat
+
 function decideCreate(command: CreatePat, state: PatState): PatEvent[] {
   if (state.status !== 'none')
     throw new TokenError('GRANT_EXISTS', `grant ${quoteShort(command.grantId)} already exists`);
   checkTokenMaterial(command);
   const nowMs = instant(command.now, 'now');
   const { facts } = command;
-  const user = checkUser(facts.user);
   const name = requireText(command.name, 'name', { maxLength: NAME_MAX_LENGTH }, 'NAME_INVALID');
-  if (facts.nameTaken) throw new TokenError('NAME_TAKEN', `the user already has a token named ${quoteShort(name)}`);
   const description = isBlank(command.description)
     ? null
     : requireText(
@@ -355,11 +445,20 @@ function decideCreate(command: CreatePat, state: PatState): PatEvent[] {
         { maxLength: DESCRIPTION_MAX_LENGTH, multiLine: true },
         'DESCRIPTION_INVALID',
       );
-  const accountIds = checkAccounts(command.accountIds, user);
-  const scopes = checkRequestedScopes(command.scopes);
-  checkCreator(facts.actor, user, accountIds, facts.policies);
-  checkScopesHeld(command, user, accountIds, scopes);
-  const expiresAt = checkExpiry(command.expiresAt, nowMs, accountIds, facts.policies);
+  const { accountIds, scopes, expiresAt } = checkIssue(
+    {
+      actorId: command.createdBy,
+      userId: command.userId,
+      accountIds: command.accountIds,
+      scopes: command.scopes,
+      expiresAt: command.expiresAt,
+      nowMs,
+    },
+    facts,
+    () => {
+      if (facts.nameTaken) throw new TokenError('NAME_TAKEN', `the user already has a token named ${quoteShort(name)}`);
+    },
+  );
 
   const created: GrantCreatedData = {
     grantId: command.grantId,
@@ -382,6 +481,7 @@ function decideCreate(command: CreatePat, state: PatState): PatEvent[] {
     scopes: [...scopes],
     issuedAt: new Date(nowMs).toISOString(),
     expiresAt,
+    issuedBy: command.createdBy,
   };
   return [
     { type: 'GrantCreated', data: created },
@@ -398,23 +498,47 @@ function requireActive(state: PatState): Extract<PatState, { status: 'active' }>
   return state;
 }
 
+/**
+ * A new secret for the same grant is a creation: every rule of CreatePat applies again, with
+ * today's facts (the user, the calling token, the policies). The default expiry keeps the
+ * current token's lifetime length, counted from now, and today's maximum lifetime still applies.
+ */
 function decideRegenerate(command: RegeneratePat, state: PatState): PatEvent[] {
   const pat = requireActive(state);
   const current = pat.currentToken;
   if (current === null) throw new Error(`grant ${pat.grantId} has no token to regenerate`);
   checkTokenMaterial(command);
   if (command.tokenId === current.tokenId) throw new Error('the new token needs a new token id');
+  if (command.userId !== pat.userId)
+    throw new Error(`the facts are of user ${command.userId}, the token is of user ${pat.userId}`);
   const nowMs = instant(command.now, 'now');
-  // Same settings: a token that had an expiry gets the same lifetime length counted from now
-  // (the policy was checked when the first token was issued); one without stays without.
-  const expiresAt =
+  const sameLength =
     current.expiresAt === null
       ? null
       : new Date(
           nowMs + (instant(current.expiresAt, 'expiresAt') - instant(current.issuedAt, 'issuedAt')),
         ).toISOString();
+  const { expiresAt } = checkIssue(
+    {
+      actorId: command.regeneratedBy,
+      userId: pat.userId,
+      accountIds: pat.accountIds,
+      scopes: pat.scopes,
+      expiresAt: command.expiresAt === undefined ? sameLength : command.expiresAt,
+      nowMs,
+    },
+    command.facts,
+  );
   return [
-    { type: 'TokenRevoked', data: { tokenId: current.tokenId, grantId: pat.grantId, reason: REGENERATED_REASON } },
+    {
+      type: 'TokenRevoked',
+      data: {
+        tokenId: current.tokenId,
+        grantId: pat.grantId,
+        reason: REGENERATED_REASON,
+        revokedBy: command.regeneratedBy,
+      },
+    },
     {
       type: 'TokenIssued',
       data: {
@@ -428,6 +552,7 @@ function decideRegenerate(command: RegeneratePat, state: PatState): PatEvent[] {
         scopes: [...pat.scopes],
         issuedAt: new Date(nowMs).toISOString(),
         expiresAt,
+        issuedBy: command.regeneratedBy,
       },
     },
   ];
@@ -439,14 +564,18 @@ function decideRevoke(command: RevokePat, state: PatState): PatEvent[] {
   if (state.status === 'revoked') return [];
   const reason = requireText(command.reason, 'reason', { maxLength: REASON_MAX_LENGTH }, 'REASON_INVALID');
   const revokedAt = new Date(instant(command.now, 'now')).toISOString();
+  const by = command.revokedBy === undefined ? {} : { revokedBy: command.revokedBy };
   const events: PatEvent[] = [];
   if (state.currentToken !== null) {
     events.push({
       type: 'TokenRevoked',
-      data: { tokenId: state.currentToken.tokenId, grantId: state.grantId, reason },
+      data: { tokenId: state.currentToken.tokenId, grantId: state.grantId, reason, ...by },
     });
   }
-  events.push({ type: 'GrantRevoked', data: { grantId: state.grantId, userId: state.userId, reason, revokedAt } });
+  events.push({
+    type: 'GrantRevoked',
+    data: { grantId: state.grantId, userId: state.userId, reason, revokedAt, ...by },
+  });
   return events;
 }
 

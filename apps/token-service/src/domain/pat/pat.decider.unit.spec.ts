@@ -11,6 +11,8 @@ import {
   type CreatePat,
   type CreatePatFacts,
   type ExistingPat,
+  type IssuingFacts,
+  type PatActorFacts,
   type PatCommand,
   type PatEvent,
   type PatUserFacts,
@@ -111,17 +113,34 @@ const tokenIssued: PatEvent = {
     scopes: ['orders:read'],
     issuedAt: NOW,
     expiresAt: at(30),
+    issuedBy: U,
   },
 };
 const neverExpiring: PatEvent = { ...tokenIssued, data: { ...tokenIssued.data, expiresAt: null } } as PatEvent;
 const created = [grantCreated, tokenIssued];
 
-const regenerate = (now: string): RegeneratePat => ({
+/** Ada's own token, calling with every scope she holds (a login-like token). */
+const adaCalling: PatActorFacts = { isSelf: true, administers: [], tokenScopes: ada.permissions };
+const regenerateFacts: IssuingFacts = { user: ada, actor: adaCalling, policies: {} };
+const regenerate = (now: string, change: Partial<IssuingFacts> = {}): RegeneratePat => ({
   type: 'RegeneratePat',
   tokenId: T2,
   tokenHash: hashSecret(SECRET_2),
   displayPrefix: displayPrefix(SECRET_2),
   now,
+  regeneratedBy: U,
+  userId: U,
+  facts: { ...regenerateFacts, ...change },
+});
+/** An administrator (of A, or of the given accounts) acting on Ada's token with a token holding `scopes` there. */
+const adminActing = (scopes: readonly string[], administers: readonly string[] = [A]): PatActorFacts => ({
+  isSelf: false,
+  administers,
+  tokenScopes: Object.fromEntries(administers.map((account) => [account, scopes])),
+});
+const byAdmin = (now: string, actor: PatActorFacts, change: Partial<IssuingFacts> = {}): RegeneratePat => ({
+  ...regenerate(now, { actor, ...change }),
+  regeneratedBy: ADMIN,
 });
 const revoke: RevokePat = { type: 'RevokePat', reason: 'user_request', now: at(5) };
 const revokedEvents: PatEvent[] = [
@@ -320,10 +339,66 @@ describe('personal access token decider', () => {
         });
       });
 
-      it("when an administrator creates for another user, then the token is still bounded by that user's permissions (not the admin's token)", () => {
-        const actor = { isSelf: false, administers: [A], tokenScopes: { [A]: ['personal_access_tokens:create'] } };
+      it("when an administrator creates for another user, then the token is bounded by that user's permissions and by the administrator's own token", () => {
+        const actor = adminActing(['account_tokens:create', 'orders:read', 'users:delete']);
         expect(decided({ ...withFacts({ actor }), createdBy: ADMIN })).toHaveLength(2);
+        // beyond the user
         thenError('SCOPE_NOT_HELD', { ...withFacts({ actor }), createdBy: ADMIN, scopes: ['users:delete'] });
+        // within the user, beyond the administrator's token: never more than the token that issues it
+        const narrow = adminActing(['account_tokens:create', 'orders:read']);
+        const error = errorOf(() =>
+          when({ ...withFacts({ actor: narrow }), createdBy: ADMIN, scopes: ['orders:delete'] }),
+        );
+        expect([error.code, error.message]).toEqual([
+          'SCOPE_NOT_HELD',
+          'the token you are using does not hold "orders:delete" in account "acct-a"',
+        ]);
+      });
+
+      it.each([
+        ['an api user', { ...ada, kind: 'api' as const }, {}],
+        ['a contact', { ...ada, kind: 'contact' as const }, { [A]: policy({ contactScopes: ['orders:*'] }) }],
+        ['a human', ada, {}],
+      ])(
+        "when an administrator creates for %s, then the administrator's token is the ceiling all the same",
+        (_label, user, policies) => {
+          const command = (scopes: string[]) => ({
+            ...withFacts({ user, policies, actor: adminActing(['account_tokens:create', 'orders:read']) }),
+            createdBy: ADMIN,
+            scopes,
+          });
+          expect(decided(command(['orders:read']))).toHaveLength(2);
+          thenError('SCOPE_NOT_HELD', command(['orders:update']));
+        },
+      );
+
+      it('when an administrator of A creates for a user who is only in B, then exactly the answer for an unknown user', () => {
+        const inB: PatUserFacts = { ...ada, permissions: { [B]: ['orders:read'] } };
+        const actor = adminActing(['account_tokens:create', 'orders:read']);
+        const unknown = errorOf(() => when({ ...withFacts({ user: null, actor }), createdBy: ADMIN }));
+        const elsewhere = errorOf(() => when({ ...withFacts({ user: inB, actor }), createdBy: ADMIN }));
+        expect([elsewhere.code, elsewhere.status, elsewhere.message]).toEqual([
+          unknown.code,
+          unknown.status,
+          unknown.message,
+        ]);
+        expect(unknown.code).toBe('USER_UNKNOWN');
+        // a deactivated user elsewhere too: nothing about B's users reaches A's administrator
+        const gone = errorOf(() =>
+          when({ ...withFacts({ user: { ...inB, active: false }, actor }), createdBy: ADMIN }),
+        );
+        expect([gone.code, gone.message]).toEqual([unknown.code, unknown.message]);
+      });
+
+      it('when someone who is not an administrator creates for another user, then NOT_ALLOWED_FOR_OTHERS before any fact about the user', () => {
+        const actor = { isSelf: false, administers: [], tokenScopes: { [A]: ['orders:read'] } };
+        for (const user of [null, { ...ada, active: false }, { ...ada, permissions: { [B]: ['orders:read'] } }, ada])
+          thenError('NOT_ALLOWED_FOR_OTHERS', { ...withFacts({ user, actor, nameTaken: true }), createdBy: ADMIN });
+      });
+
+      it('given actor facts that do not match who acts for whom, then a plain Error (a handler bug)', () => {
+        expect(() => when({ ...create, createdBy: ADMIN })).toThrow(/isSelf=true/);
+        expect(() => when(withFacts({ actor: { isSelf: false, administers: [A] } }))).toThrow(/isSelf=false/);
       });
 
       it('given an api user, when it creates a token for itself, then NOT_ALLOWED_FOR_API_USERS; an administrator may give it one', () => {
@@ -433,7 +508,7 @@ describe('personal access token decider', () => {
     it('given a token with an expiry, when regenerated later, then the old token is revoked and a new one issued with the same lifetime length from now', () => {
       const events = decided(regenerate(at(10)), ...created);
       expect(events).toEqual([
-        { type: 'TokenRevoked', data: { tokenId: T1, grantId: G, reason: 'regenerated' } },
+        { type: 'TokenRevoked', data: { tokenId: T1, grantId: G, reason: 'regenerated', revokedBy: U } },
         {
           type: 'TokenIssued',
           data: {
@@ -447,6 +522,7 @@ describe('personal access token decider', () => {
             scopes: ['orders:read'],
             issuedAt: at(10),
             expiresAt: at(40),
+            issuedBy: U,
           },
         },
       ]);
@@ -469,7 +545,7 @@ describe('personal access token decider', () => {
     it('given a regenerated token, when regenerated again, then the current (second) token is revoked', () => {
       const first = when(regenerate(at(10)), ...created);
       const [revoked] = decided({ ...regenerate(at(20)), tokenId: 'token-3' }, ...created, ...first);
-      expect(revoked.data).toEqual({ tokenId: T2, grantId: G, reason: 'regenerated' });
+      expect(revoked.data).toEqual({ tokenId: T2, grantId: G, reason: 'regenerated', revokedBy: U });
     });
 
     it('given a revoked token, when regenerating, then GRANT_REVOKED; given nothing, GRANT_NOT_FOUND', () => {
@@ -479,6 +555,125 @@ describe('personal access token decider', () => {
 
     it('given the new token id equals the current one, then a plain Error (a handler bug)', () => {
       expect(() => when({ ...regenerate(at(10)), tokenId: T1 }, ...created)).toThrow(/new token id/);
+    });
+
+    describe('is a creation, checked with the facts of today', () => {
+      /** Ada's admin-like PAT: users:delete in A, which she held when it was created. */
+      const broad: PatEvent[] = [
+        { ...grantCreated, data: { ...grantCreated.data, scopes: ['orders:read', 'users:delete'] } } as PatEvent,
+        { ...tokenIssued, data: { ...tokenIssued.data, scopes: ['orders:read', 'users:delete'] } } as PatEvent,
+      ];
+      const adaAdmin: PatUserFacts = {
+        ...ada,
+        permissions: { ...ada.permissions, [A]: [...ada.permissions[A], 'users:delete'] },
+      };
+
+      it('given a calling token with only personal_access_tokens:create, when it regenerates a broader token, then SCOPE_NOT_HELD (never beyond the calling token)', () => {
+        const narrow = { isSelf: true, administers: [], tokenScopes: { [A]: ['personal_access_tokens:create'] } };
+        const error = errorOf(() => when(regenerate(at(1), { user: adaAdmin, actor: narrow }), ...broad));
+        expect([error.code, error.message]).toEqual([
+          'SCOPE_NOT_HELD',
+          'the token you are using does not hold "orders:read" in account "acct-a"',
+        ]);
+        const enough = { ...narrow, tokenScopes: { [A]: ['orders:read', 'users:delete'] } };
+        expect(decided(regenerate(at(1), { user: adaAdmin, actor: enough }), ...broad)).toHaveLength(2);
+      });
+
+      it('given a calling token that may not act in an account of the token, then ACCOUNT_NOT_HELD', () => {
+        const both: PatEvent[] = [
+          { ...grantCreated, data: { ...grantCreated.data, accountIds: [A, B] } } as PatEvent,
+          { ...tokenIssued, data: { ...tokenIssued.data, accountIds: [A, B] } } as PatEvent,
+        ];
+        const onlyA = { isSelf: true, administers: [], tokenScopes: { [A]: ada.permissions[A] } };
+        thenError('ACCOUNT_NOT_HELD', regenerate(at(1), { actor: onlyA }), ...both);
+        expect(decided(regenerate(at(1)), ...both)).toHaveLength(2);
+      });
+
+      it('given the user lost a scope, left an account, was deactivated or is unknown, then the creation errors', () => {
+        const fewer = { ...ada, permissions: { ...ada.permissions, [A]: ['requests:read'] } };
+        thenError(
+          'SCOPE_NOT_HELD',
+          regenerate(at(1), { user: fewer, actor: { ...adaCalling, tokenScopes: fewer.permissions } }),
+          ...created,
+        );
+        const left = { ...ada, permissions: { [B]: ada.permissions[B] } };
+        thenError('ACCOUNT_NOT_HELD', regenerate(at(1), { user: left }), ...created);
+        thenError('USER_DEACTIVATED', regenerate(at(1), { user: { ...ada, active: false } }), ...created);
+        thenError('USER_UNKNOWN', regenerate(at(1), { user: null }), ...created);
+      });
+
+      it("given an account's policy now lets only administrators create, then PAT_CREATION_FORBIDDEN unless the calling token administers it", () => {
+        const policies = { [A]: policy({ whoMayCreate: 'administrators' }) };
+        thenError('PAT_CREATION_FORBIDDEN', regenerate(at(1), { policies }), ...created);
+        expect(
+          decided(regenerate(at(1), { policies, actor: { ...adaCalling, administers: [A] } }), ...created),
+        ).toHaveLength(2);
+      });
+
+      it("given a contact whose account's contact scopes no longer allow a scope, then SCOPE_NOT_ALLOWED_FOR_CONTACT", () => {
+        const contact = { ...ada, kind: 'contact' as const };
+        const allowed = { [A]: policy({ contactScopes: ['orders:read'] }) };
+        const actor = adminActing(['account_tokens:create', 'orders:read']);
+        expect(decided(byAdmin(at(1), actor, { user: contact, policies: allowed }), ...created)).toHaveLength(2);
+        thenError('SCOPE_NOT_ALLOWED_FOR_CONTACT', byAdmin(at(1), actor, { user: contact, policies: {} }), ...created);
+      });
+
+      it('given an api user, when it regenerates its own token, then NOT_ALLOWED_FOR_API_USERS; an administrator may, within their own token', () => {
+        const bot = { ...ada, kind: 'api' as const };
+        thenError('NOT_ALLOWED_FOR_API_USERS', regenerate(at(1), { user: bot }), ...created);
+        const [revoked, issued] = decided(
+          byAdmin(at(1), adminActing(['account_tokens:create', 'orders:read']), { user: bot }),
+          ...created,
+        );
+        expect(revoked.data).toMatchObject({ reason: 'regenerated', revokedBy: ADMIN });
+        expect(issued.data).toMatchObject({ userId: U, issuedBy: ADMIN });
+        thenError('SCOPE_NOT_HELD', byAdmin(at(1), adminActing(['account_tokens:create']), { user: bot }), ...created);
+      });
+
+      it('given an administrator of only some accounts of the token, when regenerating it for its user, then NOT_ALLOWED_FOR_OTHERS', () => {
+        const both: PatEvent[] = [
+          { ...grantCreated, data: { ...grantCreated.data, accountIds: [A, B] } } as PatEvent,
+          { ...tokenIssued, data: { ...tokenIssued.data, accountIds: [A, B] } } as PatEvent,
+        ];
+        thenError(
+          'NOT_ALLOWED_FOR_OTHERS',
+          byAdmin(at(1), adminActing(['account_tokens:create', 'orders:read'], [A])),
+          ...both,
+        );
+        expect(
+          decided(byAdmin(at(1), adminActing(['account_tokens:create', 'orders:read'], [A, B])), ...both),
+        ).toHaveLength(2);
+      });
+
+      it("given today's maximum lifetime is shorter than the token's, then LIFETIME_EXCEEDS_MAXIMUM; a new expiry within it is taken", () => {
+        const policies = { [A]: policy({ maxLifetimeDays: 7 }) };
+        thenError('LIFETIME_EXCEEDS_MAXIMUM', regenerate(at(1), { policies }), ...created);
+        const [, issued] = decided({ ...regenerate(at(1), { policies }), expiresAt: at(7, at(1)) }, ...created);
+        expect(issued.data).toMatchObject({ issuedAt: at(1), expiresAt: at(8) });
+      });
+
+      it('given a token without expiry and a maximum lifetime now, then EXPIRY_REQUIRED', () => {
+        thenError(
+          'EXPIRY_REQUIRED',
+          regenerate(at(1), { policies: { [A]: policy({ maxLifetimeDays: 90 }) } }),
+          grantCreated,
+          neverExpiring,
+        );
+      });
+
+      it('given a new expiry, then it replaces the lifetime length; null means none; one in the past is refused', () => {
+        expect(decided({ ...regenerate(at(1)), expiresAt: at(100) }, ...created)[1].data).toMatchObject({
+          expiresAt: at(100),
+        });
+        expect(decided({ ...regenerate(at(1)), expiresAt: null }, ...created)[1].data).toMatchObject({
+          expiresAt: null,
+        });
+        thenError('EXPIRY_IN_PAST', { ...regenerate(at(1)), expiresAt: at(0) }, ...created);
+      });
+
+      it('given facts of another user than the token’s, then a plain Error (a handler bug)', () => {
+        expect(() => when({ ...regenerate(at(1)), userId: 'user-bob' }, ...created)).toThrow(/user-bob/);
+      });
     });
   });
 
@@ -492,6 +687,16 @@ describe('personal access token decider', () => {
       const [tokenRevoked, grantRevoked] = decided(revoke, ...created, ...regenerated);
       expect(tokenRevoked.data).toEqual({ tokenId: T2, grantId: G, reason: 'user_request' });
       expect(grantRevoked.type).toBe('GrantRevoked');
+    });
+
+    it('given who revoked it, then both events name them (an administrator acting on the token of another user)', () => {
+      const events = decided({ ...revoke, revokedBy: ADMIN }, ...created);
+      expect(events.map((e) => e.data)).toEqual([
+        expect.objectContaining({ tokenId: T1, revokedBy: ADMIN }),
+        expect.objectContaining({ grantId: G, revokedBy: ADMIN }),
+      ]);
+      // the platform revoking by itself names no one
+      expect(decided(revoke, ...created).some((e) => 'revokedBy' in e.data)).toBe(false);
     });
 
     it('given a revoked token, when revoked again, then no events and no error', () => {
