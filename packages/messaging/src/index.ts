@@ -19,3 +19,9 @@ export { UnprocessableEventError, isUnprocessableEventError } from './consumer/u
 export { InMemoryIdempotencyStore, type IdempotencyStore } from './consumer/idempotency-store';
 export { DEFAULT_RETRY, backoffDelay, type RetryPolicy } from './consumer/backoff';
 export { decodeMessage, type Decoded } from './consumer/decode-message';
+export {
+  replayDeadLetters,
+  type ReplayDeadLettersOptions,
+  type ReplayDeadLettersResult,
+  type DeadLetterSummary,
+} from './dlq/replay-dead-letters';
