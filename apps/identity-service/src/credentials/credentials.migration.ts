@@ -6,9 +6,11 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  *
  * - `credentials`: one argon2id PHC string per user (the user itself is event-sourced elsewhere;
  *   no foreign key, the users read model is eventually consistent).
- * - `login_attempts`: failure counters per key within a fixed window, and the lock they led to.
- *   Keys are `user:<sha256 hex of the lower-cased e-mail>` (no e-mail in clear, and counted
- *   whether or not the user exists) and `addr:<client address>`.
+ * - `login_attempts`: attempt counters per key within a fixed window (failures, and attempts
+ *   reserved while their password is being verified — login-attempts.ts), and the lock they led
+ *   to. Keys are `user:<sha256 hex of the lower-cased e-mail>` (no e-mail in clear, and counted
+ *   whether or not the user exists) and `addr:<client address>`. Rows are pruned once their
+ *   window has passed and their lock has ended.
  */
 export class CreateCredentials1764100000000 implements MigrationInterface {
   name = 'CreateCredentials1764100000000';

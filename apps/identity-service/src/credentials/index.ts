@@ -12,9 +12,11 @@ export {
 } from './password-hasher';
 export { CredentialStore, CredentialStoreError } from './credential-store';
 export { CreateCredentials1764100000000 } from './credentials.migration';
+export { LoginAttempts, type AttemptWindows, type Reservation, type ReservationOutcome } from './login-attempts';
 export {
   LoginChecker,
   DEFAULT_LOGIN_POLICY,
+  DEFAULT_PRUNE_EVERY_MS,
   systemClock,
   userAttemptKey,
   addressAttemptKey,

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { eventStoreMigrations } from '@latchkey/eventstore';
-import { createTestDatabase, type TestDatabase } from '@latchkey/testing';
+import { createTestDatabase, waitFor, type TestDatabase } from '@latchkey/testing';
 import { CredentialStore, CredentialStoreError } from './credential-store';
 import { CreateCredentials1764100000000 } from './credentials.migration';
-import { LoginChecker, userAttemptKey, type LoginPolicy, type LoginUser } from './login-checker';
+import { LoginChecker, userAttemptKey, type LoginPolicy, type LoginResult, type LoginUser } from './login-checker';
 import { PasswordHasher } from './password-hasher';
 
 // Cheap argon2 parameters: this file is about the logic; login-timing.int.spec.ts runs OWASP's.
@@ -45,7 +45,7 @@ describe('LoginChecker (real PostgreSQL)', () => {
 
   const findUserByEmail = jest.fn(async (email: string) => users.get(email) ?? null);
 
-  const checker = (policy: Partial<LoginPolicy> = {}) =>
+  const checker = (policy: Partial<LoginPolicy> = {}, pruneEveryMs = 365 * 24 * 3600_000) =>
     new LoginChecker({
       hasher,
       store,
@@ -54,6 +54,8 @@ describe('LoginChecker (real PostgreSQL)', () => {
       clock,
       logger,
       policy: { windowMs: WINDOW, lockoutMs: LOCKOUT, ...policy },
+      // No background prune while a test moves the clock around, unless the test asks for one.
+      pruneEveryMs,
     });
 
   const attempts = async () =>
@@ -215,20 +217,59 @@ describe('LoginChecker (real PostgreSQL)', () => {
     });
   });
 
-  it('an api user is never locked: failures against its e-mail are not counted on its key, the answer stays invalid_credentials', async () => {
+  it('an api user’s e-mail is counted and locked exactly like an unknown one (the lockout does not reveal api users)', async () => {
     const c = checker();
-    for (let i = 0; i < 12; i++) {
-      await expect(
-        c.check({ email: 'ci-bot@example.com', password: WRONG, clientAddress: '198.51.100.1' }),
-      ).resolves.toEqual({ ok: false, reason: 'invalid_credentials' });
-    }
-    await expect(c.check({ email: 'ci-bot@example.com', password: PASSWORDS.api })).resolves.toEqual({
-      ok: false,
-      reason: 'invalid_credentials',
-    });
+    const run = async (email: string, address: string) => {
+      const answers: LoginResult[] = [];
+      for (let i = 0; i < 6; i++) answers.push(await c.check({ email, password: WRONG, clientAddress: address }));
+      // the right password of the api user does not help either
+      answers.push(
+        await c.check({
+          email,
+          password: email === 'ci-bot@example.com' ? PASSWORDS.api : WRONG,
+          clientAddress: address,
+        }),
+      );
+      const row = (await attempts()).get(userAttemptKey(email))!;
+      return { answers, failures: row.failures, lockedFor: row.locked_until!.getTime() - nowMs };
+    };
+    const api = await run('ci-bot@example.com', '198.51.100.1');
+    const unknown = await run('nobody@example.com', '198.51.100.2');
+    expect(api).toEqual(unknown);
+    expect(api.answers.map((a) => (a.ok ? 'ok' : a.reason))).toEqual([
+      ...Array(5).fill('invalid_credentials'),
+      'locked',
+      'locked',
+    ]);
+    expect(api).toMatchObject({ failures: 5, lockedFor: LOCKOUT });
     const rows = await attempts();
-    expect(rows.has(userAttemptKey('ci-bot@example.com'))).toBe(false);
-    expect(rows.get('addr:198.51.100.1')).toMatchObject({ failures: 12 }); // the attacker's address still counts
+    expect(rows.get('addr:198.51.100.1')).toMatchObject({ failures: 5 }); // the locked attempts counted nowhere
+  });
+
+  it('an api user, an unknown e-mail and a wrong password cost the same: one argon2 verify, the same database round trips', async () => {
+    const c = checker();
+    const cost = async (email: string, password: string) => {
+      const queries = jest.spyOn(db.dataSource, 'query');
+      const lookups = findUserByEmail.mock.calls.length;
+      const verifies = countVerifies();
+      const answer = await c.check({ email, password, clientAddress: '192.0.2.50' });
+      const figures = {
+        answer,
+        queries: queries.mock.calls.length,
+        lookups: findUserByEmail.mock.calls.length - lookups,
+        verifies: Object.values(verifies()).reduce((a, b) => a + b, 0),
+      };
+      jest.restoreAllMocks();
+      return figures;
+    };
+    const api = await cost('ci-bot@example.com', PASSWORDS.api);
+    const unknown = await cost('nobody@example.com', WRONG);
+    const wrong = await cost('alice@example.com', WRONG);
+    const deactivated = await cost('dave@example.com', PASSWORDS.dave);
+    expect(api).toEqual({ answer: { ok: false, reason: 'invalid_credentials' }, queries: 3, lookups: 1, verifies: 1 });
+    expect(unknown).toEqual(api);
+    expect(wrong).toEqual(api);
+    expect(deactivated).toEqual(api);
   });
 
   it('a success resets the e-mail failures but not the address failures', async () => {
@@ -294,12 +335,140 @@ describe('LoginChecker (real PostgreSQL)', () => {
     const row = (await attempts()).get(userAttemptKey('alice@example.com'))!;
     const answeredInvalid = results.filter((r) => !r.ok && r.reason === 'invalid_credentials').length;
     expect(row.failures).toBe(answeredInvalid); // every verified attempt was counted, none twice
-    expect(row.failures).toBeGreaterThanOrEqual(5);
-    expect(row.locked_until).toEqual(new Date(nowMs + LOCKOUT)); // not pushed further by attempts that raced past the check
+    expect(row.failures).toBe(5); // no attempt got past the limit
+    expect(row.locked_until).toEqual(new Date(nowMs + LOCKOUT));
     await expect(c.check({ email: 'alice@example.com', password: PASSWORDS.alice })).resolves.toEqual({
       ok: false,
       reason: 'locked',
     });
+  });
+
+  it('30 wrong guesses fired in parallel reach argon2 at most 5 times; a right password sent while they run is locked out', async () => {
+    const c = checker();
+    // Hold every real verification until all 30 guesses have been answered or are verifying, so
+    // that every guess and the right password overlap (a check-then-count lockout lets all through).
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const realVerify = hasher.verify.bind(hasher);
+    const verify = jest.spyOn(hasher, 'verify').mockImplementation(async (hash, password) => {
+      await gate;
+      return realVerify(hash, password);
+    });
+    const dummy = jest.spyOn(hasher, 'verifyDummy');
+    const guesses = Array.from({ length: 30 }, (_, i) =>
+      c.check({ email: 'alice@example.com', password: `${WRONG} ${i}`, clientAddress: '10.30.0.1' }),
+    );
+    await waitFor(() => verify.mock.calls.length + dummy.mock.calls.length === 30);
+    const right = c.check({ email: 'alice@example.com', password: PASSWORDS.alice, clientAddress: '10.30.0.2' });
+    await waitFor(() => verify.mock.calls.length + dummy.mock.calls.length === 31);
+    release();
+    const answers = await Promise.all(guesses);
+
+    expect(await right).toEqual({ ok: false, reason: 'locked' });
+    expect(verify.mock.calls.length).toBe(5); // the password was checked 5 times, never more
+    expect(answers.filter((a) => !a.ok && a.reason === 'invalid_credentials')).toHaveLength(5);
+    expect(answers.filter((a) => !a.ok && a.reason === 'locked')).toHaveLength(25);
+    const rows = await attempts();
+    expect(rows.get(userAttemptKey('alice@example.com'))).toMatchObject({
+      failures: 5,
+      locked_until: new Date(nowMs + LOCKOUT),
+    });
+    expect(rows.get('addr:10.30.0.1')).toMatchObject({ failures: 5 }); // refused attempts are given back
+    expect(rows.get('addr:10.30.0.2')).toMatchObject({ failures: 0 });
+  });
+
+  it('a right password among parallel wrong ones, before the limit, logs in and resets the e-mail count', async () => {
+    const c = checker();
+    const answers = await Promise.all([
+      c.check({ email: 'carol@example.com', password: WRONG, clientAddress: '10.31.0.1' }),
+      c.check({ email: 'carol@example.com', password: WRONG, clientAddress: '10.31.0.1' }),
+      c.check({ email: 'carol@example.com', password: PASSWORDS.carol, clientAddress: '10.31.0.1' }),
+    ]);
+    expect(answers[2]).toMatchObject({ ok: true, userId: carol.userId });
+    expect(answers.slice(0, 2)).toEqual([
+      { ok: false, reason: 'invalid_credentials' },
+      { ok: false, reason: 'invalid_credentials' },
+    ]);
+    // the success gave its address reservation back: only the two failures stay counted there
+    expect((await attempts()).get('addr:10.31.0.1')).toMatchObject({ failures: 2, locked_until: null });
+  });
+
+  it('a success that reached the address limit gives the lock back: the address is not locked by it', async () => {
+    const c = checker({ maxFailuresPerAddress: 3 });
+    for (const email of ['nobody@example.com', 'mallory@example.com'])
+      await c.check({ email, password: WRONG, clientAddress: '10.32.0.1' });
+    await expect(
+      c.check({ email: 'alice@example.com', password: PASSWORDS.alice, clientAddress: '10.32.0.1' }),
+    ).resolves.toMatchObject({ ok: true });
+    expect((await attempts()).get('addr:10.32.0.1')).toMatchObject({ failures: 2, locked_until: null });
+    await expect(
+      c.check({ email: 'carol@example.com', password: PASSWORDS.carol, clientAddress: '10.32.0.1' }),
+    ).resolves.toMatchObject({ ok: true });
+  });
+
+  it('prune deletes the rows whose window has passed and whose lock has ended, and nothing that still counts', async () => {
+    const c = checker({ maxFailuresPerUser: 2 });
+    const t0 = nowMs;
+    const minutes = (n: number) => new Date(t0 + n * 60_000);
+    await c.check({ email: 'old@example.com', password: WRONG, clientAddress: '10.40.0.1' });
+    nowMs = minutes(5).getTime();
+    for (let i = 0; i < 2; i++) await c.check({ email: 'locked@example.com', password: WRONG }); // locked until t0 + 20
+    nowMs = minutes(14).getTime();
+    await c.check({ email: 'recent@example.com', password: WRONG });
+    const keys = async () => [...(await attempts()).keys()].sort();
+
+    await expect(c.prune(new Date(minutes(15).getTime() - 1))).resolves.toBe(0);
+    await expect(c.prune(minutes(15))).resolves.toBe(2); // 'old' and its address: their window has passed
+    expect(await keys()).toEqual([userAttemptKey('locked@example.com'), userAttemptKey('recent@example.com')].sort());
+    await expect(c.prune(new Date(minutes(20).getTime() - 1))).resolves.toBe(0); // 'locked' is still locked
+    await expect(c.prune(minutes(20))).resolves.toBe(1);
+    await expect(c.prune(minutes(29))).resolves.toBe(1); // 'recent'
+    expect(await keys()).toEqual([]);
+  });
+
+  it('a lock that outlasts its window keeps the row until the lock ends', async () => {
+    const lockoutMs = 3 * WINDOW;
+    const c = new LoginChecker({
+      hasher,
+      store,
+      dataSource: db.dataSource,
+      findUserByEmail,
+      clock,
+      policy: { windowMs: WINDOW, lockoutMs, maxFailuresPerUser: 1 }, // locked at the first failure
+      pruneEveryMs: 365 * 24 * 3600_000,
+    });
+    const t0 = nowMs;
+    await c.check({ email: 'alice@example.com', password: WRONG });
+    await expect(c.prune(new Date(t0 + WINDOW))).resolves.toBe(0);
+    await expect(c.prune(new Date(t0 + lockoutMs - 1))).resolves.toBe(0);
+    nowMs = t0 + lockoutMs - 1;
+    await expect(c.check({ email: 'alice@example.com', password: PASSWORDS.alice })).resolves.toEqual({
+      ok: false,
+      reason: 'locked',
+    });
+    await expect(c.prune(new Date(t0 + lockoutMs))).resolves.toBe(1);
+  });
+
+  it('the checker prunes by itself: the first check after pruneEveryMs deletes the expired rows, without waiting for it', async () => {
+    const c = checker({}, 60_000);
+    await c.check({ email: 'nobody@example.com', password: WRONG, clientAddress: '10.41.0.1' });
+    expect(c.pruning).toBeNull(); // not due yet
+    expect((await attempts()).size).toBe(2);
+    nowMs += WINDOW + 60_000;
+    await c.check({ email: 'mallory@example.com', password: WRONG });
+    await waitFor(async () => c.pruning === null && !(await attempts()).has(userAttemptKey('nobody@example.com')));
+    expect([...(await attempts()).keys()]).toEqual([userAttemptKey('mallory@example.com')]);
+    expect(logs.some((line) => /pruned 2 expired rows/.test(line))).toBe(true);
+  });
+
+  it('login_attempts stays bounded: 200 e-mails guessed an hour ago leave nothing behind after a prune', async () => {
+    const c = checker();
+    for (let i = 0; i < 200; i++)
+      await c.check({ email: `spray-${i}@example.com`, password: WRONG, clientAddress: `10.50.${i % 4}.1` });
+    expect((await attempts()).size).toBe(204);
+    nowMs += 60 * 60_000;
+    await expect(c.prune()).resolves.toBe(204);
+    expect((await attempts()).size).toBe(0);
   });
 
   it('the tables hold no e-mail and no password in clear, and the logs neither an e-mail, a password nor a hash', async () => {
@@ -315,7 +484,7 @@ describe('LoginChecker (real PostgreSQL)', () => {
     const attemptRows: Array<Record<string, unknown>> = await db.dataSource.query('SELECT * FROM login_attempts');
     const credentialRows: Array<{ user_id: string; password_hash: string }> =
       await db.dataSource.query('SELECT * FROM credentials');
-    expect(attemptRows.length).toBe(allEmails.length); // one per e-mail but the api user's, plus the address
+    expect(attemptRows.length).toBe(allEmails.length + 1); // one per e-mail (the api user's too), plus the address
     for (const row of attemptRows) expect(row.key).toMatch(/^(user:[0-9a-f]{64}|addr:10\.7\.7\.7)$/);
     for (const row of credentialRows)
       expect(row.password_hash).toMatch(/^\$argon2id\$v=19\$m=\d+,t=\d+,p=\d+\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+$/);

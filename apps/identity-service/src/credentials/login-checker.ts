@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import type { CredentialStore } from './credential-store';
+import { LoginAttempts } from './login-attempts';
 import type { PasswordHasher } from './password-hasher';
 import { normalizeEmail } from '../domain';
 
@@ -36,6 +37,9 @@ export interface LoginPolicy {
   lockoutMs: number;
 }
 
+/** How often login_attempts rows that count for nothing are deleted. */
+export const DEFAULT_PRUNE_EVERY_MS = 60_000;
+
 export const DEFAULT_LOGIN_POLICY: Readonly<LoginPolicy> = Object.freeze({
   maxFailuresPerUser: 5,
   maxFailuresPerAddress: 50,
@@ -57,6 +61,8 @@ export interface LoginCheckerOptions {
   policy?: Partial<LoginPolicy>;
   clock?: Clock;
   logger?: LoginLogger;
+  /** How often expired login_attempts rows are deleted (default 60 s); the first check after each interval starts it. */
+  pruneEveryMs?: number;
 }
 
 export interface LoginRequest {
@@ -99,51 +105,43 @@ function assertPolicy(p: LoginPolicy): void {
 }
 
 /**
- * One failure for `key` at `$2`, computed in SQL so concurrent failures never lose a count:
- * a new row starts a window; an expired window (or an expired lock) restarts the count at 1;
- * reaching the maximum locks the key for lockoutMs; an active lock is kept as it is (a request
- * that raced past the lock check neither extends nor clears it).
- */
-const RECORD_FAILURE = `
-  INSERT INTO login_attempts AS a (key, failures, window_started_at, locked_until)
-  VALUES ($1, 1, $2, CASE WHEN 1 >= $4::int THEN $2::timestamptz + $5::double precision * interval '1 millisecond' END)
-  ON CONFLICT (key) DO UPDATE SET
-    failures = CASE WHEN {expired} THEN 1 ELSE a.failures + 1 END,
-    window_started_at = CASE WHEN {expired} THEN $2::timestamptz ELSE a.window_started_at END,
-    locked_until = CASE
-      WHEN a.locked_until > $2::timestamptz THEN a.locked_until
-      WHEN (CASE WHEN {expired} THEN 1 ELSE a.failures + 1 END) >= $4::int
-        THEN $2::timestamptz + $5::double precision * interval '1 millisecond'
-    END
-  RETURNING failures, locked_until`.replaceAll(
-  '{expired}',
-  `(a.window_started_at + $3::double precision * interval '1 millisecond' <= $2::timestamptz
-    OR (a.locked_until IS NOT NULL AND a.locked_until <= $2::timestamptz))`,
-);
-
-/**
  * The password login check.
  *
+ * Each attempt first reserves itself on its e-mail's key and on its client address's key, in one
+ * atomic upsert per key (login-attempts.ts), *before* any password is verified: of attempts fired
+ * in parallel at one e-mail, at most maxFailuresPerUser in a window reach argon2, and the rest —
+ * a right password among them — are answered "locked". A reservation stays counted when the
+ * attempt fails and is given back when it succeeds (or when the attempt was refused on its other
+ * key), so the counts are failures plus attempts in flight.
+ *
  * Every attempt that is not locked runs exactly one argon2 verify (against the dummy hash when
- * there is no real one: unknown user, api user, deactivated user, user without password), so the
- * answers take the same time whatever the reason; a locked attempt spends one dummy verify too.
- * Failures are counted per hashed e-mail (whether or not the user exists) and per client address;
- * failures against an api user's e-mail are not counted on its key, so nobody can lock anything
- * for it. A success clears the e-mail's failures, and rehashes a hash made with weaker settings.
+ * there is no real one: unknown user, api user, deactivated user, user without password) and the
+ * same database round trips, so the answers take the same time whatever the reason; a locked
+ * attempt spends one dummy verify too. An api user's e-mail is counted and locked exactly like an
+ * unknown one (api users never log in, so nothing they use is locked), so the lockout does not
+ * tell who is an api user either. A success clears the e-mail's count and rehashes a hash made
+ * with weaker settings.
+ *
+ * Rows that count for nothing any more are deleted every pruneEveryMs (the first check after the
+ * interval starts a prune without waiting for it): login_attempts keeps a key at most
+ * windowMs + lockoutMs after its window started, plus that interval.
  */
 export class LoginChecker {
   private readonly hasher: PasswordHasher;
   private readonly store: CredentialStore;
-  private readonly dataSource: DataSource;
   private readonly findUserByEmail: FindUserByEmail;
   private readonly policy: Readonly<LoginPolicy>;
   private readonly clock: Clock;
   private readonly logger: LoginLogger | undefined;
+  private readonly attempts: LoginAttempts;
+  private readonly pruneEveryMs: number;
+  private lastPruneAt: number;
+  /** The prune in progress, if any (tests wait for it). */
+  pruning: Promise<void> | null = null;
 
   constructor(options: LoginCheckerOptions) {
     this.hasher = options.hasher;
     this.store = options.store;
-    this.dataSource = options.dataSource;
     this.findUserByEmail = options.findUserByEmail;
     const policy = { ...DEFAULT_LOGIN_POLICY };
     for (const [k, v] of Object.entries(options.policy ?? {}) as Array<[keyof LoginPolicy, number | undefined]>) {
@@ -153,20 +151,29 @@ export class LoginChecker {
     this.policy = Object.freeze(policy);
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger;
+    this.attempts = new LoginAttempts(options.dataSource, this.policy);
+    this.pruneEveryMs = options.pruneEveryMs ?? DEFAULT_PRUNE_EVERY_MS;
+    if (!(this.pruneEveryMs > 0)) throw new RangeError('pruneEveryMs must be positive');
+    this.lastPruneAt = this.clock.now().getTime();
   }
 
   async check({ email, password, clientAddress }: LoginRequest): Promise<LoginResult> {
     const now = this.clock.now();
+    this.pruneIfDue(now);
     const emailLowerCased = normalizedOrEmpty(email);
     const userKey = userAttemptKey(emailLowerCased);
     const addressKey = clientAddress ? addressAttemptKey(clientAddress) : null;
+    const keys = [{ key: userKey, max: this.policy.maxFailuresPerUser }];
+    if (addressKey) keys.push({ key: addressKey, max: this.policy.maxFailuresPerAddress });
 
-    const locked = await this.lockedKeys(addressKey ? [userKey, addressKey] : [userKey], now);
-    if (locked.length > 0) {
-      await this.hasher.verifyDummy(password);
-      this.logger?.log(`login locked ${locked.map(loggable).join(' ')}`);
+    const { reserved, refused } = await this.attempts.reserve(keys, now);
+    if (refused.length > 0) {
+      await Promise.all([this.attempts.release(reserved, this.maxOf), this.hasher.verifyDummy(password)]);
+      this.logger?.log(`login locked ${refused.map(loggable).join(' ')}`);
       return LOCKED;
     }
+    for (const r of reserved)
+      if (r.locked) this.logger?.warn(`login key locked ${loggable(r.key)} after ${r.attempts} attempts`);
 
     const user = emailLowerCased === '' ? null : await this.findUserByEmail(emailLowerCased);
     const storedHash = await this.store.hashOf(user?.userId ?? NIL_UUID);
@@ -174,45 +181,47 @@ export class LoginChecker {
 
     // Exactly one argon2 verify on every path below.
     const ok = eligible ? await this.hasher.verify(storedHash, password) : await this.hasher.verifyDummy(password);
-
-    if (ok && user !== null && user.kind !== 'api' && storedHash !== null) {
-      await this.clearFailures(userKey);
+    if (ok && eligible && user.kind !== 'api') {
+      await Promise.all([
+        this.attempts.clear(userKey),
+        this.attempts.release(
+          reserved.filter((r) => r.key !== userKey),
+          this.maxOf,
+        ),
+      ]);
       if (this.hasher.needsRehash(storedHash)) await this.rehash(user.userId, password);
       this.logger?.log(`login ok ${loggable(userKey)}`);
       return { ok: true, userId: user.userId, kind: user.kind };
     }
-
-    const counted: Array<Promise<void>> = [];
-    if (user?.kind !== 'api') counted.push(this.recordFailure(userKey, this.policy.maxFailuresPerUser, now));
-    if (addressKey) counted.push(this.recordFailure(addressKey, this.policy.maxFailuresPerAddress, now));
-    await Promise.all(counted);
+    // The reservations stay: they are this attempt's failures.
     this.logger?.log(`login invalid_credentials ${loggable(userKey)}`);
     return INVALID;
   }
 
-  private async lockedKeys(keys: string[], now: Date): Promise<string[]> {
-    const rows: Array<{ key: string }> = await this.dataSource.query(
-      'SELECT key FROM login_attempts WHERE key = ANY($1::text[]) AND locked_until > $2::timestamptz',
-      [keys, now],
-    );
-    return rows.map((r) => r.key);
+  /** Deletes the login_attempts rows that count for nothing any more; returns how many. */
+  prune(now: Date = this.clock.now()): Promise<number> {
+    return this.attempts.prune(now);
   }
 
-  private async recordFailure(key: string, max: number, now: Date): Promise<void> {
-    const rows: Array<{ failures: number; locked_until: Date | null }> = await this.dataSource.query(RECORD_FAILURE, [
-      key,
-      now,
-      this.policy.windowMs,
-      max,
-      this.policy.lockoutMs,
-    ]);
-    const row = rows[0];
-    if (row && row.failures === max && row.locked_until)
-      this.logger?.warn(`login key locked ${loggable(key)} after ${max} failures`);
-  }
+  private readonly maxOf = (key: string): number =>
+    key.startsWith('user:') ? this.policy.maxFailuresPerUser : this.policy.maxFailuresPerAddress;
 
-  private async clearFailures(userKey: string): Promise<void> {
-    await this.dataSource.query('DELETE FROM login_attempts WHERE key = $1', [userKey]);
+  private pruneIfDue(now: Date): void {
+    if (this.pruning !== null || now.getTime() - this.lastPruneAt < this.pruneEveryMs) return;
+    this.lastPruneAt = now.getTime();
+    this.pruning = this.attempts
+      .prune(now)
+      .then(
+        (deleted) => {
+          if (deleted > 0) this.logger?.log(`login_attempts: pruned ${deleted} expired rows`);
+        },
+        (err: unknown) => {
+          this.logger?.warn(`login_attempts: prune failed (${err instanceof Error ? err.message : String(err)})`);
+        },
+      )
+      .finally(() => {
+        this.pruning = null;
+      });
   }
 
   private async rehash(userId: string, password: string): Promise<void> {
