@@ -166,3 +166,38 @@ export function oneOf<const V extends readonly [string, ...string[]]>(
     options,
   );
 }
+
+/** An absolute http(s) URL. */
+export function httpUrl(options: EnvVarOptions<string> = {}): EnvVar<string> {
+  const expected = 'an absolute http(s) URL';
+  return envVar(
+    expected,
+    (raw) => {
+      let url: URL;
+      try {
+        url = new URL(raw);
+      } catch {
+        throw new InvalidValue(expected);
+      }
+      if ((url.protocol !== 'http:' && url.protocol !== 'https:') || /\s/.test(raw)) throw new InvalidValue(expected);
+      return raw;
+    },
+    options,
+  );
+}
+
+/**
+ * The credential services present to each other's internal listeners (`Authorization: Bearer …`):
+ * at least 32 characters, never echoed in an error.
+ */
+export function serviceCredential(options: Omit<EnvVarOptions<string>, 'sensitive'> = {}): EnvVar<string> {
+  const expected = 'a random string of at least 32 characters';
+  return envVar(
+    expected,
+    (raw) => {
+      if (raw.length < 32) throw new InvalidValue(expected);
+      return raw;
+    },
+    { ...options, sensitive: true },
+  );
+}

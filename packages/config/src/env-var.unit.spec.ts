@@ -1,6 +1,31 @@
-import { host, hostPortList, integer, oneOf, parseHostPort, port, postgresUrl } from './env-var';
+import {
+  host,
+  hostPortList,
+  httpUrl,
+  integer,
+  oneOf,
+  parseHostPort,
+  port,
+  postgresUrl,
+  serviceCredential,
+} from './env-var';
 
 describe('env var parsers', () => {
+  describe('httpUrl', () => {
+    it.each(['http://127.0.0.1:3103/internal/introspect', 'https://token-service.internal/x'])('accepts %s', (raw) => {
+      expect(httpUrl().parse(raw)).toBe(raw);
+    });
+    it.each(['127.0.0.1:3103', 'ftp://x/y', 'http://a b/', 'not a url', 'javascript:alert(1)'])('rejects %s', (raw) => {
+      expect(() => httpUrl().parse(raw)).toThrow('an absolute http(s) URL');
+    });
+  });
+
+  it('serviceCredential needs 32 characters and is sensitive', () => {
+    expect(serviceCredential().sensitive).toBe(true);
+    expect(serviceCredential().parse('x'.repeat(32))).toBe('x'.repeat(32));
+    expect(() => serviceCredential().parse('x'.repeat(31))).toThrow('at least 32 characters');
+  });
+
   describe('port', () => {
     it.each(['1', '3001', '65535'])('accepts %s', (raw) => {
       expect(port().parse(raw)).toBe(Number(raw));

@@ -21,6 +21,8 @@ export interface ServiceRuntimeOptions {
   extraTopics?: string[];
   /** Outbox poll when idle (default 10 ms). */
   relayPollIntervalMs?: number;
+  /** The verifier's staleness limit: past it without progress from Kafka, bearer routes answer 503 (default 60 s). */
+  stalenessLimitMs?: number;
   log?: (message: string) => void;
 }
 
@@ -66,13 +68,31 @@ export class ServiceRuntime {
       kafka: this.kafka,
       topics: options.verifierTopics ?? [Topics.tokens, Topics.identity, Topics.applications],
       missFallback: options.missFallback,
+      stalenessLimitMs: options.stalenessLimitMs,
+      onPartitionBlocked: (info) =>
+        options.log?.(
+          `token verifier stopped at ${info.topic}[${info.partition}]@${info.offset} (${info.reason}): failing closed until it can go on`,
+        ),
+    });
+    // The service's own events reach its own verifier the moment they commit (a revocation made
+    // here stops working here at once, Kafka or not; a token issued here is known here at once),
+    // and wake the relay so they leave for Kafka without waiting for its next poll.
+    this.store.committed.onCommitted((envelopes) => {
+      this.verifier.applyCommitted(envelopes);
+      this.relay.poke();
     });
   }
 
-  /** For `/readyz`: ready once the token verifier has caught up with the topics. */
-  readiness(): { ready: boolean; liveTokens: number; lastEventAppliedAt: string | null } {
+  /** For `/readyz`: ready once the token verifier has caught up with the topics, and not while it is stale. */
+  readiness(): { ready: boolean; stale: boolean; liveTokens: number; lastEventAppliedAt: string | null } {
     const stats = this.verifier.stats();
-    return { ready: stats.ready, liveTokens: stats.liveTokens, lastEventAppliedAt: stats.lastEventAppliedAt };
+    const stale = this.verifier.isStale();
+    return {
+      ready: stats.ready && !stale,
+      stale,
+      liveTokens: stats.liveTokens,
+      lastEventAppliedAt: stats.lastEventAppliedAt,
+    };
   }
 
   get dataSource(): DataSource {

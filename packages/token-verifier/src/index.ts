@@ -4,15 +4,38 @@ export {
   tokenKeyOfHash,
   type TokenEntry,
   type RevokedEntry,
+  type UserEntry,
+  type ApplicationEntry,
+  type TokenProjectionOptions,
 } from './projection/token-projection';
 export { intersectScopes, missingScopes, covers } from './projection/scopes';
-export { verifyToken, type VerifyResult, type VerifyOptions, type ActiveToken, type InactiveReason } from './verify';
-export { TokenVerifier, type TokenVerifierOptions, type VerifierStats } from './kafka/token-verifier';
+export {
+  decideActive,
+  effectiveScopes,
+  INACTIVE_REASONS,
+  type ActiveToken,
+  type InactiveReason,
+  type SubjectKind,
+  type TokenFacts,
+  type UserFacts,
+  type VerifyOptions,
+  type VerifyResult,
+} from './activity/token-activity';
+export { verifyToken } from './verify';
+export {
+  TokenVerifier,
+  DEFAULT_STALENESS_LIMIT_MS,
+  type TokenVerifierOptions,
+  type VerifierStats,
+} from './kafka/token-verifier';
 export {
   MissFallback,
+  decideIntrospected,
   type MissFallbackOptions,
   type IntrospectedToken,
   type IntrospectFn,
+  type LocalSubjectState,
+  type LookupContext,
 } from './fallback/miss-fallback';
 export { httpIntrospection, parseIntrospection, type HttpIntrospectionOptions } from './fallback/http-introspection';
 export * from './passport';

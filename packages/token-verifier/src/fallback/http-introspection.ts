@@ -53,8 +53,11 @@ export function parseIntrospection(body: unknown): IntrospectedToken {
   const accounts = b.accounts;
   if (accounts !== undefined && !(Array.isArray(accounts) && accounts.every((a) => typeof a === 'string')))
     throw new Error('introspection field accounts is not a list of strings');
-  if (b.exp !== undefined && b.exp !== null && typeof b.exp !== 'number')
-    throw new Error('introspection field exp is not a number');
+  const num = (k: string) => {
+    if (b[k] === undefined || b[k] === null) return undefined;
+    if (typeof b[k] !== 'number' || !Number.isFinite(b[k])) throw new Error(`introspection field ${k} is not a number`);
+    return b[k] as number;
+  };
   const kind = str('subject_kind');
   if (kind !== undefined && !SUBJECT_KINDS.has(kind)) throw new Error('introspection field subject_kind is unknown');
   return {
@@ -66,6 +69,8 @@ export function parseIntrospection(body: unknown): IntrospectedToken {
     client_id: str('client_id'),
     accounts: accounts as string[] | undefined,
     scope: str('scope'),
-    exp: (b.exp as number | null | undefined) ?? undefined,
+    exp: num('exp'),
+    user_version: num('user_version'),
+    application_version: num('application_version'),
   };
 }

@@ -1,5 +1,10 @@
-import type { ActiveToken, VerifyOptions, VerifyResult } from '../verify';
-import { missingScopes } from '../projection/scopes';
+import {
+  decideActive,
+  type ActiveToken,
+  type UserFacts,
+  type VerifyOptions,
+  type VerifyResult,
+} from '../activity/token-activity';
 
 /**
  * What the fallback learns about a token the projection does not know yet (used milliseconds
@@ -13,14 +18,28 @@ export interface IntrospectedToken {
   grant_id?: string;
   client_id?: string;
   accounts?: string[];
-  /** space-separated effective scopes (already intersected with the user's permissions) */
+  /** space-separated scopes effective in every account of the token (token scopes ∩ the user's permissions) */
   scope?: string;
   /** seconds since the epoch */
   exp?: number;
+  /** The aggregate version of the user as token-service knew them (to compare with the local projection's). */
+  user_version?: number;
+  /** Likewise for the token's application. */
+  application_version?: number;
 }
 
 /** Looks a token up elsewhere, by its hash (the raw token never leaves the process). */
 export type IntrospectFn = (tokenHash: string) => Promise<IntrospectedToken>;
+
+/**
+ * What the local projection knows of users and applications: an introspected answer is combined
+ * with it, whichever is newer wins (a deactivation or a disabled application seen here first still
+ * stops the token).
+ */
+export interface LocalSubjectState {
+  user(userId: string): (UserFacts & { version: number }) | undefined;
+  application(clientId: string): { version: number; disabled: boolean } | undefined;
+}
 
 export interface MissFallbackOptions {
   introspect: IntrospectFn;
@@ -28,6 +47,13 @@ export interface MissFallbackOptions {
   ratePerSecond?: number;
   /** Burst size of the bucket (default = ratePerSecond). */
   burst?: number;
+  /**
+   * Calls per second allowed for one client (the `clientKey` of a lookup, e.g. its address), so one
+   * client flooding random well-formed tokens cannot use up the global budget (default 2; burst 2×).
+   */
+  perClientPerSecond?: number;
+  /** Clients whose budget is remembered at once (least recently used ones go first; default 10,000). */
+  clientBuckets?: number;
   /** How long an answer is cached, positive or negative (default 5 s). */
   cacheTtlMs?: number;
   /** Bound on cached answers (default 10,000). */
@@ -35,47 +61,96 @@ export interface MissFallbackOptions {
   clock?: () => number;
 }
 
+export interface LookupContext {
+  /** Who is asking (a client address): each has a budget of its own within the global one. */
+  clientKey?: string;
+  /** The local projection's users and applications, applied over the answer. */
+  local?: LocalSubjectState;
+}
+
+class Bucket {
+  private tokens: number;
+  private refilledAt: number;
+
+  constructor(
+    private readonly rate: number,
+    private readonly burst: number,
+    now: number,
+  ) {
+    this.tokens = burst;
+    this.refilledAt = now;
+  }
+
+  /** Takes one if there is one (refilling first). */
+  take(now: number): boolean {
+    this.refill(now);
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+
+  /** Gives one back (the other budget refused the call). */
+  giveBack(): void {
+    this.tokens = Math.min(this.burst, this.tokens + 1);
+  }
+
+  full(now: number): boolean {
+    this.refill(now);
+    return this.tokens >= this.burst;
+  }
+
+  private refill(now: number): void {
+    this.tokens = Math.min(this.burst, this.tokens + ((now - this.refilledAt) / 1000) * this.rate);
+    this.refilledAt = now;
+  }
+}
+
 /**
  * The verifier's miss fallback: one introspection call for a well-formed, unknown token,
- * rate-limited and briefly cached, so random well-formed tokens cannot turn the gateway into an
- * amplifier against the token service. Over the rate, a miss simply stays "unknown".
+ * rate-limited (globally, and per client) and briefly cached, so random well-formed tokens cannot
+ * turn the gateway into an amplifier against the token service, nor one client starve the fresh
+ * tokens of everyone else. Over a budget, a miss simply stays "unknown". The answer goes through
+ * the same `decideActive` as the projection, with the newer of the local and the introspected
+ * user/application state.
  */
 export class MissFallback {
-  private readonly rate: number;
-  private readonly burst: number;
   private readonly ttl: number;
   private readonly size: number;
   private readonly clock: () => number;
-  private tokens: number;
-  private refilledAt: number;
+  private readonly global: Bucket;
+  private readonly perClientRate: number;
+  private readonly maxClients: number;
+  private readonly clients = new Map<string, Bucket>();
   private readonly cache = new Map<string, { at: number; answer: IntrospectedToken }>();
   private readonly inFlight = new Map<string, Promise<IntrospectedToken | null>>();
   calls = 0;
+  /** Lookups refused because one client's budget was spent (the global one was not asked). */
+  refusedPerClient = 0;
 
   constructor(private readonly options: MissFallbackOptions) {
-    this.rate = options.ratePerSecond ?? 20;
-    this.burst = options.burst ?? this.rate;
+    const rate = options.ratePerSecond ?? 20;
     this.ttl = options.cacheTtlMs ?? 5_000;
     this.size = options.cacheSize ?? 10_000;
     this.clock = options.clock ?? Date.now;
-    this.tokens = this.burst;
-    this.refilledAt = this.clock();
+    this.global = new Bucket(rate, options.burst ?? rate, this.clock());
+    this.perClientRate = options.perClientPerSecond ?? 2;
+    this.maxClients = options.clientBuckets ?? 10_000;
   }
 
-  /** Resolves the miss, or returns `unknown` when over the rate or the lookup fails. */
-  async resolve(tokenHash: string, options: VerifyOptions): Promise<VerifyResult> {
-    const answer = await this.lookup(tokenHash);
+  /** Resolves the miss, or returns `unknown` when over a budget or the lookup fails. */
+  async resolve(tokenHash: string, options: VerifyOptions, context: LookupContext = {}): Promise<VerifyResult> {
+    const answer = await this.lookup(tokenHash, context.clientKey);
     if (!answer) return { active: false, reason: 'unknown' };
-    return toResult(answer, options, this.clock());
+    return decideIntrospected(answer, options, this.clock(), context.local);
   }
 
-  private async lookup(tokenHash: string): Promise<IntrospectedToken | null> {
+  private async lookup(tokenHash: string, clientKey: string | undefined): Promise<IntrospectedToken | null> {
     const now = this.clock();
     const cached = this.cache.get(tokenHash);
     if (cached && now - cached.at < this.ttl) return cached.answer;
     const pending = this.inFlight.get(tokenHash);
     if (pending) return pending;
-    if (!this.take(now)) return null;
+    if (!this.take(now, clientKey)) return null;
     const call = (async () => {
       this.calls++;
       try {
@@ -92,12 +167,34 @@ export class MissFallback {
     return call;
   }
 
-  private take(now: number): boolean {
-    this.tokens = Math.min(this.burst, this.tokens + ((now - this.refilledAt) / 1000) * this.rate);
-    this.refilledAt = now;
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
-    return true;
+  private take(now: number, clientKey: string | undefined): boolean {
+    if (this.perClientRate <= 0 || clientKey === undefined) return this.global.take(now);
+    const client = this.clientBucket(clientKey, now);
+    if (!client.take(now)) {
+      this.refusedPerClient++;
+      return false;
+    }
+    if (this.global.take(now)) return true;
+    client.giveBack();
+    return false;
+  }
+
+  private clientBucket(key: string, now: number): Bucket {
+    let bucket = this.clients.get(key);
+    if (bucket) {
+      this.clients.delete(key); // re-insert: Map order is recency order
+    } else {
+      if (this.clients.size >= this.maxClients) this.evictClients(now);
+      bucket = new Bucket(this.perClientRate, Math.max(1, this.perClientRate * 2), now);
+    }
+    this.clients.set(key, bucket);
+    return bucket;
+  }
+
+  /** Drops full buckets (indistinguishable from new ones), else the least recently used. */
+  private evictClients(now: number): void {
+    for (const [key, bucket] of this.clients) if (bucket.full(now)) this.clients.delete(key);
+    if (this.clients.size >= this.maxClients) this.clients.delete(this.clients.keys().next().value as string);
   }
 
   private remember(tokenHash: string, answer: IntrospectedToken): void {
@@ -106,23 +203,52 @@ export class MissFallback {
   }
 }
 
-function toResult(a: IntrospectedToken, options: VerifyOptions, now: number): VerifyResult {
+/**
+ * An introspection answer through `decideActive`. Its `scope` already is token scopes ∩ the user's
+ * permissions at token-service in every account; when the local projection knows the user at least
+ * as recently (version), the local state decides (deactivation, current permissions) instead;
+ * likewise for the application.
+ */
+export function decideIntrospected(
+  a: IntrospectedToken,
+  options: VerifyOptions,
+  now: number,
+  local?: LocalSubjectState,
+): VerifyResult {
   if (!a.active || !a.token_id || !a.grant_id) return { active: false, reason: 'unknown' };
-  if (a.exp !== undefined && a.exp * 1000 <= now) return { active: false, reason: 'expired' };
   const accounts = a.accounts ?? [];
-  if (options.account !== undefined && !accounts.includes(options.account))
-    return { active: false, reason: 'account_not_allowed' };
-  const effective = (a.scope ?? '').split(' ').filter(Boolean).sort();
-  return {
-    active: true,
-    subject: a.sub ?? a.client_id ?? null,
-    subjectKind: a.subject_kind ?? null,
-    tokenId: a.token_id,
-    grantId: a.grant_id,
-    clientId: a.client_id ?? null,
-    accountIds: accounts,
-    effectiveScopes: effective,
-    missingScopes: missingScopes(options.requiredScopes ?? [], effective),
-    expiresAt: a.exp === undefined ? null : new Date(a.exp * 1000).toISOString(),
-  };
+  const scopes = (a.scope ?? '').split(' ').filter(Boolean);
+  const userId = a.subject_kind === 'client' ? null : (a.sub ?? null);
+  const clientId = a.client_id ?? null;
+  let user: UserFacts | undefined;
+  if (userId !== null) {
+    const known = local?.user(userId);
+    user =
+      known !== undefined && known.version >= (a.user_version ?? 0)
+        ? known
+        : {
+            deactivated: false,
+            kind: a.subject_kind === 'client' ? null : (a.subject_kind ?? null),
+            permissions: new Map(accounts.map((account) => [account, scopes])),
+          };
+  }
+  const application = clientId === null ? undefined : local?.application(clientId);
+  const applicationDisabled =
+    application !== undefined && application.version >= (a.application_version ?? 0) && application.disabled;
+  return decideActive(
+    {
+      tokenId: a.token_id,
+      grantId: a.grant_id,
+      userId,
+      clientId,
+      accountIds: accounts,
+      scopes,
+      expiresAtMs: a.exp === undefined ? null : a.exp * 1000,
+      revoked: null,
+    },
+    user,
+    applicationDisabled,
+    options,
+    now,
+  );
 }

@@ -1,4 +1,5 @@
-import { MissFallback, type IntrospectedToken } from './miss-fallback';
+import type { UserFacts } from '../activity/token-activity';
+import { MissFallback, type IntrospectedToken, type LocalSubjectState } from './miss-fallback';
 
 const live: IntrospectedToken = {
   active: true,
@@ -54,5 +55,81 @@ describe('MissFallback', () => {
   it('an expired answer is expired', async () => {
     const fb = new MissFallback({ introspect: async () => ({ ...live, exp: 1 }), clock: () => 10_000 });
     expect(await fb.resolve('h1', {})).toEqual({ active: false, reason: 'expired' });
+  });
+
+  it('one client flooding random well-formed tokens spends only its own budget: another client’s fresh token still gets through', async () => {
+    const fb = new MissFallback({
+      introspect: async (hash) => (hash === 'fresh' ? live : { active: false }),
+      ratePerSecond: 10,
+      perClientPerSecond: 2,
+      clock: () => 0,
+    });
+    await Promise.all(
+      Array.from({ length: 1000 }, (_, i) => fb.resolve(`random${i}`, {}, { clientKey: '203.0.113.9' })),
+    );
+    expect(fb.calls).toBe(4); // the flooding client's burst (2 × its rate), not the global 10
+    expect(fb.refusedPerClient).toBe(996);
+    expect(await fb.resolve('fresh', {}, { clientKey: '198.51.100.7' })).toMatchObject({ active: true });
+  });
+
+  it('without a client key only the global budget applies', async () => {
+    const fb = new MissFallback({ introspect: async () => ({ active: false }), ratePerSecond: 10, clock: () => 0 });
+    await Promise.all(Array.from({ length: 100 }, (_, i) => fb.resolve(`h${i}`, {})));
+    expect(fb.calls).toBe(10);
+  });
+
+  describe('the local projection’s user and application state applies over the answer (item 13)', () => {
+    const local = (
+      user?: UserFacts & { version: number },
+      app?: { version: number; disabled: boolean },
+    ): LocalSubjectState => ({
+      user: () => user,
+      application: () => app,
+    });
+    const member = (over: Partial<UserFacts & { version: number }> = {}) => ({
+      deactivated: false,
+      kind: 'human' as const,
+      permissions: new Map([['acct-1', ['orders:read'] as readonly string[]]]),
+      version: 5,
+      ...over,
+    });
+
+    it('a user deactivated here at a newer version stops the token', async () => {
+      const fb = new MissFallback({ introspect: async () => ({ ...live, user_version: 4 }) });
+      expect(await fb.resolve('h', {}, { local: local(member({ deactivated: true })) })).toEqual({
+        active: false,
+        reason: 'user_deactivated',
+      });
+    });
+
+    it('permissions known here at a newer version narrow the scopes', async () => {
+      const fb = new MissFallback({ introspect: async () => ({ ...live, user_version: 5 }) });
+      expect(await fb.resolve('h', { account: 'acct-1' }, { local: local(member()) })).toMatchObject({
+        active: true,
+        effectiveScopes: ['orders:read'],
+      });
+    });
+
+    it('an older local state gives way to the answer (read-your-writes for a role just granted)', async () => {
+      const fb = new MissFallback({ introspect: async () => ({ ...live, user_version: 6 }) });
+      expect(
+        await fb.resolve('h', { account: 'acct-1' }, { local: local(member({ deactivated: true })) }),
+      ).toMatchObject({
+        active: true,
+        effectiveScopes: ['orders:read', 'orders:update'],
+      });
+    });
+
+    it('an application disabled here stops the token; an older disabled state does not', async () => {
+      const answer = { ...live, client_id: 'c1', application_version: 3 };
+      const fb = new MissFallback({ introspect: async () => answer, cacheTtlMs: 0 });
+      expect(await fb.resolve('h', {}, { local: local(undefined, { version: 3, disabled: true }) })).toEqual({
+        active: false,
+        reason: 'application_disabled',
+      });
+      expect(await fb.resolve('h', {}, { local: local(undefined, { version: 2, disabled: true }) })).toMatchObject({
+        active: true,
+      });
+    });
   });
 });

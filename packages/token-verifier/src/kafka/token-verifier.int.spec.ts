@@ -159,6 +159,9 @@ describe('TokenVerifier fed from real Kafka', () => {
     const userId = randomUUID();
     const clientId = randomUUID();
     const at = f.accessToken(userId, clientId);
+    await publish(topics.identity, [
+      f.event('UserRegistered', userId, { userId, kind: 'human', displayName: 'Ada', accountIds: ['acct-1'] }),
+    ]);
     await publish(topics.tokens, [at.issued]);
     const verifier = await startVerifier();
     await verifier.ready();

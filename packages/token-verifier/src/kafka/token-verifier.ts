@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
-import { Topics, type LatchkeyEvent } from '@latchkey/contracts';
+import { Topics, type EventEnvelope, type LatchkeyEvent } from '@latchkey/contracts';
 import { EventConsumer, type IdempotencyStore } from '@latchkey/messaging';
 import { hashSecret } from '@latchkey/token-format';
 import type { MissFallback } from '../fallback/miss-fallback';
 import { TokenProjection } from '../projection/token-projection';
+import { PartitionProgress } from './partition-progress';
 import { verifyToken, type VerifyOptions, type VerifyResult } from '../verify';
 
 export interface TokenVerifierOptions {
@@ -22,7 +23,25 @@ export interface TokenVerifierOptions {
   missFallback?: MissFallback;
   /** Called after each event is applied (e.g. to measure the delay from its occurredAt). */
   onApplied?: (event: LatchkeyEvent) => void;
+  /**
+   * How long a partition may go without progress (while behind) or without word from Kafka before
+   * the verifier is stale and fails closed (default 60 s). See isStale().
+   */
+  stalenessLimitMs?: number;
+  /** Revoked tokens that never expire stay tombstones this long (default 7 days); see TokenProjection. */
+  tombstoneRetentionMs?: number;
+  /** Told when a partition gets stuck (an event that cannot be applied yet) or moves again. */
+  onPartitionBlocked?: (info: {
+    topic: string;
+    partition: number;
+    offset: string;
+    reason: string;
+    error: string;
+  }) => void;
 }
+
+/** The default staleness limit of every verifier (gateway and services). */
+export const DEFAULT_STALENESS_LIMIT_MS = 60_000;
 
 export interface VerifierStats {
   ready: boolean;
@@ -34,6 +53,8 @@ export interface VerifierStats {
   lastEventAppliedAt: string | null;
   /** The last time Kafka answered (a message processed, or the high-water marks read); null before. */
   lastContactAt: string | null;
+  /** Partitions stuck on an event the verifier cannot apply (it is stale while any is). */
+  blocked: Array<{ partition: string; offset: string; reason: string }>;
 }
 
 /** The projection's reducers are idempotent by nature, so they need no dedupe store (and its memory). */
@@ -52,19 +73,16 @@ export class TokenVerifier {
   readonly projection: TokenProjection;
   private readonly consumer: EventConsumer;
   private readonly topics: string[];
-  private readonly targets = new Map<string, number>();
-  private readonly positions = new Map<string, number>();
-  private readyFlag = false;
+  private readonly progress = new PartitionProgress();
   private resolveReady!: () => void;
   private readonly readyPromise = new Promise<void>((r) => (this.resolveReady = r));
-  private readonly latestMarks = new Map<string, number>();
   private evictionTimer: NodeJS.Timeout | null = null;
-  private lastContact: number | null = null;
-  private staleLatched = false;
   private lagTimer: NodeJS.Timeout | null = null;
+  private readonly stalenessLimitMs: number;
 
   constructor(private readonly options: TokenVerifierOptions) {
-    this.projection = new TokenProjection(options.clock);
+    this.projection = new TokenProjection(options.clock, { tombstoneRetentionMs: options.tombstoneRetentionMs });
+    this.stalenessLimitMs = options.stalenessLimitMs ?? DEFAULT_STALENESS_LIMIT_MS;
     this.topics = options.topics ?? [Topics.tokens, Topics.identity, Topics.applications];
     this.consumer = new EventConsumer(options.kafka, {
       groupId: options.groupId ?? `token-verifier-${randomBytes(6).toString('hex')}`,
@@ -76,31 +94,30 @@ export class TokenVerifier {
         this.options.onApplied?.(event);
       },
       onProcessed: ({ topic, partition, offset }) => {
-        this.lastContact = Date.now();
-        this.positions.set(`${topic}:${partition}`, Number(offset) + 1);
-        if (!this.readyFlag) this.checkCaughtUp();
+        if (this.progress.processed(`${topic}:${partition}`, Number(offset), Date.now())) this.resolveReady();
       },
-    });
+      // An event this verifier cannot apply (e.g. a newer schemaVersion of a TokenRevoked) is never
+      // skipped: the partition stops there and the verifier is stale (fails closed) until it moves.
+      onBlocked: (info: { topic: string; partition: number; offset: string; reason: string; error: string }) => {
+        this.progress.blocked(`${info.topic}:${info.partition}`, { offset: info.offset, reason: info.reason });
+        this.options.onPartitionBlocked?.(info);
+      },
+      onUnblocked: (info: { topic: string; partition: number }) => {
+        this.progress.unblocked(`${info.topic}:${info.partition}`);
+      },
+    } as ConstructorParameters<typeof EventConsumer>[1]);
   }
 
   /** Notes the high-water marks, then starts consuming. Resolves once consuming; see `ready()`. */
   async start(): Promise<void> {
-    for (const [key, high] of await this.highWaterMarks()) {
-      this.targets.set(key, high);
-      this.latestMarks.set(key, high);
-    }
-    this.lastContact = Date.now();
-    this.checkCaughtUp();
+    if (this.progress.start(await this.highWaterMarks(), Date.now())) this.resolveReady();
     await this.consumer.start();
     this.evictionTimer = setInterval(() => this.projection.evictExpired(), this.options.evictionIntervalMs ?? 60_000);
     this.evictionTimer.unref();
     this.lagTimer = setInterval(() => {
       this.highWaterMarks()
-        .then((marks) => {
-          marks.forEach((high, key) => this.latestMarks.set(key, high));
-          this.lastContact = Date.now();
-        })
-        .catch(() => undefined); // Kafka unreachable: the last known marks stay
+        .then((marks) => this.progress.marksRead(marks, Date.now()))
+        .catch(() => undefined); // Kafka unreachable: the last known marks stay, and staleness counts
     }, this.options.lagIntervalMs ?? 5_000);
     this.lagTimer.unref();
   }
@@ -117,7 +134,7 @@ export class TokenVerifier {
   async catchUp({ timeoutMs = 30_000 }: { timeoutMs?: number } = {}): Promise<void> {
     const marks = await this.highWaterMarks();
     const deadline = Date.now() + timeoutMs;
-    while ([...marks].some(([key, high]) => (this.positions.get(key) ?? 0) < high)) {
+    while (!this.progress.caughtUpWith(marks)) {
       if (Date.now() > deadline) throw new Error(`not caught up within ${timeoutMs} ms`);
       await new Promise((r) => setTimeout(r, 10));
     }
@@ -153,7 +170,17 @@ export class TokenVerifier {
   }
 
   get isReady(): boolean {
-    return this.readyFlag;
+    return this.progress.isReady;
+  }
+
+  /**
+   * Applies this process's own events the moment they commit (see the event store's
+   * CommittedEvents), before their Kafka copies arrive: a service's own revocations stop its own
+   * verifier at once — even with Kafka down — and a token it just issued is known at once. The
+   * reducers are idempotent and per-part versioned, so the Kafka copies change nothing later.
+   */
+  applyCommitted(envelopes: readonly EventEnvelope[]): void {
+    for (const envelope of envelopes) this.projection.apply(envelope as LatchkeyEvent);
   }
 
   verify(token: string, options?: VerifyOptions): VerifyResult {
@@ -164,60 +191,46 @@ export class TokenVerifier {
    * verify(), plus the miss fallback when one is configured: a bearer token (pat, at) that the
    * projection does not know yet is looked up once by its hash. A revoked token never is.
    */
-  async verifyWithFallback(token: string, options: VerifyOptions = {}): Promise<VerifyResult> {
+  async verifyWithFallback(
+    token: string,
+    options: VerifyOptions = {},
+    context: { clientKey?: string } = {},
+  ): Promise<VerifyResult> {
     const local = this.verify(token, options);
     if (local.active || local.reason !== 'unknown' || !this.options.missFallback) return local;
     if (!token.startsWith('lk_pat_') && !token.startsWith('lk_at_')) return local;
-    return this.options.missFallback.resolve(hashSecret(token), options);
+    return this.options.missFallback.resolve(hashSecret(token), options, {
+      clientKey: context.clientKey,
+      local: this.projection,
+    });
   }
 
   stats(): VerifierStats {
-    const lag: Record<string, number> = {};
-    const offsets: VerifierStats['offsets'] = {};
-    for (const [key, high] of this.latestMarks) {
-      const applied = this.positions.get(key) ?? 0;
-      lag[key] = Math.max(0, high - applied);
-      offsets[key] = { applied, highWaterMark: high };
-    }
     const at = this.projection.lastEventAppliedAt;
+    const contact = this.progress.lastContactAt;
     return {
-      ready: this.readyFlag,
+      ready: this.progress.isReady,
       liveTokens: this.projection.size,
-      lag,
-      offsets,
+      lag: this.progress.lag(),
+      offsets: this.progress.offsets(),
       lastEventAppliedAt: at === null ? null : new Date(at).toISOString(),
-      lastContactAt: this.lastContact === null ? null : new Date(this.lastContact).toISOString(),
+      lastContactAt: contact === null ? null : new Date(contact).toISOString(),
+      blocked: this.progress.blockedList(),
     };
   }
 
   /**
-   * The staleness policy of a gateway: stale once Kafka has not answered for longer than
-   * `limitMs` (or before the first catch-up), and from then on until Kafka answers again AND
-   * every partition has caught up with the latest known high-water marks. A gateway fails closed
-   * while stale and recovers by itself.
+   * Whether this verifier cannot vouch for tokens right now (see PartitionProgress): before the
+   * first catch-up, while a partition is stuck, and once a partition has gone `limitMs` without
+   * progress, until every partition has caught up again. Callers fail closed (503) while stale.
    */
-  isStale(limitMs: number, now: number = Date.now()): boolean {
-    if (!this.readyFlag || this.lastContact === null) return true;
-    if (now - this.lastContact > limitMs) {
-      this.staleLatched = true;
-      return true;
-    }
-    if (this.staleLatched) {
-      for (const [key, high] of this.latestMarks) if ((this.positions.get(key) ?? 0) < high) return true;
-      this.staleLatched = false;
-    }
-    return false;
+  isStale(limitMs: number = this.stalenessLimitMs, now: number = Date.now()): boolean {
+    return this.progress.isStale(limitMs, now);
   }
 
   async stop(): Promise<void> {
     if (this.evictionTimer) clearInterval(this.evictionTimer);
     if (this.lagTimer) clearInterval(this.lagTimer);
     await this.consumer.stop();
-  }
-
-  private checkCaughtUp(): void {
-    for (const [key, target] of this.targets) if ((this.positions.get(key) ?? 0) < target) return;
-    this.readyFlag = true;
-    this.resolveReady();
   }
 }

@@ -42,7 +42,7 @@ const good = f.pat(userId, { scopes: ['orders:read', 'orders:update'] });
 const narrow = f.pat(userId, { scopes: ['orders:update'] });
 const revoked = f.pat(userId);
 const expired = f.pat(userId, { expiresAt: new Date(Date.now() + 60_000).toISOString() });
-[
+const userEvents = [
   f.event('UserRegistered', userId, {
     userId,
     kind: 'human',
@@ -56,6 +56,9 @@ const expired = f.pat(userId, { expiresAt: new Date(Date.now() + 60_000).toISOSt
     roles: ['member'],
     permissions: ['orders:read', 'orders:update'],
   }),
+];
+[
+  ...userEvents,
   good.issued,
   narrow.issued,
   revoked.issued,
@@ -68,12 +71,29 @@ const expired = f.pat(userId, { expiresAt: new Date(Date.now() + 60_000).toISOSt
 ].forEach((e) => projection.apply(e));
 
 let ready = true;
+let stale = false;
 let clockOffset = 0;
+// a token issued a moment ago: not in the projection yet, known to the fallback (token-service)
+const fresh = f.pat(userId, { scopes: ['orders:read'] });
+const fallbackAsked: Array<string | undefined> = [];
 const verifier = {
   verify: (t: string, o?: { account?: string; requiredScopes?: readonly string[] }) =>
     verifyToken(projection, t, o, Date.now() + clockOffset),
   get isReady() {
     return ready;
+  },
+  isStale: () => stale,
+  verifyWithFallback: async (
+    t: string,
+    o?: { account?: string; requiredScopes?: readonly string[] },
+    context?: { clientKey?: string },
+  ) => {
+    fallbackAsked.push(context?.clientKey);
+    if (t !== fresh.token) return verifier.verify(t, o);
+    const shadow = new TokenProjection();
+    shadow.apply(fresh.issued);
+    for (const e of userEvents) shadow.apply(e);
+    return verifyToken(shadow, t, o);
   },
 };
 
@@ -90,7 +110,47 @@ beforeAll(async () => {
 afterAll(() => app.close());
 afterEach(() => {
   ready = true;
+  stale = false;
   clockOffset = 0;
+});
+
+describe('the guard fails closed when stale and accepts a token on the first request after its creation', () => {
+  it('a stale verifier answers 503 temporarily_unavailable with Retry-After, even for a good token', async () => {
+    stale = true;
+    const res = await app.inject({
+      method: 'GET',
+      url: '/orders',
+      headers: { ...acct, authorization: `Bearer ${good.token}` },
+    });
+    expect(res.statusCode).toBe(503);
+    expect(res.headers['retry-after']).toBe('5');
+    expect(res.json()).toMatchObject({ error: 'temporarily_unavailable' });
+  });
+
+  it('a token the projection does not know yet goes through the miss fallback (with the client address) and passes', async () => {
+    expect(verifier.verify(fresh.token, { account: 'acct-1' })).toEqual({ active: false, reason: 'unknown' });
+    fallbackAsked.length = 0;
+    const res = await app.inject({
+      method: 'GET',
+      url: '/orders',
+      headers: { ...acct, authorization: `Bearer ${fresh.token}` },
+      remoteAddress: '198.51.100.23',
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ subject: userId, effectiveScopes: ['orders:read'] });
+    expect(fallbackAsked).toEqual(['198.51.100.23']);
+  });
+
+  it('a known token never calls the fallback', async () => {
+    fallbackAsked.length = 0;
+    const res = await app.inject({
+      method: 'GET',
+      url: '/orders',
+      headers: { ...acct, authorization: `Bearer ${good.token}` },
+    });
+    expect(res.statusCode).toBe(200);
+    expect(fallbackAsked).toEqual([]);
+  });
 });
 
 const REALM = 'Bearer realm="latchkey"';

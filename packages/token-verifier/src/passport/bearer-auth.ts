@@ -4,6 +4,11 @@ import type { ActiveToken, InactiveReason, VerifyOptions, VerifyResult } from '.
 export interface BearerVerifier {
   verify(token: string, options?: VerifyOptions): VerifyResult;
   readonly isReady: boolean;
+  /**
+   * Whether the verifier cannot vouch for tokens right now (its projection is behind Kafka past its
+   * staleness limit, or a partition is stuck): protected routes then answer 503 — fail closed.
+   */
+  isStale?(): boolean;
 }
 
 /** Where a route takes the account it acts in from. */
@@ -132,12 +137,12 @@ const unauthenticated = (description: string): BearerOutcome => ({
   },
 });
 
-const unavailable = (): BearerOutcome => ({
+const unavailable = (description = 'The token verifier is not ready yet'): BearerOutcome => ({
   ok: false,
   failure: {
     status: 503,
     headers: { 'Retry-After': '5' },
-    body: { error: 'temporarily_unavailable', error_description: 'The token verifier is not ready yet' },
+    body: { error: 'temporarily_unavailable', error_description: description },
   },
 });
 
@@ -174,6 +179,12 @@ function prepare(verifier: BearerVerifier, req: BearerRequest, requirements: Bea
     account = resolved.account;
   }
   if (!verifier.isReady) return { ok: false, outcome: unavailable() };
+  if (verifier.isStale?.() === true) {
+    return {
+      ok: false,
+      outcome: unavailable('The token verifier is not caught up with Kafka; it cannot vouch for tokens right now'),
+    };
+  }
   return { ok: true, token: extraction.token, account, requiredScopes: requirements.scopes ?? [] };
 }
 
@@ -211,7 +222,12 @@ export function authenticateBearer(
 
 /** A verifier that can also look a token up elsewhere when its projection does not know it yet (TokenVerifier with a MissFallback). */
 export interface FallbackBearerVerifier extends BearerVerifier {
-  verifyWithFallback(token: string, options?: VerifyOptions): Promise<VerifyResult>;
+  verifyWithFallback(token: string, options?: VerifyOptions, context?: FallbackContext): Promise<VerifyResult>;
+}
+
+/** Who asks, for the fallback's per-client budget (e.g. the client's address). */
+export interface FallbackContext {
+  clientKey?: string;
 }
 
 /**
@@ -222,6 +238,7 @@ export async function authenticateBearerWithFallback(
   verifier: FallbackBearerVerifier,
   req: BearerRequest,
   requirements: BearerRequirements = {},
+  context: FallbackContext = {},
 ): Promise<BearerOutcome> {
   const prepared = prepare(verifier, req, requirements);
   if (!prepared.ok) return prepared.outcome;
@@ -230,7 +247,7 @@ export async function authenticateBearerWithFallback(
   try {
     result = verifier.verify(prepared.token, options);
     if (!result.active && result.reason === 'unknown')
-      result = await verifier.verifyWithFallback(prepared.token, options);
+      result = await verifier.verifyWithFallback(prepared.token, options, context);
   } catch {
     return unavailable();
   }

@@ -73,20 +73,39 @@ function toExp(iso: string | null): number {
 export interface RevokedEntry {
   readonly revoked: 'token_revoked' | 'grant_revoked';
   readonly exp: number;
+  /** When the sweep made it a tombstone (seconds since EPOCH_2020): one that never expires goes after the retention. */
+  readonly at: number;
 }
 
+/**
+ * A user as the projection knows them. Each part carries the aggregate version of the event that
+ * set it, so an older event arriving late (e.g. from Kafka, after the service applied its own newer
+ * one at commit) is ignored for that part only and still applied to the others.
+ */
 export interface UserEntry {
+  /** The newest aggregate version applied to any part. */
   version: number;
   deactivated: boolean;
   kind: 'human' | 'api' | 'contact' | null;
   /** accountId → resolved permissions */
   permissions: Map<string, readonly string[]>;
+  kindVersion: number;
+  statusVersion: number;
+  /** accountId → version of the MembershipChanged that set it (kept when a membership is removed) */
+  permissionVersions: Map<string, number>;
 }
 
-interface ApplicationEntry {
+export interface ApplicationEntry {
   version: number;
   disabled: boolean;
 }
+
+export interface TokenProjectionOptions {
+  /** How long a revoked token that never expires stays a tombstone after the sweep (default 7 days). */
+  tombstoneRetentionMs?: number;
+}
+
+const DEFAULT_TOMBSTONE_RETENTION_MS = 7 * 86_400_000;
 
 /**
  * The verifier's state, fed by tokens.events.v1, identity.events.v1 and applications.events.v1.
@@ -105,13 +124,25 @@ export class TokenProjection {
   private readonly internedLists = new Map<string, readonly string[]>();
   private readonly sorted = new WeakMap<readonly string[], readonly string[]>();
   private live = 0;
-  private readonly revokedTokens = new Set<string>();
-  private readonly revokedGrants = new Set<string>();
+  // Revocations by id, in two generations: the sweep turns every revoked live entry into a hash
+  // tombstone and then drops the older generation, so an id is remembered for one to two sweep
+  // intervals — long enough for a TokenIssued applied after its revocation (a service applies its
+  // own events at commit, before their Kafka copies arrive), and memory does not grow for ever.
+  private revokedTokens = new Set<string>();
+  private revokedGrants = new Set<string>();
+  private olderRevokedTokens = new Set<string>();
+  private olderRevokedGrants = new Set<string>();
   private readonly users = new Map<string, UserEntry>();
   private readonly applications = new Map<string, ApplicationEntry>();
   private lastAppliedAt: number | null = null;
+  private readonly tombstoneRetentionS: number;
 
-  constructor(private readonly clock: () => number = Date.now) {}
+  constructor(
+    private readonly clock: () => number = Date.now,
+    options: TokenProjectionOptions = {},
+  ) {
+    this.tombstoneRetentionS = Math.floor((options.tombstoneRetentionMs ?? DEFAULT_TOMBSTONE_RETENTION_MS) / 1000);
+  }
 
   apply(event: LatchkeyEvent): void {
     switch (event.type) {
@@ -124,8 +155,9 @@ export class TokenProjection {
         const key = tokenKeyOfHash(d.tokenHash);
         const existing = this.tokens.get(key);
         if (existing) break; // redelivered
-        if (this.revokedGrants.has(grantId) || this.revokedTokens.has(tokenId)) {
-          this.tokens.set(key, { revoked: this.revokedGrants.has(grantId) ? 'grant_revoked' : 'token_revoked', exp });
+        const revoked = this.revokedById(tokenId, grantId);
+        if (revoked !== null) {
+          this.tokens.set(key, { revoked, exp, at: this.nowS() });
           break;
         }
         this.tokens.set(key, {
@@ -153,28 +185,40 @@ export class TokenProjection {
       case 'TokensUsed':
       case 'AccountCreated':
         break;
-      case 'UserRegistered':
-        this.changeUser(event.data.userId, event.aggregateVersion, (u) => (u.kind = event.data.kind));
+      case 'UserRegistered': {
+        const u = this.userEntry(event.data.userId, event.aggregateVersion);
+        if (event.aggregateVersion > u.kindVersion) {
+          u.kind = event.data.kind;
+          u.kindVersion = event.aggregateVersion;
+        }
         break;
-      case 'MembershipChanged':
-        this.changeUser(event.data.userId, event.aggregateVersion, (u) => {
-          if (event.data.permissions.length === 0) u.permissions.delete(event.data.accountId);
-          else u.permissions.set(event.data.accountId, this.internList(event.data.permissions));
-        });
+      }
+      case 'MembershipChanged': {
+        const { accountId, permissions } = event.data;
+        const u = this.userEntry(event.data.userId, event.aggregateVersion);
+        if (event.aggregateVersion > (u.permissionVersions.get(accountId) ?? 0)) {
+          u.permissionVersions.set(accountId, event.aggregateVersion);
+          if (permissions.length === 0) u.permissions.delete(accountId);
+          else u.permissions.set(accountId, this.internList(permissions));
+        }
         break;
+      }
       case 'UserDeactivated':
-        this.changeUser(event.data.userId, event.aggregateVersion, (u) => (u.deactivated = true));
+      case 'UserReactivated': {
+        const u = this.userEntry(event.data.userId, event.aggregateVersion);
+        if (event.aggregateVersion > u.statusVersion) {
+          u.deactivated = event.type === 'UserDeactivated';
+          u.statusVersion = event.aggregateVersion;
+        }
         break;
-      case 'UserReactivated':
-        this.changeUser(event.data.userId, event.aggregateVersion, (u) => (u.deactivated = false));
-        break;
+      }
       case 'ApplicationDisabled':
       case 'ApplicationDeleted':
-        this.application(event.data.clientId, event.aggregateVersion, true);
+        this.changeApplication(event.data.clientId, event.aggregateVersion, true);
         break;
       case 'ApplicationEnabled':
       case 'ApplicationRegistered':
-        this.application(event.data.clientId, event.aggregateVersion, false);
+        this.changeApplication(event.data.clientId, event.aggregateVersion, false);
         break;
       case 'ApplicationUpdated':
       case 'ApplicationSecretRotated':
@@ -203,20 +247,46 @@ export class TokenProjection {
       } else if (live) {
         const revoked = this.revocationOf(entry);
         if (revoked) {
-          this.tokens.set(key, { revoked, exp: entry.exp });
+          this.tokens.set(key, { revoked, exp: entry.exp, at: limit });
           this.live--;
           n++;
         }
+      } else if (entry.exp < 0 && limit - entry.at > this.tombstoneRetentionS) {
+        // a revoked token that never expires: after the retention it answers "unknown", which
+        // still fails closed (token-service's introspection says inactive)
+        this.tokens.delete(key);
+        n++;
       }
     }
+    // every live entry revoked so far is a hash tombstone now: the older generation of ids can go
+    this.olderRevokedTokens = this.revokedTokens;
+    this.olderRevokedGrants = this.revokedGrants;
+    this.revokedTokens = new Set();
+    this.revokedGrants = new Set();
     return n;
   }
 
   /** Whether a live entry's token or grant has been revoked since it was issued. */
   revocationOf(entry: TokenEntry): RevokedEntry['revoked'] | null {
-    if (this.revokedTokens.has(entry.tokenId)) return 'token_revoked';
-    if (this.revokedGrants.has(entry.grantId)) return 'grant_revoked';
+    return this.revokedById(entry.tokenId, entry.grantId);
+  }
+
+  private revokedById(tokenId: string, grantId: string): RevokedEntry['revoked'] | null {
+    if (this.revokedTokens.has(tokenId) || this.olderRevokedTokens.has(tokenId)) return 'token_revoked';
+    if (this.revokedGrants.has(grantId) || this.olderRevokedGrants.has(grantId)) return 'grant_revoked';
     return null;
+  }
+
+  /** Revocations remembered by id (both generations), for the memory figures. */
+  get revocationsById(): number {
+    return (
+      this.revokedTokens.size + this.olderRevokedTokens.size + this.revokedGrants.size + this.olderRevokedGrants.size
+    );
+  }
+
+  /** Entries kept for revoked tokens (answering "revoked" rather than "unknown"). */
+  get tombstones(): number {
+    return this.tokens.size - this.live;
   }
 
   /** The entry of a token, by its key (tokenKey / tokenKeyOfHash). */
@@ -252,6 +322,11 @@ export class TokenProjection {
     return this.applications.get(clientId)?.disabled ?? false;
   }
 
+  /** What the projection knows of an application, or undefined. */
+  application(clientId: string): Readonly<ApplicationEntry> | undefined {
+    return this.applications.get(clientId);
+  }
+
   /** Live tokens (revoked ones count until the next sweep turns them into tombstones). */
   get size(): number {
     return this.live;
@@ -277,18 +352,30 @@ export class TokenProjection {
     return list;
   }
 
-  private changeUser(userId: string, version: number, change: (u: UserEntry) => void): void {
+  /** The user's entry (created on first sight), its newest version raised to `version`. */
+  private userEntry(userId: string, version: number): UserEntry {
     let u = this.users.get(userId);
     if (!u) {
-      u = { version: 0, deactivated: false, kind: null, permissions: new Map() };
-      this.users.set(userId, u);
+      u = {
+        version: 0,
+        deactivated: false,
+        kind: null,
+        permissions: new Map(),
+        kindVersion: 0,
+        statusVersion: 0,
+        permissionVersions: new Map(),
+      };
+      this.users.set(this.intern(userId), u);
     }
-    if (version <= u.version) return; // redelivered or stale
-    change(u);
-    u.version = version;
+    if (version > u.version) u.version = version;
+    return u;
   }
 
-  private application(clientId: string, version: number, disabled: boolean): void {
+  private nowS(): number {
+    return Math.floor((this.clock() - EPOCH_2020) / 1000);
+  }
+
+  private changeApplication(clientId: string, version: number, disabled: boolean): void {
     const a = this.applications.get(clientId) ?? { version: 0, disabled: false };
     if (version <= a.version) return;
     a.version = version;

@@ -1,0 +1,62 @@
+import { httpUrl, integer } from '@latchkey/config';
+import { httpIntrospection, MissFallback, type IntrospectFn } from '@latchkey/token-verifier';
+
+/**
+ * The environment every service's token verifier reads (spread into the service's own spec):
+ * where to ask about a token it does not know yet, how often, and how long it may go without word
+ * from Kafka before its bearer routes answer 503.
+ */
+export const VERIFIER_ENV = {
+  INTROSPECTION_URL: httpUrl({
+    localDefault: 'http://127.0.0.1:3103/internal/introspect',
+    description:
+      "token-service's internal introspection, asked once about a well-formed token this service's projection does not know yet (used right after issue)",
+  }),
+  MISS_FALLBACK_PER_SECOND: integer({
+    default: 20,
+    min: 0,
+    max: 10_000,
+    description: 'introspection calls per second for unknown tokens, all clients together (0 = off)',
+  }),
+  MISS_FALLBACK_PER_CLIENT_PER_SECOND: integer({
+    default: 2,
+    min: 0,
+    max: 10_000,
+    description: 'introspection calls per second for unknown tokens from one client address (0 = no per-client budget)',
+  }),
+  STALENESS_LIMIT_SECONDS: integer({
+    default: 60,
+    min: 1,
+    max: 86_400,
+    description:
+      'without progress from Kafka for longer (a partition behind and not moving, or Kafka unreachable), bearer routes answer 503 until caught up again',
+  }),
+} as const;
+
+export interface VerifierSettings {
+  INTROSPECTION_URL: string;
+  MISS_FALLBACK_PER_SECOND: number;
+  MISS_FALLBACK_PER_CLIENT_PER_SECOND: number;
+  STALENESS_LIMIT_SECONDS: number;
+}
+
+/**
+ * The ServiceRuntime options for the verifier from those settings: a miss fallback to
+ * token-service's introspection with the service credential (or `introspect`, e.g. token-service's
+ * own lookup), and the staleness limit.
+ */
+export function verifierOptions(
+  settings: VerifierSettings,
+  credential: string,
+  introspect?: IntrospectFn,
+): { missFallback?: MissFallback; stalenessLimitMs: number } {
+  const missFallback =
+    settings.MISS_FALLBACK_PER_SECOND > 0
+      ? new MissFallback({
+          introspect: introspect ?? httpIntrospection({ url: settings.INTROSPECTION_URL, credential }),
+          ratePerSecond: settings.MISS_FALLBACK_PER_SECOND,
+          perClientPerSecond: settings.MISS_FALLBACK_PER_CLIENT_PER_SECOND,
+        })
+      : undefined;
+  return { missFallback, stalenessLimitMs: settings.STALENESS_LIMIT_SECONDS * 1000 };
+}

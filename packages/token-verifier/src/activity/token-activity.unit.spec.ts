@@ -1,0 +1,136 @@
+import { decideActive, effectiveScopes, type TokenFacts, type UserFacts } from './token-activity';
+
+const NOW = Date.UTC(2026, 0, 1);
+
+const token = (over: Partial<TokenFacts> = {}): TokenFacts => ({
+  tokenId: 't1',
+  grantId: 'g1',
+  userId: 'u1',
+  clientId: null,
+  accountIds: ['acct-1'],
+  scopes: ['orders:read', 'orders:update'],
+  expiresAtMs: NOW + 60_000,
+  revoked: null,
+  ...over,
+});
+
+const user = (permissions: Record<string, string[]>, over: Partial<UserFacts> = {}): UserFacts => ({
+  deactivated: false,
+  kind: 'human',
+  permissions: new Map(Object.entries(permissions)),
+  ...over,
+});
+
+const ada = user({ 'acct-1': ['orders:read', 'orders:update', 'orders:delete'], 'acct-2': ['orders:read'] });
+
+describe('decideActive — the one rule of "is this token active" (DESIGN §4 order)', () => {
+  it.each([
+    ['token revoked', token({ revoked: 'token_revoked' }), ada, false, 'token_revoked'],
+    ['grant revoked', token({ revoked: 'grant_revoked' }), ada, false, 'grant_revoked'],
+    [
+      'revoked wins over expired',
+      token({ revoked: 'grant_revoked', expiresAtMs: NOW - 1 }),
+      ada,
+      false,
+      'grant_revoked',
+    ],
+    ['expired (at the instant)', token({ expiresAtMs: NOW }), ada, false, 'expired'],
+    [
+      'expired wins over a deactivated user',
+      token({ expiresAtMs: NOW - 1 }),
+      user({}, { deactivated: true }),
+      false,
+      'expired',
+    ],
+    ['user not known here', token(), undefined, false, 'unknown'],
+    [
+      'user deactivated',
+      token(),
+      user({ 'acct-1': ['orders:read'] }, { deactivated: true }),
+      false,
+      'user_deactivated',
+    ],
+    ['application disabled', token({ clientId: 'c1' }), ada, true, 'application_disabled'],
+    [
+      'client token of a disabled application',
+      token({ userId: null, clientId: 'c1' }),
+      undefined,
+      true,
+      'application_disabled',
+    ],
+  ])('%s → inactive (%s)', (_what, facts, who, disabled, reason) => {
+    expect(decideActive(facts, who, disabled as boolean, {}, NOW)).toEqual({ active: false, reason });
+  });
+
+  it('an account the token may not act in is refused, whatever the user holds there', () => {
+    expect(decideActive(token(), ada, false, { account: 'acct-2' }, NOW)).toEqual({
+      active: false,
+      reason: 'account_not_allowed',
+    });
+  });
+
+  it('an active token answers token scopes ∩ the user’s permissions in the account, and what is missing', () => {
+    const r = decideActive(token(), ada, false, { account: 'acct-1', requiredScopes: ['orders:delete'] }, NOW);
+    expect(r).toEqual({
+      active: true,
+      subject: 'u1',
+      subjectKind: 'human',
+      tokenId: 't1',
+      grantId: 'g1',
+      clientId: null,
+      accountIds: ['acct-1'],
+      effectiveScopes: ['orders:read', 'orders:update'],
+      missingScopes: ['orders:delete'],
+      expiresAt: new Date(NOW + 60_000).toISOString(),
+    });
+  });
+
+  it('a token loses a scope the moment its user does', () => {
+    const demoted = user({ 'acct-1': ['orders:read'] });
+    expect(decideActive(token(), demoted, false, { account: 'acct-1' }, NOW)).toMatchObject({
+      effectiveScopes: ['orders:read'],
+    });
+  });
+
+  it('a client token (no user) keeps its own scopes, sorted, subject = the client', () => {
+    const r = decideActive(
+      token({ userId: null, clientId: 'c1', scopes: ['b:read', 'a:read'] }),
+      undefined,
+      false,
+      {},
+      NOW,
+    );
+    expect(r).toMatchObject({
+      active: true,
+      subject: 'c1',
+      subjectKind: 'client',
+      effectiveScopes: ['a:read', 'b:read'],
+    });
+  });
+});
+
+describe('effective scopes of a route that names no account (item 5: never the union)', () => {
+  const twoAccounts = token({ accountIds: ['acct-1', 'acct-2'], scopes: ['orders:read', 'orders:delete'] });
+
+  it('are what holds in EVERY account of the token: delete is held in acct-1 only, so it is not effective', () => {
+    expect(effectiveScopes(twoAccounts, ada)).toEqual(['orders:read']);
+    const r = decideActive(twoAccounts, ada, false, { requiredScopes: ['orders:delete'] }, NOW);
+    expect(r).toMatchObject({ active: true, effectiveScopes: ['orders:read'], missingScopes: ['orders:delete'] });
+  });
+
+  it('in one named account they are that account’s', () => {
+    expect(effectiveScopes(twoAccounts, ada, 'acct-1')).toEqual(['orders:delete', 'orders:read']);
+  });
+
+  it('an account where the user holds nothing leaves nothing', () => {
+    expect(effectiveScopes(token({ accountIds: ['acct-1', 'acct-9'] }), ada)).toEqual([]);
+  });
+
+  it('wildcards on either side keep the narrower scope', () => {
+    const wild = user({ 'acct-1': ['orders:*'], 'acct-2': ['orders:read', 'orders:update'] });
+    expect(effectiveScopes(token({ accountIds: ['acct-1', 'acct-2'], scopes: ['orders:*'] }), wild)).toEqual([
+      'orders:read',
+      'orders:update',
+    ]);
+  });
+});
