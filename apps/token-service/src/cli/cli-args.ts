@@ -13,6 +13,7 @@ Usage:
                       (--account <account id> [--account <id> ...] | --all-accounts)
                       [--expires-in-days <N> | --no-expiry] [--description <text>]
   latchkey pat revoke --id <grant id>
+  latchkey dlq replay <topic> [--dry-run]
   latchkey --help
 
 pat create   Issues a personal access token for a user that token-service's directory knows
@@ -26,6 +27,14 @@ pat create   Issues a personal access token for a user that token-service's dire
              Prints only the token on stdout (TOKEN=$(npm run -s latchkey -- pat create ...)),
              and a summary on stderr.
 pat revoke   Revokes a personal access token (reason operator_request).
+dlq replay   Republishes the dead letters of <topic>.dlq to their original topic (header
+             x-original-topic, else <topic>) with their key and headers (minus x-dlq-*), so
+             the consumers try them again once the cause is fixed. A consumer group of its own
+             (latchkey-dlq-replay.<topic>) remembers what was replayed: each dead letter is
+             replayed once; letters that arrive while it runs wait for the next run.
+             --dry-run  lists partition, offset, reason, event type and id of each letter a
+                        replay would republish (never its content); changes nothing
+             Needs only KAFKA_BROKERS (no database).
 
 Environment: DATABASE_URL and KAFKA_BROKERS, as token-service reads them.
 Exit codes: 0 done, 1 refused or failed, 2 usage error.`;
@@ -52,7 +61,14 @@ export interface PatRevokeArgs {
   id: string;
 }
 
-export type CliArgs = { command: 'help' } | PatCreateArgs | PatRevokeArgs;
+export interface DlqReplayArgs {
+  command: 'dlq-replay';
+  /** The original topic (its dead letters are on `<topic>.dlq`). */
+  topic: string;
+  dryRun: boolean;
+}
+
+export type CliArgs = { command: 'help' } | PatCreateArgs | PatRevokeArgs | DlqReplayArgs;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -77,11 +93,19 @@ const REVOKE_OPTIONS: Record<string, OptionSpec> = {
   id: { value: true },
 };
 
+const REPLAY_OPTIONS: Record<string, OptionSpec> = {
+  'dry-run': { value: false },
+};
+
+/** Kafka's legal topic names. */
+const TOPIC = /^[A-Za-z0-9._-]{1,249}$/;
+
 export function parseCliArgs(argv: readonly string[]): CliArgs {
   if (argv.some((a) => a === '--help' || a === '-h') || (argv.length === 1 && argv[0] === 'help'))
     return { command: 'help' };
   if (argv.length === 0) throw new UsageError('no command given');
   const [group, action, ...rest] = argv;
+  if (group === 'dlq') return dlq(action, rest);
   if (group !== 'pat') throw new UsageError(`unknown command ${JSON.stringify(group)}`);
   if (action === 'create') return patCreate(options(rest, CREATE_OPTIONS));
   if (action === 'revoke') return patRevoke(options(rest, REVOKE_OPTIONS));
@@ -188,4 +212,21 @@ function patRevoke(opts: Map<string, string[]>): PatRevokeArgs {
   const id = single(opts, 'id', 'grant id');
   if (!UUID.test(id)) throw new UsageError('--id must be the id of a personal access token (a UUID)');
   return { command: 'pat-revoke', id: id.toLowerCase() };
+}
+
+function dlq(action: string | undefined, rest: readonly string[]): DlqReplayArgs {
+  if (action !== 'replay')
+    throw new UsageError(action === undefined ? 'dlq needs a command: replay' : `unknown command "dlq ${action}"`);
+  const positional = rest.filter((a) => !a.startsWith('--'));
+  if (positional.length === 0) throw new UsageError('dlq replay needs the topic whose dead letters to replay');
+  if (positional.length > 1) throw new UsageError(`unexpected argument ${JSON.stringify(positional[1])}`);
+  const topic = positional[0];
+  if (!TOPIC.test(topic)) throw new UsageError(`${JSON.stringify(topic)} is not a Kafka topic name`);
+  if (topic.endsWith('.dlq'))
+    throw new UsageError(`give the original topic: ${JSON.stringify(topic.slice(0, -'.dlq'.length))}, not its DLQ`);
+  const opts = options(
+    rest.filter((a) => a.startsWith('--')),
+    REPLAY_OPTIONS,
+  );
+  return { command: 'dlq-replay', topic, dryRun: opts.has('dry-run') };
 }

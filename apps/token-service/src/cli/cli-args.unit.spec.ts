@@ -100,8 +100,29 @@ describe('parseCliArgs', () => {
     });
   });
 
+  it('parses dlq replay with the topic before or after --dry-run', () => {
+    expect(parseCliArgs(['dlq', 'replay', 'identity.events.v1'])).toEqual({
+      command: 'dlq-replay',
+      topic: 'identity.events.v1',
+      dryRun: false,
+    });
+    expect(parseCliArgs(['dlq', 'replay', '--dry-run', 'applications.events.v1'])).toEqual({
+      command: 'dlq-replay',
+      topic: 'applications.events.v1',
+      dryRun: true,
+    });
+  });
+
   it.each([
     [[], /no command/],
+    [['dlq'], /dlq needs a command: replay/],
+    [['dlq', 'drop', 't'], /unknown command "dlq drop"/],
+    [['dlq', 'replay'], /needs the topic/],
+    [['dlq', 'replay', 'a', 'b'], /unexpected argument "b"/],
+    [['dlq', 'replay', 'a b'], /not a Kafka topic name/],
+    [['dlq', 'replay', 'identity.events.v1.dlq'], /the original topic: "identity.events.v1"/],
+    [['dlq', 'replay', 't', '--dry-run=yes'], /takes no value/],
+    [['dlq', 'replay', 't', '--force'], /unknown option --force/],
     [['token', 'create'], /unknown command "token"/],
     [['pat'], /create or revoke/],
     [['pat', 'list'], /unknown command "pat list"/],

@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 import 'reflect-metadata';
 import { Logger, type LoggerService } from '@nestjs/common';
-import { ConfigError, type Env } from '@latchkey/config';
+import { ConfigError, readEnv, type Env } from '@latchkey/config';
 import { createKafka } from '@latchkey/messaging';
-import { loadTokenServiceConfig } from '../config/token-service.config';
+import { loadTokenServiceConfig, TOKEN_SERVICE_ENV } from '../config/token-service.config';
 import { isTokenError } from '../domain';
 import { startTokenContext, type TokenContextOverrides } from '../token.context';
 import { parseCliArgs, USAGE, UsageError, type CliArgs } from './cli-args';
+import { replayDlqAsOperator } from './dlq.command';
 import { operatorActor } from './operator';
 import { createPatAsOperator, revokePatAsOperator, type CliIo } from './pat.command';
 
@@ -34,8 +35,8 @@ const oneLine = (text: string) =>
 
 /**
  * The `latchkey` command line: parses `argv` (without node and the script), runs the command
- * against token-service's database and Kafka (read from `env` as the service reads them) and
- * returns the exit code: 0 done, 1 refused or failed, 2 usage error.
+ * against token-service's database and Kafka (read from `env` as the service reads them; `dlq`
+ * commands need Kafka only) and returns the exit code: 0 done, 1 refused or failed, 2 usage error.
  */
 export async function runCli(
   argv: readonly string[],
@@ -57,6 +58,13 @@ export async function runCli(
   }
 
   try {
+    if (args.command === 'dlq-replay') {
+      // Kafka only: an operator can replay dead letters from any machine that reaches the brokers
+      const { KAFKA_BROKERS } = readEnv({ KAFKA_BROKERS: TOKEN_SERVICE_ENV.KAFKA_BROKERS }, env);
+      const kafka = overrides.context?.kafka ?? createKafka({ clientId: 'token-service-cli', brokers: KAFKA_BROKERS });
+      await replayDlqAsOperator(kafka, args, io);
+      return EXIT_OK;
+    }
     const config = loadTokenServiceConfig(env);
     const kafka =
       overrides.context?.kafka ?? createKafka({ clientId: 'token-service-cli', brokers: config.KAFKA_BROKERS });
