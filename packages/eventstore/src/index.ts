@@ -4,7 +4,7 @@ export { CommittedEvents, type CommittedListener } from './store/committed-event
 export { ConcurrencyError, isUniqueViolation, UNIQUE_VIOLATION } from './store/errors';
 export type { AppendRequest, AppendResult, DomainEvent, StoredEvent, StreamRef } from './store/types';
 export { fold, type Decider } from './decider/decider';
-export { CommandRunner, type CommandResult, type RunCommandOptions } from './decider/command-runner';
+export { CommandRunner, lockStream, type CommandResult, type RunCommandOptions } from './decider/command-runner';
 export { OutboxRelay, type OutboxPublisher, type OutboxRelayOptions } from './outbox/outbox-relay';
 export { PgIdempotencyStore } from './idempotency/pg-idempotency-store';
 export { runMigrations, migrateMain } from './migrations/run-migrations';

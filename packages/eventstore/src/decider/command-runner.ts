@@ -1,6 +1,5 @@
 import type { EntityManager } from 'typeorm';
 import type { EventEnvelope } from '@latchkey/contracts';
-import { ConcurrencyError } from '../store/errors';
 import type { PgEventStore } from '../store/pg-event-store';
 import type { DomainEvent, StreamRef } from '../store/types';
 import { fold, type Decider } from './decider';
@@ -15,11 +14,15 @@ export interface RunCommandOptions<TState> {
    * a read model never shows what the event store does not hold, and the other way round.
    */
   project?: (manager: EntityManager, envelopes: EventEnvelope[], state: TState) => Promise<void>;
-  /** How many times to reload and decide again after a ConcurrencyError (default 3). */
+  /**
+   * @deprecated Ignored: commands on one stream no longer conflict, they queue on the stream's
+   * lock (see CommandRunner). Remove it from callers.
+   */
   retriesOnConflict?: number;
   /**
-   * The stream is new (its id was just generated): skip loading it and decide on the initial
-   * state. If it exists after all, the append's version check still refuses (ConcurrencyError).
+   * The stream is new (its id was just generated, nobody else knows it): skip the lock and the
+   * load and decide on the initial state. If it exists after all, the append's version check
+   * still refuses (ConcurrencyError).
    */
   newStream?: boolean;
 }
@@ -31,34 +34,39 @@ export interface CommandResult<TState> {
 }
 
 /**
- * Loads a stream, decides, appends and projects in ONE transaction. On a concurrent append the
- * whole transaction is retried from a fresh load, so `decide` sees the state it acts on.
+ * Loads a stream, decides, appends and projects in ONE transaction — the one way every service
+ * runs a command.
+ *
+ * Concurrency: `runIn` first takes a transaction-scoped advisory lock on the stream
+ * (`pg_advisory_xact_lock(hashtext(type), hashtext(id))`, held until COMMIT or ROLLBACK), then
+ * loads it. Commands on one aggregate therefore queue instead of failing: the second one's load
+ * runs after the first committed (READ COMMITTED takes a new snapshot per statement), so `decide`
+ * always sees the state it acts on. The two-int lock form lives in another key space than the
+ * outbox relay's one-bigint lock. The append's version check stays as the safety net for writers
+ * that bypass the runner; its ConcurrencyError (EVENTSTORE_CONCURRENCY) is answered 409
+ * `concurrent_modification` at the HTTP edge. A transaction that runs commands on several streams
+ * must take them in a stable order (e.g. sorted ids), or two of them can deadlock.
  */
 export class CommandRunner {
   constructor(private readonly store: PgEventStore) {}
 
-  async run<TCommand, TState, TEvent extends DomainEvent>(
+  /** Runs the command in a transaction of its own. */
+  run<TCommand, TState, TEvent extends DomainEvent>(
     decider: Decider<TCommand, TState, TEvent>,
     command: TCommand,
     options: RunCommandOptions<TState>,
   ): Promise<CommandResult<TState>> {
-    const retries = options.retriesOnConflict ?? 3;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await this.store.dataSource.transaction((manager) => this.runIn(manager, decider, command, options));
-      } catch (err) {
-        if (!(err instanceof ConcurrencyError) || attempt >= retries) throw err;
-      }
-    }
+    return this.store.dataSource.transaction((manager) => this.runIn(manager, decider, command, options));
   }
 
-  /** Runs inside the caller's transaction (no retry: the caller owns the transaction). */
+  /** Runs inside the caller's transaction (the stream's lock is held until the caller commits). */
   async runIn<TCommand, TState, TEvent extends DomainEvent>(
     manager: EntityManager,
     decider: Decider<TCommand, TState, TEvent>,
     command: TCommand,
     options: RunCommandOptions<TState>,
   ): Promise<CommandResult<TState>> {
+    if (!options.newStream) await lockStream(manager, options.stream);
     const history = options.newStream ? [] : await this.store.load(options.stream.id, manager);
     const state = fold(decider, history as unknown as TEvent[]);
     const events = decider.decide(command, state);
@@ -74,4 +82,13 @@ export class CommandRunner {
     if (options.project && envelopes.length > 0) await options.project(manager, envelopes, next);
     return { state: next, version, envelopes };
   }
+}
+
+/** Serialises the commands on one stream until the end of the transaction. */
+export async function lockStream(manager: EntityManager, stream: StreamRef): Promise<void> {
+  if (!manager.queryRunner?.isTransactionActive)
+    throw new Error(
+      `stream ${stream.type}/${stream.id}: a command must run inside a transaction (its lock is transaction-scoped)`,
+    );
+  await manager.query('SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))', [stream.type, stream.id]);
 }

@@ -52,6 +52,20 @@ const FASTIFY_CODES: Record<string, { status: number; code: string; detail: stri
   },
 };
 
+/**
+ * Errors of shared packages that every service answers the same way (a service's statusByCode
+ * may still override one). The event store's ConcurrencyError means another request changed the
+ * same aggregate at the same moment: the client may simply retry. Its message names the stream,
+ * which is not the client's business, so the detail is fixed.
+ */
+const SHARED_CODES: Record<string, { status: number; code: string; detail: string }> = {
+  EVENTSTORE_CONCURRENCY: {
+    status: 409,
+    code: 'concurrent_modification',
+    detail: 'Another request changed this resource at the same moment. Retry the request.',
+  },
+};
+
 const GENERIC_500 = 'An unexpected error occurred. It has been logged.';
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -126,8 +140,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
             typeof exception.message === 'string' && exception.message ? exception.message : titleForStatus(mapped);
           return problem(mapped, problemCodeOf(code), detail);
         }
-        const fastify = FASTIFY_CODES[code];
-        if (fastify) return problem(fastify.status, fastify.code, fastify.detail);
+        const known = Object.hasOwn(SHARED_CODES, code) ? SHARED_CODES[code] : FASTIFY_CODES[code];
+        if (known) return problem(known.status, known.code, known.detail);
       }
       const statusCode = exception.statusCode;
       if (

@@ -129,6 +129,29 @@ describe('ProblemDetailsFilter.answer', () => {
     expect(JSON.stringify(a.body)).not.toContain('10.0.0.5');
   });
 
+  it("answers the event store's ConcurrencyError 409 concurrent_modification, never 500, without naming the stream", () => {
+    // the shape of @latchkey/eventstore's ConcurrencyError (this package does not depend on it)
+    const conflict = Object.assign(new Error('stream 3f6c…: expected version 4, found 5'), {
+      name: 'ConcurrencyError',
+      code: 'EVENTSTORE_CONCURRENCY',
+    });
+    const answer = new ProblemDetailsFilter({ logger: { error: () => undefined } }).answer(conflict, noHeaders);
+    expect(answer).toEqual({
+      status: 409,
+      contentType: 'application/problem+json',
+      body: {
+        type: 'https://latchkey.dev/problems/concurrent_modification',
+        title: 'Conflict',
+        status: 409,
+        code: 'concurrent_modification',
+        detail: 'Another request changed this resource at the same moment. Retry the request.',
+      },
+    });
+    // a service may still map the code its own way
+    const own = new ProblemDetailsFilter({ statusByCode: { EVENTSTORE_CONCURRENCY: 503 } }).answer(conflict, noHeaders);
+    expect(own.status).toBe(503);
+  });
+
   it('refuses a statusByCode entry that is not an error status', () => {
     expect(() => new ProblemDetailsFilter({ statusByCode: { X: 200 } })).toThrow(RangeError);
   });
