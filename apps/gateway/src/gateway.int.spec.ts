@@ -23,6 +23,7 @@ describe('gateway (real Kafka, real upstream)', () => {
   const seen: Array<{ method: string; url: string; headers: IncomingHttpHeaders; body: string }> = [];
   let gateway: Gateway;
   let base: string;
+  let internal: string;
   let producer: EventProducer;
 
   beforeAll(async () => {
@@ -84,7 +85,9 @@ describe('gateway (real Kafka, real upstream)', () => {
     });
     gateway = await startGateway(config, { kafka, topics, policy });
     await gateway.server.listen({ port: 0, host: '127.0.0.1' });
+    await gateway.metricsServer.listen({ port: 0, host: '127.0.0.1' });
     base = `http://127.0.0.1:${(gateway.server.server.address() as AddressInfo).port}`;
+    internal = `http://127.0.0.1:${(gateway.metricsServer.server.address() as AddressInfo).port}`;
     await gateway.verifier.ready();
   }, 120_000);
   afterAll(async () => {
@@ -216,10 +219,15 @@ describe('gateway (real Kafka, real upstream)', () => {
     expect(entry.reduce((a, e) => a + e.count, 0)).toBeGreaterThanOrEqual(2);
   }, 60_000);
 
-  it('serves /healthz, /readyz and Prometheus /metrics', async () => {
+  it('serves /healthz and /readyz on both listeners, and Prometheus /metrics on the internal one only', async () => {
     expect((await get('/healthz')).status).toBe(200);
     expect((await get('/readyz')).status).toBe(200);
-    const metrics = await (await get('/metrics')).text();
+    expect((await fetch(`${internal}/healthz`)).status).toBe(200);
+    expect((await fetch(`${internal}/readyz`)).status).toBe(200);
+    const publicMetrics = await get('/metrics');
+    expect(publicMetrics.status).toBe(404);
+    expect(await publicMetrics.text()).not.toContain('latchkey_gateway_');
+    const metrics = await (await fetch(`${internal}/metrics`)).text();
     expect(metrics).toMatch(/latchkey_gateway_verifications_total\{result="active"\} [1-9]/);
     expect(metrics).toContain('latchkey_gateway_projection_tokens');
     expect(metrics).toMatch(/latchkey_gateway_consumer_lag\{topic="[^"]+",partition="\d"\} \d+/);

@@ -7,7 +7,9 @@ import { httpIntrospection, MissFallback, TokenVerifier } from '@latchkey/token-
 import type { GatewayConfig } from './config/gateway.config';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics/gateway-metrics';
 import { MetricsRegistry } from './metrics/metrics';
+import { createMetricsServer } from './metrics/metrics-server';
 import { createGatewayServer } from './proxy/gateway-server';
+import { TrustedProxies } from './proxy/trusted-proxies';
 import { TokenRateLimiter } from './rate-limit/token-rate-limiter';
 import { compileRoutes, loadRoutePolicyFile, type RoutePolicy } from './routes';
 import { UsageAggregator } from './usage/usage-aggregator';
@@ -23,7 +25,10 @@ export interface GatewayOverrides {
 }
 
 export interface Gateway {
+  /** The public listener (the routes, /healthz, /readyz). */
   server: FastifyInstance;
+  /** The internal listener (/metrics, /healthz, /readyz), for METRICS_HOST:METRICS_PORT. */
+  metricsServer: FastifyInstance;
   verifier: TokenVerifier;
   metrics: GatewayMetrics;
   usage: UsageAggregator;
@@ -36,7 +41,8 @@ export interface Gateway {
  * Builds and starts everything but the listener: the route policy (validated: a bad file stops
  * the start with every problem listed), the token verifier (replaying the topics; protected
  * routes answer 503 until it has caught up), the miss fallback to token-service's introspection,
- * metrics, the usage publisher and the rate limiter. Call `server.listen()` after.
+ * metrics, the usage publisher and the rate limiter. Call `server.listen()` and
+ * `metricsServer.listen()` after.
  */
 export async function startGateway(config: GatewayConfig, overrides: GatewayOverrides = {}): Promise<Gateway> {
   const policy = overrides.policy ?? loadRoutePolicyFile(config.ROUTES_FILE);
@@ -69,6 +75,7 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
             return introspect(hash);
           },
           ratePerSecond: config.MISS_FALLBACK_PER_SECOND,
+          perClientPerSecond: config.MISS_FALLBACK_PER_CLIENT_PER_SECOND,
         })
       : null;
   const stalenessLimitMs = config.STALENESS_LIMIT_SECONDS * 1000;
@@ -76,6 +83,7 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
     kafka,
     topics: [topics.tokens, topics.identity, topics.applications],
     missFallback: fallback ?? undefined,
+    stalenessLimitMs,
     lagIntervalMs: overrides.lagIntervalMs ?? Math.min(5_000, Math.max(100, Math.floor(stalenessLimitMs / 3))),
     onApplied: (event) => metrics.observeEventApplied(event.occurredAt),
   });
@@ -94,19 +102,24 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
     verifier,
     stalenessLimitMs,
     metrics,
-    registry,
     usage,
     rateLimiter: new TokenRateLimiter(),
+    trustedProxies: TrustedProxies.of(config.TRUSTED_PROXIES),
+    bodyLimitBytes: config.BODY_LIMIT_BYTES,
+    headersTimeoutMs: config.HEADERS_TIMEOUT_SECONDS * 1000,
+    requestTimeoutMs: config.REQUEST_TIMEOUT_SECONDS * 1000,
   });
+  const metricsServer = createMetricsServer({ verifier, stalenessLimitMs, registry });
   const started = verifier;
   return {
     server,
+    metricsServer,
     verifier: started,
     metrics,
     usage,
     fallback,
     async stop() {
-      await server.close();
+      await Promise.all([server.close(), metricsServer.close()]);
       await usage.stop();
       await started.stop();
       await producer.disconnect();

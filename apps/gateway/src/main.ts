@@ -3,6 +3,7 @@ import { loadGatewayConfig, SERVICE_NAME } from './config/gateway.config';
 import { startGateway } from './gateway';
 import { RoutePolicyError } from './routes';
 
+const url = (host: string, port: number) => `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 const log = (level: 'log' | 'error', message: string) =>
   void (level === 'error' ? process.stderr : process.stdout).write(`[${SERVICE_NAME}] ${message}\n`);
 
@@ -24,10 +25,12 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => void stop('SIGTERM'));
   process.once('SIGINT', () => void stop('SIGINT'));
   await gateway.server.listen({ port: config.PORT, host: config.HOST });
+  await gateway.metricsServer.listen({ port: config.METRICS_PORT, host: config.METRICS_HOST });
   log(
     'log',
-    `listening on http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${config.PORT}; protected routes answer 503 until the token projection has caught up`,
+    `listening on ${url(config.HOST, config.PORT)}; protected routes answer 503 until the token projection has caught up`,
   );
+  log('log', `internal listener (/metrics, /healthz, /readyz) on ${url(config.METRICS_HOST, config.METRICS_PORT)}`);
   void gateway.verifier.ready().then(() => log('log', 'token projection caught up: ready'));
 }
 

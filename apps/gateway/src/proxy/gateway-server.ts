@@ -1,3 +1,5 @@
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import {
   authenticateBearerWithFallback,
@@ -6,11 +8,13 @@ import {
   type FallbackBearerVerifier,
 } from '@latchkey/token-verifier';
 import type { GatewayMetrics } from '../metrics/gateway-metrics';
-import type { MetricsRegistry } from '../metrics/metrics';
+import { registerProbes } from '../metrics/metrics-server';
 import type { TokenRateLimiter } from '../rate-limit/token-rate-limiter';
-import { SUBJECT_KINDS, upstreamTarget, type Route, type RouteMatcher } from '../routes';
+import { classifyRequestPath, SUBJECT_KINDS, upstreamTarget, type Route, type RouteMatcher } from '../routes';
 import type { UsageAggregator } from '../usage/usage-aggregator';
+import { sendProblem, writeProblem, writeProblemToSocket } from './problem';
 import { upstreamHeaders } from './proxy-headers';
+import { normalizeAddress, TrustedProxies } from './trusted-proxies';
 import { UpstreamForwarder } from './upstream-forwarder';
 
 export interface GatewayServerDeps {
@@ -18,36 +22,21 @@ export interface GatewayServerDeps {
   verifier: FallbackBearerVerifier & { isStale(limitMs: number): boolean };
   stalenessLimitMs: number;
   metrics: GatewayMetrics;
-  registry: MetricsRegistry;
   usage: UsageAggregator;
   rateLimiter: TokenRateLimiter;
   /** Time to an upstream's answer headers, and between its body chunks (default 30 s). */
   upstreamTimeoutMs?: number;
+  /** Peers whose forwarding headers are believed (default none). */
+  trustedProxies?: TrustedProxies;
+  /** The largest request body streamed upstream, declared or counted (default 10 MiB). */
+  bodyLimitBytes?: number;
+  /** Time a client has to send the request headers (default 30 s). */
+  headersTimeoutMs?: number;
+  /** Time a client has to send the whole request, headers and body (default 60 s; at least headersTimeoutMs). */
+  requestTimeoutMs?: number;
 }
 
-const PROBLEM = 'application/problem+json';
-
-function problem(
-  reply: FastifyReply,
-  status: number,
-  code: string,
-  detail: string,
-  headers: Record<string, string> = {},
-): FastifyReply {
-  return reply
-    .code(status)
-    .headers(headers)
-    .type(PROBLEM)
-    .send(
-      JSON.stringify({
-        type: `https://latchkey.dev/problems/${code}`,
-        title: code.replace(/_/g, ' '),
-        status,
-        detail,
-        code,
-      }),
-    );
-}
+export const DEFAULT_BODY_LIMIT_BYTES = 10 * 1024 * 1024;
 
 function bearerFailure(reply: FastifyReply, failure: BearerFailure): FastifyReply {
   return reply
@@ -66,36 +55,82 @@ function resultLabel(failure: BearerFailure): string {
   return 'invalid_token';
 }
 
+/** Node's parser errors (`clientError`) as problems: a stalled client, oversized headers, or a request it cannot parse. */
+function onClientError(err: Error & { code?: string }, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT')
+    writeProblemToSocket(socket, 408, 'request_timeout', 'The request (headers and body) was not received in time.');
+  else if (err.code === 'HPE_HEADER_OVERFLOW')
+    writeProblemToSocket(socket, 431, 'headers_too_large', 'The request headers are too large.');
+  else writeProblemToSocket(socket, 400, 'malformed_request', 'The request is not valid HTTP/1.1.');
+}
+
 /**
  * The gateway: a Fastify server whose one catch-all route matches the route policy, verifies
  * the bearer token from the local projection (miss fallback to introspection for unknown tokens),
  * and streams the request to the upstream with undici, adding the verified identity headers.
- * Fails closed: before the projection is ready, and while it is stale, protected routes answer
- * 503. /healthz, /readyz and /metrics are the gateway's own.
+ *
+ * Before anything routes a request (Fastify's router included), its path must pass
+ * classifyRequestPath (else 400 `invalid_path`). Fails closed: before the projection is ready,
+ * and while it is stale, protected routes answer 503. /healthz and /readyz are the gateway's own
+ * (/metrics is on the internal listener, metrics-server.ts).
+ *
+ * Edge rules: headers must arrive within `headersTimeoutMs` and the whole request within
+ * `requestTimeoutMs` (408, connection closed); a body over `bodyLimitBytes` is a 413 (declared:
+ * before anything; streamed: when the limit is crossed, the upstream request aborted);
+ * `Expect: 100-continue` is answered only once the request is routed and authorized, right
+ * before its body is forwarded (never for a refused request), and any other expectation is a 417.
  */
 export function createGatewayServer(deps: GatewayServerDeps): FastifyInstance {
   const forwarder = new UpstreamForwarder({ timeoutMs: deps.upstreamTimeoutMs });
-  const app = Fastify({ logger: false, trustProxy: false, bodyLimit: 10 * 1024 * 1024, ignoreTrailingSlash: false });
+  const trustedProxies = deps.trustedProxies ?? TrustedProxies.none;
+  const bodyLimit = deps.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
+  const headersTimeout = deps.headersTimeoutMs ?? 30_000;
+  const requestTimeout = deps.requestTimeoutMs ?? 60_000;
+  const tooLargeDetail = `The request body is larger than this gateway accepts (${bodyLimit} bytes).`;
+  /** Requests that asked for `Expect: 100-continue` and have not been told to go on yet. */
+  const awaitingContinue = new WeakSet<IncomingMessage>();
+
+  const app = Fastify({
+    logger: false,
+    trustProxy: false,
+    ignoreTrailingSlash: false,
+    serverFactory: (handler) => {
+      const front = (req: IncomingMessage, res: ServerResponse) => {
+        const verdict = classifyRequestPath(req.url ?? '');
+        if (!verdict.ok)
+          return writeProblem(res, 400, 'invalid_path', verdict.detail, { extra: { reason: verdict.reason } });
+        handler(req, res);
+      };
+      const server = http.createServer(
+        {
+          headersTimeout,
+          requestTimeout,
+          // how often Node looks for expired requests: the timeouts are exact to within this
+          connectionsCheckingInterval: Math.max(100, Math.min(1_000, Math.floor(headersTimeout / 4))),
+        },
+        front,
+      );
+      server.keepAliveTimeout = 72_000; // longer than the usual load balancer idle timeout (60 s)
+      server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+        awaitingContinue.add(req);
+        front(req, res);
+      });
+      server.on('checkExpectation', (_req: IncomingMessage, res: ServerResponse) =>
+        writeProblem(res, 417, 'expectation_failed', 'The only expectation supported is "Expect: 100-continue".', {
+          headers: { connection: 'close' },
+        }),
+      );
+      return server;
+    },
+    clientErrorHandler: onClientError,
+  });
 
   // bodies are streamed to the upstream untouched: no parsing, whatever the content type
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (_req, _payload, done) => done(null, undefined));
 
-  app.get('/healthz', async () => ({ status: 'ok', service: 'gateway' }));
-  app.get('/readyz', async (_req, reply) => {
-    if (deps.verifier.isStale(deps.stalenessLimitMs))
-      return problem(
-        reply,
-        503,
-        'not_ready',
-        'The token projection is not caught up with Kafka (starting, or Kafka unreachable past the staleness limit).',
-        { 'retry-after': '5' },
-      );
-    return { status: 'ready' };
-  });
-  app.get('/metrics', async (_req, reply) =>
-    reply.type('text/plain; version=0.0.4; charset=utf-8').send(deps.registry.render()),
-  );
+  registerProbes(app, deps);
 
   app.route({
     method: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
@@ -109,26 +144,34 @@ export function createGatewayServer(deps: GatewayServerDeps): FastifyInstance {
     const pathname = q < 0 ? url : url.slice(0, q);
     const search = q < 0 ? '' : url.slice(q);
     const matched = deps.routes.match(req.method, pathname);
-    if (!matched) return problem(reply, 404, 'not_found', 'No route matches this method and path.');
+    if (!matched) return sendProblem(reply, 404, 'not_found', 'No route matches this method and path.');
     const { route, params } = matched;
+    const declaredLength = req.headers['content-length'];
+    if (declaredLength !== undefined && Number(declaredLength) > bodyLimit)
+      return sendProblem(reply, 413, 'body_too_large', tooLargeDetail, { headers: { connection: 'close' } });
+
+    const peer = normalizeAddress(req.raw.socket.remoteAddress ?? '');
+    const peerTrusted = trustedProxies.isTrusted(peer);
+    const client = peerTrusted ? trustedProxies.clientAddress(peer, req.headers['x-forwarded-for']) : peer;
 
     let identity: ActiveToken | null = null;
     let account: string | null = null;
     if (!route.public) {
       if (deps.verifier.isStale(deps.stalenessLimitMs)) {
         deps.metrics.verifications.inc({ result: 'stale' });
-        return problem(
+        return sendProblem(
           reply,
           503,
           'not_ready',
           'The gateway cannot vouch for tokens right now (projection not caught up with Kafka); try again shortly.',
-          { 'retry-after': '5' },
+          { headers: { 'retry-after': '5' } },
         );
       }
       const outcome = await authenticateBearerWithFallback(
         deps.verifier,
         { headers: req.headers, raw: req.raw, url, params },
         { scopes: route.scopes, account: route.account },
+        { clientKey: client }, // the miss fallback's per-client budget
       );
       if (!outcome.ok) {
         deps.metrics.verifications.inc({ result: resultLabel(outcome.failure) });
@@ -153,15 +196,21 @@ export function createGatewayServer(deps: GatewayServerDeps): FastifyInstance {
         const { perTokenPerSecond, burst } = route.rateLimit;
         const taken = deps.rateLimiter.take(route.name, identity.tokenId, perTokenPerSecond, burst);
         if (!taken.allowed)
-          return problem(reply, 429, 'rate_limited', 'Too many requests with this token; slow down.', {
-            'retry-after': String(taken.retryAfterSeconds),
-          });
+          return sendProblem(
+            reply,
+            429,
+            'rate_limited',
+            'Too many requests with this token on this route; slow down.',
+            {
+              headers: { 'retry-after': String(taken.retryAfterSeconds) },
+            },
+          );
       }
       deps.metrics.verifications.inc({ result: 'active' });
       deps.usage.record(identity.tokenId);
       account = route.account ? accountOf(route, req, params) : null;
     }
-    return forward(req, reply, route, pathname, search, identity, account);
+    return forward(req, reply, route, pathname, search, identity, account, peer, peerTrusted);
   }
 
   /** Streams the request to the upstream and its answer straight into the client's socket (Fastify's reply is hijacked). */
@@ -173,6 +222,8 @@ export function createGatewayServer(deps: GatewayServerDeps): FastifyInstance {
     search: string,
     identity: ActiveToken | null,
     account: string | null,
+    peer: string,
+    peerTrusted: boolean,
   ): Promise<FastifyReply> {
     const { origin, path } = upstreamTarget(route, pathname, search);
     const started = process.hrtime.bigint();
@@ -181,6 +232,8 @@ export function createGatewayServer(deps: GatewayServerDeps): FastifyInstance {
       req.method !== 'HEAD' &&
       (req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined);
     reply.hijack();
+    // routed and authorized: only now may a client that waits for 100 Continue send its body
+    if (hasBody && awaitingContinue.has(req.raw)) reply.raw.writeContinue();
     const outcome = await forwarder.forward(
       {
         origin,
@@ -190,22 +243,18 @@ export function createGatewayServer(deps: GatewayServerDeps): FastifyInstance {
           identity,
           account,
           forwardToken: route.forwardToken === true,
-          clientAddress: req.ip,
+          peerAddress: peer,
+          peerTrusted,
           protocol: req.protocol,
         }),
         body: hasBody ? req.raw : undefined,
+        bodyLimit,
       },
       reply.raw,
-      (res) => {
-        const body = JSON.stringify({
-          type: 'https://latchkey.dev/problems/upstream_unavailable',
-          title: 'upstream unavailable',
-          status: 502,
-          detail: `The upstream of route ${route.name} did not answer.`,
-          code: 'upstream_unavailable',
-        });
-        res.writeHead(502, { 'content-type': PROBLEM, 'content-length': Buffer.byteLength(body) }).end(body);
-      },
+      (res, problem) =>
+        problem === 'body_too_large'
+          ? writeProblem(res, 413, 'body_too_large', tooLargeDetail, { headers: { connection: 'close' } }) // the rest is never read
+          : writeProblem(res, 502, 'upstream_unavailable', `The upstream of route ${route.name} did not answer.`),
     );
     if (outcome.answered)
       deps.metrics.upstreamDuration.observe({ route: route.name }, Number(process.hrtime.bigint() - started) / 1e9);

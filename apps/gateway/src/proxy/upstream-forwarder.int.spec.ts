@@ -18,7 +18,7 @@ describe('UpstreamForwarder (loopback HTTP on both sides)', () => {
   }
 
   /** The front server: forwards every request to `origin` (hop-by-hop headers left to the forwarder's caller: none here). */
-  function front(origin: string): Promise<string> {
+  function front(origin: string, bodyLimit?: number): Promise<string> {
     return listen((req, res) => {
       const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
       const headers: Record<string, string> = {};
@@ -27,9 +27,19 @@ describe('UpstreamForwarder (loopback HTTP on both sides)', () => {
           headers[k] = v;
       void forwarder
         .forward(
-          { origin, path: req.url ?? '/', method: req.method ?? 'GET', headers, body: hasBody ? req : undefined },
+          {
+            origin,
+            path: req.url ?? '/',
+            method: req.method ?? 'GET',
+            headers,
+            body: hasBody ? req : undefined,
+            bodyLimit,
+          },
           res,
-          (r) => r.writeHead(502, { 'content-type': 'text/plain' }).end('unreachable'),
+          (r, problem) =>
+            problem === 'body_too_large'
+              ? r.writeHead(413, { 'content-type': 'text/plain', connection: 'close' }).end('too large')
+              : r.writeHead(502, { 'content-type': 'text/plain' }).end('unreachable'),
         )
         .then((o) => outcomes.push(o));
     });
@@ -81,6 +91,43 @@ describe('UpstreamForwarder (loopback HTTP on both sides)', () => {
     expect(outcomes).toEqual([{ status: 201, answered: true }]);
   });
 
+  it('streams a body within bodyLimit whole; one byte over (chunked, no Content-Length) is a 413 and the upstream request is aborted', async () => {
+    const received: Array<{ bytes: number; completed: boolean }> = [];
+    const upstream = await listen((req, res) => {
+      const entry = { bytes: 0, completed: false };
+      received.push(entry);
+      req.on('data', (c: Buffer) => (entry.bytes += c.length));
+      req.on('end', () => {
+        entry.completed = true;
+        res.writeHead(200, { 'content-type': 'text/plain' }).end(`got ${entry.bytes}`);
+      });
+    });
+    const base = await front(upstream, 100_000);
+    const within = await fetch(`${base}/upload`, { method: 'POST', body: 'a'.repeat(100_000) });
+    expect([within.status, await within.text()]).toEqual([200, 'got 100000']);
+
+    const { port } = new URL(base);
+    const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = http.request({ host: '127.0.0.1', port, method: 'POST', path: '/upload' }, (res) => {
+        let body = '';
+        res.on('data', (c) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.on('error', reject);
+      req.write('b'.repeat(60_000)); // chunked: no Content-Length to check up front
+      setTimeout(() => req.write('b'.repeat(60_000)), 50);
+    });
+    expect(answer).toEqual({ status: 413, body: 'too large' });
+    await waitFor(() => outcomes.length === 2);
+    expect(outcomes).toEqual([
+      { status: 200, answered: true },
+      { status: 413, answered: false },
+    ]);
+    expect(received).toHaveLength(2);
+    expect(received[1]!.completed).toBe(false); // aborted, never a truncated body taken for whole
+    expect(received[1]!.bytes).toBeLessThanOrEqual(100_000);
+  });
+
   it('delivers a 5 MB answer whole to a client that reads slowly (backpressure pauses the upstream)', async () => {
     const chunk = Buffer.alloc(64 * 1024, 'z');
     const upstream = await listen((_req, res) => {
@@ -108,7 +155,7 @@ describe('UpstreamForwarder (loopback HTTP on both sides)', () => {
     expect(outcomes).toEqual([{ status: 200, answered: true }]);
   });
 
-  it('answers through onUnreachable when nothing listens upstream, and when the upstream is silent past the timeout', async () => {
+  it('answers through onProblem (unreachable) when nothing listens upstream, and when the upstream is silent past the timeout', async () => {
     const closed = await listen(() => {});
     const closedOrigin = closed;
     const s = servers.pop()!;

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Transform, type TransformCallback } from 'node:stream';
 import { Pool, type Dispatcher } from 'undici';
 import { downstreamHeaders } from './proxy-headers';
 
@@ -11,13 +12,62 @@ export interface ForwardRequest {
   headers: Record<string, string | string[]>;
   /** The client's request, streamed upstream as the body (undefined: no body). */
   body: IncomingMessage | undefined;
+  /**
+   * The most body bytes streamed upstream (default: no limit). One byte more, whatever the
+   * Content-Length said (chunked bodies have none), and the upstream request is aborted: the
+   * client is answered through `onProblem(res, 'body_too_large')` (413) if the upstream has not
+   * answered yet, else its connection is broken off.
+   */
+  bodyLimit?: number;
 }
 
+/** Why the forwarder could not relay an upstream answer: the caller writes the answer. */
+export type ForwardProblem = 'unreachable' | 'body_too_large';
+
 export interface ForwardOutcome {
-  /** The status the client was sent. */
+  /** The status the client was sent (502 unreachable, 413 body too large). */
   status: number;
   /** Whether the upstream answered (false: unreachable, timed out before its headers, or refused the request). */
   answered: boolean;
+}
+
+/** Thrown into the upstream request's body stream when the client sends more than the limit. */
+class BodyTooLarge extends Error {
+  override readonly name = 'BodyTooLarge';
+}
+
+/**
+ * Passes the body on while it stays within `limit` bytes; the chunk that crosses the limit is
+ * never passed on, and the stream fails with BodyTooLarge instead. It is piped from the client's
+ * request (not the other way round with pipeline(), which would destroy the request, and with it
+ * the socket the 413 must be written to).
+ */
+class BodyLimit extends Transform {
+  private seen = 0;
+  exceeded = false;
+
+  constructor(private readonly limit: number) {
+    super();
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+    this.seen += chunk.length;
+    if (this.seen > this.limit) {
+      this.exceeded = true;
+      done(new BodyTooLarge(`request body over ${this.limit} bytes`));
+      return;
+    }
+    done(null, chunk);
+  }
+}
+
+function limitedBody(body: IncomingMessage, limit: number): BodyLimit {
+  const limited = new BodyLimit(limit);
+  body.on('error', (err) => limited.destroy(err));
+  body.on('aborted', () => limited.destroy(new Error('client aborted the request')));
+  body.pipe(limited);
+  limited.once('error', () => body.unpipe(limited));
+  return limited;
 }
 
 export interface UpstreamForwarderOptions {
@@ -34,9 +84,11 @@ export interface UpstreamForwarderOptions {
  * Measured against undici `Agent.stream` in docs/benchmarks.md (gateway).
  *
  * `forward` resolves once the answer has been written whole (or broken off), with the upstream's
- * status, or with 502 and `answered: false` when the upstream could not be reached and
- * `onUnreachable` answered instead; it never rejects. Backpressure: when the client reads slower than the upstream sends, the upstream is
- * paused until the client's socket drains. A client that goes away aborts the upstream request.
+ * status, or with 502 and `answered: false` when the upstream could not be reached (413 when the
+ * body went over `bodyLimit`) and `onProblem` answered instead; it never rejects. Backpressure:
+ * when the client reads slower than the upstream sends, the upstream is paused until the
+ * client's socket drains (and a slow upstream pauses the client's body). A client that goes away
+ * aborts the upstream request.
  */
 export class UpstreamForwarder {
   private readonly pools = new Map<string, Pool>();
@@ -51,7 +103,7 @@ export class UpstreamForwarder {
   forward(
     request: ForwardRequest,
     res: ServerResponse,
-    onUnreachable: (res: ServerResponse) => void,
+    onProblem: (res: ServerResponse, problem: ForwardProblem) => void,
   ): Promise<ForwardOutcome> {
     return new Promise<ForwardOutcome>((resolve) => {
       let status = 502;
@@ -70,6 +122,11 @@ export class UpstreamForwarder {
           controller.abort(new Error('client closed the connection'));
       };
       res.once('close', onClientClose);
+      const body =
+        request.body !== undefined && request.bodyLimit !== undefined
+          ? limitedBody(request.body, request.bodyLimit)
+          : request.body;
+      const tooLarge = () => body instanceof BodyLimit && body.exceeded;
       const handler: Dispatcher.DispatchHandler = {
         onRequestStart(c) {
           controller = c;
@@ -91,9 +148,12 @@ export class UpstreamForwarder {
           finish();
         },
         onResponseError(_c, _error) {
-          if (!res.headersSent) {
-            status = 502;
-            onUnreachable(res);
+          if (res.destroyed) {
+            // the client's connection is gone (it closed it, or a client timeout did): nothing to answer
+          } else if (!res.headersSent) {
+            const problem: ForwardProblem = tooLarge() ? 'body_too_large' : 'unreachable';
+            status = problem === 'body_too_large' ? 413 : 502;
+            onProblem(res, problem);
           } else {
             res.destroy(); // the answer broke off midway: the client must not take it for whole
           }
@@ -106,7 +166,7 @@ export class UpstreamForwarder {
             path: request.path,
             method: request.method as Dispatcher.HttpMethod,
             headers: request.headers,
-            body: request.body,
+            body,
             headersTimeout: this.timeoutMs,
             bodyTimeout: this.timeoutMs,
           },

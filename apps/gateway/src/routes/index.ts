@@ -1,6 +1,8 @@
 export {
   HTTP_METHODS,
   SUBJECT_KINDS,
+  TRAILING_SLASH_RULES,
+  type TrailingSlashRule,
   RoutePolicyFileSchema,
   RouteSchema,
   type HttpMethod,
@@ -14,6 +16,7 @@ export {
 } from './route-policy.schema';
 export { loadRoutePolicy, loadRoutePolicyFile, RoutePolicyError, type RoutePolicyIssue } from './load-route-policy';
 export {
+  asciiLower,
   compileRoutes,
   upstreamUrl,
   upstreamTarget,
@@ -21,3 +24,4 @@ export {
   type RouteMatch,
   type RouteMatcher,
 } from './route-matcher';
+export { classifyRequestPath, PATH_REFUSAL_DETAIL, type PathRefusal, type PathVerdict } from './request-path';

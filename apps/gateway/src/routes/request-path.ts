@@ -116,6 +116,7 @@ function hexValue(code: number): number {
 }
 
 const C1_CONTROLS = /[\u0080-\u009f]/;
+// eslint-disable-next-line no-control-regex -- control characters are exactly what this looks for
 const SYNTAX_AFTER_NFKC = /[/\\;%\u0000-\u001f\u007f]/;
 
 /** Checks a segment holding percent-encoded non-ASCII octets: valid UTF-8, no C1 control, stable under NFKC. */
