@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { Topics } from '@latchkey/contracts';
-import { ServiceRuntime } from '@latchkey/service-runtime';
+import { ServiceRuntime, verifierOptions } from '@latchkey/service-runtime';
 import type { Kafka } from 'kafkajs';
 import { ApplicationCommands } from './applications/application.commands';
 import { SERVICE_NAME, type ApplicationRegistryConfig } from './config/application-registry.config';
@@ -46,6 +46,7 @@ export async function startRegistryContext(
     kafka: overrides.kafka,
     kafkaBrokers: config.KAFKA_BROKERS,
     verifierTopics: [topics.tokens, topics.identity, topics.applications],
+    ...verifierOptions(config, { url: config.INTROSPECTION_URL, credential: config.INTERNAL_SERVICE_TOKEN }),
     log: (message) => log.warn(message),
   });
   await runtime.start();

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { Topics } from '@latchkey/contracts';
-import { ServiceRuntime } from '@latchkey/service-runtime';
+import { ServiceRuntime, verifierOptions } from '@latchkey/service-runtime';
 import type { Kafka } from 'kafkajs';
 import { AccountCommands } from './accounts/account.commands';
 import { bootstrapDirectory, type BootstrapOutcome } from './bootstrap/bootstrap';
@@ -61,6 +61,7 @@ export async function startIdentityContext(
     kafka: overrides.kafka,
     kafkaBrokers: config.KAFKA_BROKERS,
     verifierTopics: [topics.tokens, topics.identity, topics.applications],
+    ...verifierOptions(config, { url: config.INTROSPECTION_URL, credential: config.INTERNAL_SERVICE_TOKEN }),
     log: (message) => log.warn(message),
   });
   const catalogue = createRoleCatalogue(config.RECORD_TYPES);

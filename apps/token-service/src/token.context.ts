@@ -1,11 +1,12 @@
 import { Logger } from '@nestjs/common';
 import { Topics } from '@latchkey/contracts';
 import type { EventConsumer } from '@latchkey/messaging';
-import { ServiceRuntime } from '@latchkey/service-runtime';
+import { ServiceRuntime, verifierOptions } from '@latchkey/service-runtime';
 import type { Kafka } from 'kafkajs';
 import type { EntityManager } from 'typeorm';
 import { SERVICE_NAME, type TokenServiceConfig } from './config/token-service.config';
 import { createDataSource } from './database/data-source';
+import { TokenIntrospection } from './introspection/token-introspection';
 import { PatCommands } from './pats/pat.commands';
 import { PolicyCommands } from './policies/policy.commands';
 import { createUpstreamConsumer, upstreamGroupId } from './reactions/upstream.consumer';
@@ -25,6 +26,8 @@ export interface TokenContext {
   config: TokenServiceConfig;
   runtime: ServiceRuntime;
   queries: TokenQueries;
+  /** Whether a token is active, from token-service's own tables (the shared rule of every verifier). */
+  introspection: TokenIntrospection;
   pats: PatCommands;
   policies: PolicyCommands;
   upstream: EventConsumer<EntityManager> | null;
@@ -53,6 +56,7 @@ export async function startTokenContext(
   const usage = topics.usage ?? Topics.tokenUsage;
   const clock = overrides.clock ?? (() => new Date());
   const dataSource = createDataSource(config.DATABASE_URL, overrides.poolSize);
+  const introspection = new TokenIntrospection(dataSource, clock);
   const runtime = new ServiceRuntime({
     service: SERVICE_NAME,
     topic: topics.tokens,
@@ -61,6 +65,9 @@ export async function startTokenContext(
     kafkaBrokers: config.KAFKA_BROKERS,
     verifierTopics: [topics.tokens, topics.identity, topics.applications],
     extraTopics: [usage],
+    // its own verifier knows every token this process issues at commit; one issued by another
+    // instance a moment ago is looked up in the tables here, by the same rule
+    ...verifierOptions(config, (tokenHash) => introspection.answer(tokenHash)),
     log: (message) => log.warn(message),
   });
   await runtime.start();
@@ -88,6 +95,7 @@ export async function startTokenContext(
     config,
     runtime,
     queries,
+    introspection,
     pats,
     policies,
     upstream,

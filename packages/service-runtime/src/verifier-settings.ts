@@ -1,17 +1,21 @@
 import { httpUrl, integer } from '@latchkey/config';
 import { httpIntrospection, MissFallback, type IntrospectFn } from '@latchkey/token-verifier';
 
-/**
- * The environment every service's token verifier reads (spread into the service's own spec):
- * where to ask about a token it does not know yet, how often, and how long it may go without word
- * from Kafka before its bearer routes answer 503.
- */
-export const VERIFIER_ENV = {
+/** Where a service other than token-service asks about a token its projection does not know yet. */
+export const INTROSPECTION_ENV = {
   INTROSPECTION_URL: httpUrl({
     localDefault: 'http://127.0.0.1:3103/internal/introspect',
     description:
       "token-service's internal introspection, asked once about a well-formed token this service's projection does not know yet (used right after issue)",
   }),
+} as const;
+
+/**
+ * The environment every service's token verifier reads (spread into the service's own spec): how
+ * often it may ask about a token it does not know yet, and how long it may go without progress
+ * from Kafka before its bearer routes answer 503.
+ */
+export const VERIFIER_ENV = {
   MISS_FALLBACK_PER_SECOND: integer({
     default: 20,
     min: 0,
@@ -34,26 +38,24 @@ export const VERIFIER_ENV = {
 } as const;
 
 export interface VerifierSettings {
-  INTROSPECTION_URL: string;
   MISS_FALLBACK_PER_SECOND: number;
   MISS_FALLBACK_PER_CLIENT_PER_SECOND: number;
   STALENESS_LIMIT_SECONDS: number;
 }
 
 /**
- * The ServiceRuntime options for the verifier from those settings: a miss fallback to
- * token-service's introspection with the service credential (or `introspect`, e.g. token-service's
- * own lookup), and the staleness limit.
+ * The ServiceRuntime options for the verifier from those settings: a miss fallback — to
+ * token-service's introspection over HTTP with the service credential, or to a lookup of token-service's
+ * own — and the staleness limit.
  */
 export function verifierOptions(
   settings: VerifierSettings,
-  credential: string,
-  introspect?: IntrospectFn,
+  lookup: { url: string; credential: string } | IntrospectFn,
 ): { missFallback?: MissFallback; stalenessLimitMs: number } {
   const missFallback =
     settings.MISS_FALLBACK_PER_SECOND > 0
       ? new MissFallback({
-          introspect: introspect ?? httpIntrospection({ url: settings.INTROSPECTION_URL, credential }),
+          introspect: typeof lookup === 'function' ? lookup : httpIntrospection(lookup),
           ratePerSecond: settings.MISS_FALLBACK_PER_SECOND,
           perClientPerSecond: settings.MISS_FALLBACK_PER_CLIENT_PER_SECOND,
         })

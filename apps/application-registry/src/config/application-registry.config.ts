@@ -6,9 +6,11 @@ import {
   port,
   postgresUrl,
   readEnv,
+  serviceCredential,
   type Env,
   type EnvConfig,
 } from '@latchkey/config';
+import { INTROSPECTION_ENV, VERIFIER_ENV } from '@latchkey/service-runtime';
 
 export const SERVICE_NAME = 'application-registry';
 
@@ -25,6 +27,12 @@ export const APPLICATION_REGISTRY_ENV = defineEnv({
   }),
   KAFKA_BROKERS: hostPortList({ localDefault: ['127.0.0.1:9092'], description: 'Kafka bootstrap brokers' }),
   LOG_LEVEL: logLevel({ description: 'error|warn|log|debug' }),
+  INTERNAL_SERVICE_TOKEN: serviceCredential({
+    localDefault: 'local-development-internal-token-0000',
+    description: 'credential presented to token-service’s internal introspection (`Authorization: Bearer …`)',
+  }),
+  ...INTROSPECTION_ENV,
+  ...VERIFIER_ENV,
 });
 
 export type ApplicationRegistryConfig = EnvConfig<typeof APPLICATION_REGISTRY_ENV>;

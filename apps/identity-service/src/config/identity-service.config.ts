@@ -8,10 +8,12 @@ import {
   port,
   postgresUrl,
   readEnv,
+  serviceCredential,
   string,
   type Env,
   type EnvConfig,
 } from '@latchkey/config';
+import { INTROSPECTION_ENV, VERIFIER_ENV } from '@latchkey/service-runtime';
 
 const RECORD_TYPE = /^[a-z][a-z0-9_]{0,49}$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -49,18 +51,13 @@ export const IDENTITY_SERVICE_ENV = defineEnv({
     description: 'address of the internal listener (login checks for token-service); keep it off the public network',
   }),
   INTERNAL_PORT: port({ localDefault: 3101, description: 'port of the internal listener' }),
-  INTERNAL_SERVICE_TOKEN: envVar(
-    'a random string of at least 32 characters',
-    (raw) => {
-      if (raw.length < 32) throw new InvalidValue('a random string of at least 32 characters');
-      return raw;
-    },
-    {
-      sensitive: true,
-      localDefault: 'local-development-internal-token-0000',
-      description: 'credential token-service presents (`Authorization: Bearer …`) on the internal listener',
-    },
-  ),
+  INTERNAL_SERVICE_TOKEN: serviceCredential({
+    localDefault: 'local-development-internal-token-0000',
+    description:
+      'credential presented on the internal listeners (`Authorization: Bearer …`): token-service presents it here, this service presents it to token-service’s introspection',
+  }),
+  ...INTROSPECTION_ENV,
+  ...VERIFIER_ENV,
   BOOTSTRAP_DIRECTORY_NAME: string({
     default: 'Directory',
     description: 'name of the directory account created on first start (with BOOTSTRAP_ADMIN_EMAIL)',

@@ -1,16 +1,16 @@
 import {
   defineEnv,
-  envVar,
   host,
   hostPortList,
-  InvalidValue,
   logLevel,
   port,
   postgresUrl,
   readEnv,
+  serviceCredential,
   type Env,
   type EnvConfig,
 } from '@latchkey/config';
+import { VERIFIER_ENV } from '@latchkey/service-runtime';
 
 export const SERVICE_NAME = 'token-service';
 
@@ -32,18 +32,12 @@ export const TOKEN_SERVICE_ENV = defineEnv({
     description: 'address of the internal listener (token introspection for verifiers); keep it off the public network',
   }),
   INTERNAL_PORT: port({ localDefault: 3103, description: 'port of the internal listener' }),
-  INTERNAL_SERVICE_TOKEN: envVar(
-    'a random string of at least 32 characters',
-    (raw) => {
-      if (raw.length < 32) throw new InvalidValue('a random string of at least 32 characters');
-      return raw;
-    },
-    {
-      sensitive: true,
-      localDefault: 'local-development-internal-token-0000',
-      description: 'credential verifiers (the gateway) present (`Authorization: Bearer …`) on the internal listener',
-    },
-  ),
+  INTERNAL_SERVICE_TOKEN: serviceCredential({
+    localDefault: 'local-development-internal-token-0000',
+    description:
+      'credential verifiers (the gateway, the other services) present (`Authorization: Bearer …`) on the internal listener',
+  }),
+  ...VERIFIER_ENV,
 });
 
 export type TokenServiceConfig = EnvConfig<typeof TOKEN_SERVICE_ENV>;

@@ -5,7 +5,7 @@ import { EventConsumer } from '@latchkey/messaging';
 import type { ServiceRuntime } from '@latchkey/service-runtime';
 import type { EntityManager } from 'typeorm';
 import type { PatCommands } from '../pats/pat.commands';
-import { projectDirectoryEvent } from '../read-model/directory.projection';
+import { isCurrentVersion, projectApplicationEvent, projectDirectoryEvent } from '../read-model/directory.projection';
 import type { TokenQueries } from '../read-model/token.queries';
 
 export interface UpstreamTopics {
@@ -48,6 +48,8 @@ export function createUpstreamConsumer(deps: {
       'MembershipChanged',
       'UserDeactivated',
       'UserReactivated',
+      'ApplicationRegistered',
+      'ApplicationEnabled',
       'ApplicationDisabled',
       'ApplicationDeleted',
       'TokensUsed',
@@ -67,9 +69,14 @@ async function react(
 ): Promise<void> {
   switch (event.type) {
     case 'UserDeactivated': {
+      // an old deactivation replayed after a reactivation (a consumer-group offset reset, with
+      // processed_events pruned) must not revoke the grants made since
+      const current = await isCurrentVersion(tx, { userId: event.data.userId }, event.aggregateVersion);
       await projectDirectoryEvent(tx, event);
+      if (!current) return;
       const grants = await deps.queries.liveGrantsOf({ userId: event.data.userId }, tx);
-      for (const grantId of grants) await deps.pats.revokeIn(tx, grantId, 'user_deactivated', `event:${event.id}`);
+      for (const grantId of [...grants].sort())
+        await deps.pats.revokeIn(tx, grantId, 'user_deactivated', `event:${event.id}`);
       if (grants.length > 0) log.log(`revoked ${grants.length} grant(s) of deactivated user ${event.data.userId}`);
       return;
     }
@@ -78,16 +85,19 @@ async function react(
     case 'UserReactivated':
       await projectDirectoryEvent(tx, event);
       return;
+    case 'ApplicationRegistered':
+    case 'ApplicationEnabled':
+      await projectApplicationEvent(tx, event);
+      return;
     case 'ApplicationDisabled':
     case 'ApplicationDeleted': {
+      const current = await isCurrentVersion(tx, { clientId: event.data.clientId }, event.aggregateVersion);
+      await projectApplicationEvent(tx, event);
+      if (!current) return;
       const grants = await deps.queries.liveGrantsOf({ clientId: event.data.clientId }, tx);
-      for (const grantId of grants)
-        await deps.pats.revokeIn(
-          tx,
-          grantId,
-          event.type === 'ApplicationDisabled' ? 'application_disabled' : 'application_deleted',
-          `event:${event.id}`,
-        );
+      const reason = event.type === 'ApplicationDisabled' ? 'application_disabled' : 'application_deleted';
+      // a stable lock order: a deactivation revoking some of the same grants cannot deadlock with this
+      for (const grantId of [...grants].sort()) await deps.pats.revokeIn(tx, grantId, reason, `event:${event.id}`);
       if (grants.length > 0) log.log(`revoked ${grants.length} grant(s) of application ${event.data.clientId}`);
       return;
     }

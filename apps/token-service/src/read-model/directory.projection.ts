@@ -48,6 +48,48 @@ export async function projectDirectoryEvent(m: EntityManager, e: LatchkeyEvent):
   }
 }
 
+/**
+ * The application directory from applications.events.v1: status and version, guarded by version
+ * (per-client order is Kafka's, key = clientId). Deleted is final.
+ */
+export async function projectApplicationEvent(m: EntityManager, e: LatchkeyEvent): Promise<void> {
+  const status =
+    e.type === 'ApplicationRegistered' || e.type === 'ApplicationEnabled'
+      ? 'active'
+      : e.type === 'ApplicationDisabled'
+        ? 'disabled'
+        : e.type === 'ApplicationDeleted'
+          ? 'deleted'
+          : null;
+  if (status === null) return;
+  const owner = e.type === 'ApplicationRegistered' ? e.data.ownerAccountId : null;
+  await m.query(
+    `INSERT INTO directory_applications (client_id, owner_account_id, status, version) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (client_id) DO UPDATE
+       SET status = EXCLUDED.status, version = EXCLUDED.version, updated_at = now(),
+           owner_account_id = COALESCE(EXCLUDED.owner_account_id, directory_applications.owner_account_id)
+     WHERE directory_applications.version < EXCLUDED.version AND directory_applications.status <> 'deleted'`,
+    [e.data.clientId, owner, status, e.aggregateVersion],
+  );
+}
+
+/**
+ * Whether `version` is still the newest the directory knows of a user or application (a replayed
+ * old UserDeactivated must not revoke grants made after a later reactivation).
+ */
+export async function isCurrentVersion(
+  m: EntityManager,
+  of: { userId: string } | { clientId: string },
+  version: number,
+): Promise<boolean> {
+  const [sql, id] =
+    'userId' in of
+      ? ['SELECT version FROM directory_users WHERE user_id = $1', of.userId]
+      : ['SELECT version FROM directory_applications WHERE client_id = $1', of.clientId];
+  const rows: Array<{ version: number }> = await m.query(sql, [id]);
+  return rows.length === 0 || rows[0].version <= version;
+}
+
 function bump(m: EntityManager, userId: string, version: number): Promise<unknown> {
   return m.query('UPDATE directory_users SET version = $2, updated_at = now() WHERE user_id = $1 AND version < $2', [
     userId,

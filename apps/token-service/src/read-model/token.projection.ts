@@ -34,7 +34,7 @@ async function insertPat(
   await m.query(
     `WITH hashed AS (
        INSERT INTO token_hashes (token_hash, token_id, grant_id, token_kind, user_id, client_id, account_ids, scopes, issued_at, expires_at)
-       VALUES ($13, $9, $1, $14, $2, NULL, $6, $5, $11, $12) ON CONFLICT (token_hash) DO NOTHING
+       VALUES ($13, $9, $1, $14, $2, $15, $6, $5, $11, $12) ON CONFLICT (token_hash) DO NOTHING
      )
      INSERT INTO pats (grant_id, user_id, name, description, scopes, account_ids, created_by, created_at, token_id, display_prefix, issued_at, expires_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (grant_id) DO NOTHING`,
@@ -53,6 +53,7 @@ async function insertPat(
       t.expiresAt,
       t.tokenHash,
       t.tokenKind,
+      t.clientId ?? null,
     ],
   );
 }
