@@ -266,13 +266,14 @@ function unknownUser(): TokenError {
 }
 
 /**
- * The user exists and is active. For someone else, a user who is a member of none of the
- * token's accounts (all of which the actor administers) is answered as unknown: whether the id
- * exists elsewhere is none of the actor's business.
+ * The user exists and is active. For an administrator issuing for someone else, a user who is a
+ * member of none of the token's accounts (all of which they administer) is answered as unknown:
+ * whether the id exists elsewhere is none of their business. The operator (no token) sees all.
  */
 function checkUser(user: PatUserFacts | null, actor: PatActorFacts, accountIds: readonly string[]): PatUserFacts {
   if (user === null || user === undefined) throw unknownUser();
-  if (!actor.isSelf && !accountIds.some((accountId) => ownList(user.permissions, accountId).length > 0))
+  const administrator = !actor.isSelf && actor.tokenScopes !== undefined;
+  if (administrator && !accountIds.some((accountId) => ownList(user.permissions, accountId).length > 0))
     throw unknownUser();
   if (!user.active) throw new TokenError('USER_DEACTIVATED', 'user is deactivated');
   return user;

@@ -388,6 +388,12 @@ describe('personal access token decider', () => {
           when({ ...withFacts({ user: { ...inB, active: false }, actor }), createdBy: ADMIN }),
         );
         expect([gone.code, gone.message]).toEqual([unknown.code, unknown.message]);
+        // the operator (break-glass, no token) is told what is wrong
+        const operator = { isSelf: false, administers: [A] };
+        thenError('ACCOUNT_NOT_HELD', {
+          ...withFacts({ user: inB, actor: operator }),
+          createdBy: 'operator:root@host',
+        });
       });
 
       it('when someone who is not an administrator creates for another user, then NOT_ALLOWED_FOR_OTHERS before any fact about the user', () => {
