@@ -125,6 +125,10 @@ describe('application-registry (real PostgreSQL + Kafka)', () => {
     const app = (await register({ ...confidential, name: 'To disable' })).json();
     const userId = randomUUID();
     const at = h.factory.accessToken(userId, app.clientId);
+    // a token is vouched for only once its user is known (verifiers answer "unknown" before)
+    await h.publish(h.topics.identity, [
+      h.factory.event('UserRegistered', userId, { userId, kind: 'human', displayName: 'Ada', accountIds: ['acct-1'] }),
+    ]);
     await h.publish(h.topics.tokens, [at.issued]);
     await h.waitForOwnEvents();
     expect(h.ctx.runtime.verifier.verify(at.token).active).toBe(true);
