@@ -1,8 +1,11 @@
+import { DomainError } from '@latchkey/domain';
+
 /**
- * The one error class of the token-service domain (DESIGN §6: few error classes, a stable string
- * code, an HTTP status mapped at the edge). Deciders and checks throw it; the HTTP layer turns it
- * into problem+json with {@link TOKEN_ERROR_STATUS}. Handler bugs (a malformed hash, a `now` that
- * is not a time) are plain Errors: they are ours, not the caller's.
+ * The one error class of the token-service domain, a @latchkey/domain DomainError (DESIGN §6:
+ * few error classes, a stable string code, an HTTP status mapped at the edge). Deciders and
+ * checks throw it; the HTTP layer turns it into problem+json with {@link TOKEN_ERROR_STATUS}.
+ * Handler bugs (a malformed hash, a `now` that is not a time) are plain Errors: they are ours,
+ * not the caller's.
  */
 export const TOKEN_ERROR_STATUS = {
   // the grant as a whole
@@ -37,18 +40,15 @@ export const TOKEN_ERROR_STATUS = {
 
 export type TokenErrorCode = keyof typeof TOKEN_ERROR_STATUS;
 
-export class TokenError extends Error {
+export class TokenError extends DomainError<TokenErrorCode> {
   override readonly name = 'TokenError';
 
-  constructor(
-    readonly code: TokenErrorCode,
-    message: string = code,
-  ) {
-    super(message);
+  constructor(code: TokenErrorCode, message: string = code) {
+    super(code, message, { status: TOKEN_ERROR_STATUS[code] });
   }
 
   /** The HTTP status the edge answers with. */
-  get status(): number {
+  override get status(): number {
     return TOKEN_ERROR_STATUS[this.code];
   }
 }

@@ -1,9 +1,12 @@
+import { DomainError, isDomainError } from '@latchkey/domain';
 import { TOKEN_ERROR_STATUS, TokenError, isTokenError } from './token-error';
 
 describe('TokenError', () => {
   it('carries a stable code, a message and the HTTP status of its code', () => {
     const error = new TokenError('NAME_TAKEN', 'the user already has a token named "CI"');
     expect(error).toBeInstanceOf(Error);
+    expect(error).toBeInstanceOf(DomainError);
+    expect(isDomainError(error)).toBe(true);
     expect(isTokenError(error)).toBe(true);
     expect(error).toMatchObject({
       name: 'TokenError',
