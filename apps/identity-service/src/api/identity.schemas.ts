@@ -90,9 +90,16 @@ export const User = Type.Object({
   displayName: Type.String(),
   status: Type.Union([Type.Literal('active'), Type.Literal('deactivated')]),
   homeAccountId: Uuid,
-  memberships: Type.Array(Membership),
+  memberships: Type.Array(Membership, {
+    description:
+      "Under /v1/accounts/{accountId}/…: the membership in that account only (never the user's other accounts). Under /v1/me: all of the caller's.",
+  }),
   createdAt: Type.String({ format: 'date-time' }),
-  updatedAt: Type.String({ format: 'date-time' }),
+  updatedAt: Type.String({
+    format: 'date-time',
+    description:
+      "The latest change the answer can see: the user's own (registration, status) or, under an account, that account's membership; under /v1/me, any change.",
+  }),
 });
 
 export const PageOf = (item: ReturnType<typeof Type.Object>) =>

@@ -3,9 +3,14 @@ import type { DataSource } from 'typeorm';
 import { SERVICE_NAME } from '../config/identity-service.config';
 import { CreateCredentials1764100000000 } from '../credentials/credentials.migration';
 import { CreateIdentityReadModels1764100000001 } from './migrations/1764100000001-create-identity-read-models';
+import { UserProfileUpdatedAt1764100000002 } from './migrations/1764100000002-user-profile-updated-at';
 
 /** identity-service's own database: the event store's migrations, then its credentials and read models. */
-export const IDENTITY_MIGRATIONS = [CreateCredentials1764100000000, CreateIdentityReadModels1764100000001];
+export const IDENTITY_MIGRATIONS = [
+  CreateCredentials1764100000000,
+  CreateIdentityReadModels1764100000001,
+  UserProfileUpdatedAt1764100000002,
+];
 
 export function createDataSource(databaseUrl: string, poolSize?: number): DataSource {
   return createServiceDataSource({

@@ -24,8 +24,8 @@ async function projectOne(m: EntityManager, e: LatchkeyEvent): Promise<void> {
       return;
     case 'UserRegistered':
       await m.query(
-        `INSERT INTO users (user_id, kind, email, display_name, status, home_account_id, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, 'active', $5, $6, $6) ON CONFLICT (user_id) DO NOTHING`,
+        `INSERT INTO users (user_id, kind, email, display_name, status, home_account_id, created_at, updated_at, profile_updated_at)
+         VALUES ($1, $2, $3, $4, 'active', $5, $6, $6, $6) ON CONFLICT (user_id) DO NOTHING`,
         [e.data.userId, e.data.kind, e.data.email ?? null, e.data.displayName, e.data.accountIds[0], e.occurredAt],
       );
       return;
@@ -45,13 +45,13 @@ async function projectOne(m: EntityManager, e: LatchkeyEvent): Promise<void> {
       await touchUser(m, e.data.userId, e.occurredAt);
       return;
     case 'UserDeactivated':
-      await m.query(`UPDATE users SET status = 'deactivated', updated_at = $2 WHERE user_id = $1`, [
-        e.data.userId,
-        e.occurredAt,
-      ]);
+      await m.query(
+        `UPDATE users SET status = 'deactivated', updated_at = $2, profile_updated_at = $2 WHERE user_id = $1`,
+        [e.data.userId, e.occurredAt],
+      );
       return;
     case 'UserReactivated':
-      await m.query(`UPDATE users SET status = 'active', updated_at = $2 WHERE user_id = $1`, [
+      await m.query(`UPDATE users SET status = 'active', updated_at = $2, profile_updated_at = $2 WHERE user_id = $1`, [
         e.data.userId,
         e.occurredAt,
       ]);

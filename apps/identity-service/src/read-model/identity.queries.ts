@@ -35,6 +35,15 @@ interface UserRow {
   home_account_id: string;
   created_at: Date;
   updated_at: Date;
+  profile_updated_at: Date;
+}
+
+interface MembershipRow {
+  user_id: string;
+  account_id: string;
+  roles: string[];
+  permissions: string[];
+  updated_at: Date;
 }
 
 /** Reads of the identity read models (never of the event store). */
@@ -68,10 +77,26 @@ export class IdentityQueries {
     return rows.map(toAccount);
   }
 
+  /**
+   * The user with every membership: for the user themselves (`/v1/me`) and for the checks the
+   * service makes, never for an account's API (see {@link userInAccount}).
+   */
   async user(userId: string): Promise<UserView | null> {
     const rows: UserRow[] = await this.db.query('SELECT * FROM users WHERE user_id = $1', [userId]);
     if (rows.length === 0) return null;
-    const [user] = await this.withMemberships(rows);
+    const [user] = await this.views(rows, null);
+    return user;
+  }
+
+  /**
+   * The user as account `accountId`'s API shows it: its membership there only (none when the user
+   * is not a member), and `updatedAt` from what that account can see (the user's own changes and
+   * that membership), so nothing tells which other accounts the user is in or when they changed.
+   */
+  async userInAccount(userId: string, accountId: string): Promise<UserView | null> {
+    const rows: UserRow[] = await this.db.query('SELECT * FROM users WHERE user_id = $1', [userId]);
+    if (rows.length === 0) return null;
+    const [user] = await this.views(rows, accountId);
     return user;
   }
 
@@ -87,7 +112,7 @@ export class IdentityQueries {
       : { userId: rows[0].user_id, kind: rows[0].kind, active: rows[0].status === 'active' };
   }
 
-  /** Members of an account, in joining order, after the keyset `after` ([joinedAt, userId]). */
+  /** Members of an account as its API shows them ({@link userInAccount}), in joining order, after the keyset `after` ([joinedAt, userId]). */
   async members(
     accountId: string,
     limit: number,
@@ -99,30 +124,38 @@ export class IdentityQueries {
        ORDER BY m.created_at, m.user_id LIMIT $4`,
       [accountId, after?.[0] ?? null, after?.[1] ?? null, limit],
     );
-    const users = await this.withMemberships(rows);
+    const users = await this.views(rows, accountId);
     return users.map((u, i) => ({ ...u, joinedAt: rows[i].joined_at.toISOString() }));
   }
 
-  private async withMemberships(rows: UserRow[]): Promise<UserView[]> {
+  /** Views of users with their memberships: all of them (`inAccount` null) or only the one in `inAccount`. */
+  private async views(rows: UserRow[], inAccount: string | null): Promise<UserView[]> {
     if (rows.length === 0) return [];
-    const memberships: Array<{ user_id: string; account_id: string; roles: string[]; permissions: string[] }> =
-      await this.db.query(
-        'SELECT user_id, account_id, roles, permissions FROM memberships WHERE user_id = ANY($1::uuid[]) ORDER BY created_at, account_id',
-        [rows.map((r) => r.user_id)],
-      );
-    return rows.map((r) => ({
-      userId: r.user_id,
-      kind: r.kind,
-      email: r.email,
-      displayName: r.display_name,
-      status: r.status,
-      homeAccountId: r.home_account_id,
-      memberships: memberships
-        .filter((m) => m.user_id === r.user_id)
-        .map((m) => ({ accountId: m.account_id, roles: m.roles, permissions: m.permissions })),
-      createdAt: r.created_at.toISOString(),
-      updatedAt: r.updated_at.toISOString(),
-    }));
+    const memberships: MembershipRow[] = await this.db.query(
+      `SELECT user_id, account_id, roles, permissions, updated_at FROM memberships
+       WHERE user_id = ANY($1::uuid[]) AND ($2::uuid IS NULL OR account_id = $2::uuid)
+       ORDER BY created_at, account_id`,
+      [rows.map((r) => r.user_id), inAccount],
+    );
+    return rows.map((r) => {
+      const own = memberships.filter((m) => m.user_id === r.user_id);
+      // In an account's view, the latest change that account can see; for the user, every change.
+      const updatedAt =
+        inAccount === null
+          ? r.updated_at
+          : own.reduce((latest, m) => (m.updated_at > latest ? m.updated_at : latest), r.profile_updated_at);
+      return {
+        userId: r.user_id,
+        kind: r.kind,
+        email: r.email,
+        displayName: r.display_name,
+        status: r.status,
+        homeAccountId: r.home_account_id,
+        memberships: own.map((m) => ({ accountId: m.account_id, roles: m.roles, permissions: m.permissions })),
+        createdAt: r.created_at.toISOString(),
+        updatedAt: updatedAt.toISOString(),
+      };
+    });
   }
 }
 

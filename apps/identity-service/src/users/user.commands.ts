@@ -88,7 +88,7 @@ export class UserCommands {
       throw err;
     }
     this.log.log(`registered ${input.kind} user ${userId} in account ${input.accountId} by ${actor}`);
-    return (await this.queries.user(userId)) as UserView;
+    return (await this.queries.userInAccount(userId, input.accountId)) as UserView;
   }
 
   /** Sets the roles of a user in an account (adds the membership if new; [] removes it). */

@@ -27,7 +27,9 @@ type AccountUser = { accountId: string; userId: string };
 
 /**
  * Users as an account's administrators see them. Isolation: the token is checked in the path's
- * account, and a user outside that account answers 404 (whether or not it exists elsewhere).
+ * account, a user outside that account answers 404 (whether or not it exists elsewhere), and every
+ * answer shows the user's membership in this account only — never which other accounts the user
+ * is in, nor when something changed there (IdentityQueries.userInAccount).
  * - read: members of the account;
  * - roles: members, or users whose home is this account or its directory (directory users join
  *   the directory's standard accounts);
@@ -61,8 +63,8 @@ export class UsersController {
   @Get(':userId')
   @Authenticated({ scopes: ['users:read'], account: IN_PATH_ACCOUNT })
   async get(@ValidParams(AccountUserParams) p: AccountUser): Promise<UserView> {
-    const user = await this.ctx.queries.user(p.userId);
-    if (!user || !user.memberships.some((m) => m.accountId === p.accountId)) throw notFound();
+    const user = await this.ctx.queries.userInAccount(p.userId, p.accountId);
+    if (!user || user.memberships.length === 0) throw notFound();
     return user;
   }
 
@@ -79,7 +81,7 @@ export class UsersController {
     if (body.roles.length === 0)
       throw new IdentityError('ROLES_REQUIRED', 'give at least one role, or DELETE the roles to remove the membership');
     await this.ctx.users.changeMembership(p.accountId, p.userId, body.roles, actorOf(token));
-    return (await this.ctx.queries.user(p.userId)) as UserView;
+    return this.inAccount(p);
   }
 
   /** Removes the user from this account (their tokens lose this account's permissions at once). */
@@ -105,7 +107,7 @@ export class UsersController {
   ): Promise<UserView> {
     await this.homeUser(p);
     await this.ctx.users.deactivate(p.userId, body.reason, actorOf(token));
-    return (await this.ctx.queries.user(p.userId)) as UserView;
+    return this.inAccount(p);
   }
 
   @Post(':userId/reactivate')
@@ -117,7 +119,7 @@ export class UsersController {
   ): Promise<UserView> {
     await this.homeUser(p);
     await this.ctx.users.reactivate(p.userId, actorOf(token));
-    return (await this.ctx.queries.user(p.userId)) as UserView;
+    return this.inAccount(p);
   }
 
   /** An administrator sets a (first or new) password for a human or contact user. */
@@ -130,6 +132,11 @@ export class UsersController {
   ): Promise<void> {
     await this.homeUser(p);
     await this.ctx.users.setPassword(p.userId, body.password);
+  }
+
+  /** What this account's API shows of the user: only its membership here. */
+  private async inAccount(p: AccountUser): Promise<UserView> {
+    return (await this.ctx.queries.userInAccount(p.userId, p.accountId)) as UserView;
   }
 
   private async homeUser(p: AccountUser): Promise<UserView> {
