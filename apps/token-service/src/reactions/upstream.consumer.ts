@@ -55,6 +55,14 @@ export function createUpstreamConsumer(deps: {
       'TokensUsed',
     ],
     idempotency: new PgIdempotencyStore(deps.runtime.dataSource, UPSTREAM_CONSUMER),
+    // a reaction (a deactivation's revocations…) that cannot be applied yet blocks its partition
+    // and is retried until it is: said loudly, never skipped
+    onBlocked: (info) =>
+      log.error(
+        `reaction to ${info.type ?? 'an event'} ${info.eventId ?? ''} from ${info.topic}[${info.partition}]@${info.offset} failing (${info.reason}, attempt ${info.attempt}); retrying: ${info.error}`,
+      ),
+    onUnblocked: (info) =>
+      log.log(`reactions moving again on ${info.topic}[${info.partition}] from offset ${info.offset}`),
     onDeadLetter: (info) =>
       log.error(`event sent to the DLQ (${info.reason}) from ${info.topic}[${info.partition}]@${info.offset}`),
     handler: async (event, { tx }) => react(event, tx, deps, log),

@@ -98,14 +98,14 @@ export class TokenVerifier {
       },
       // An event this verifier cannot apply (e.g. a newer schemaVersion of a TokenRevoked) is never
       // skipped: the partition stops there and the verifier is stale (fails closed) until it moves.
-      onBlocked: (info: { topic: string; partition: number; offset: string; reason: string; error: string }) => {
+      onBlocked: (info) => {
         this.progress.blocked(`${info.topic}:${info.partition}`, { offset: info.offset, reason: info.reason });
         this.options.onPartitionBlocked?.(info);
       },
-      onUnblocked: (info: { topic: string; partition: number }) => {
+      onUnblocked: (info) => {
         this.progress.unblocked(`${info.topic}:${info.partition}`);
       },
-    } as ConstructorParameters<typeof EventConsumer>[1]);
+    });
   }
 
   /** Notes the high-water marks, then starts consuming. Resolves once consuming; see `ready()`. */
