@@ -340,12 +340,15 @@ export async function run() {
       }),
     );
     const gatewayPort = await freePort();
+    const gatewayMetricsPort = await freePort(); // the internal listener: /metrics is not on the public port
     const gateway = startChild(
       'gateway',
       GATEWAY_MAIN,
       {
         HOST: '127.0.0.1',
         PORT: String(gatewayPort),
+        METRICS_HOST: '127.0.0.1',
+        METRICS_PORT: String(gatewayMetricsPort),
         ROUTES_FILE: routesFile,
         KAFKA_BROKERS,
         MISS_FALLBACK_PER_SECOND: '0',
@@ -487,7 +490,7 @@ export async function run() {
     const cPg = combine(slices.p ?? []);
     const direct = combine(slices['0'] ?? []);
 
-    const metricsText = (await (await fetch(`${gatewayBase}/metrics`)).text())
+    const metricsText = (await (await fetch(`http://127.0.0.1:${gatewayMetricsPort}/metrics`)).text())
       .split('\n')
       .filter((l) => /^latchkey_gateway_(verifications|requests|introspection_calls)_total/.test(l));
     const verify = verifyCost([...userEvents, pat.issued], pat.token, account);

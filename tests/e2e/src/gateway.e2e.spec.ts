@@ -8,7 +8,7 @@ import { EventProducer } from '@latchkey/messaging';
 import { kafkaBroker, testKafka, waitFor } from '@latchkey/testing';
 import { generateSecret } from '@latchkey/token-format';
 import { EventFactory } from '@latchkey/token-verifier/testing';
-import { call, Platform } from './platform';
+import { call, freePort, Platform } from './platform';
 
 const STALENESS_SECONDS = 8;
 const FALLBACK_PER_SECOND = 10;
@@ -25,6 +25,7 @@ describe('gateway end to end (real services, Kafka, PostgreSQL)', () => {
   let routesFile = '';
   let admin = '';
   let directory = '';
+  let metricsPort = 0; // the gateway's internal listener (/metrics is not on the public port)
   const gw = () => platform.url('gateway');
   const identity = (p: string) => `${platform.url('identity-service')}${p}`;
   const tokens = (p: string) => `${platform.url('token-service')}${p}`;
@@ -45,10 +46,12 @@ describe('gateway end to end (real services, Kafka, PostgreSQL)', () => {
       `routes:\n  - name: orders\n    match: { path: /orders/:accountId/* }\n    upstream: ${up}\n    account: { param: accountId }\n    scopes: [orders:read]\n`,
     );
     await platform.start(['identity-service', 'application-registry', 'token-service']);
+    metricsPort = await freePort();
     await platform.startGateway(routesFile, {
       MISS_FALLBACK_PER_SECOND: String(FALLBACK_PER_SECOND),
       STALENESS_LIMIT_SECONDS: String(STALENESS_SECONDS),
       USAGE_FLUSH_SECONDS: '1',
+      METRICS_PORT: String(metricsPort),
     });
     await platform.waitReady(platform.app('gateway'));
     admin = await platform.bootstrapAdminToken();
@@ -216,8 +219,9 @@ describe('gateway end to end (real services, Kafka, PostgreSQL)', () => {
   it('a token used 0 ms after issue passes (miss fallback); 1,000 random well-formed tokens cause at most the configured introspection calls', async () => {
     const calls = async () =>
       Number(
-        /latchkey_gateway_introspection_calls_total (\d+)/.exec(await (await fetch(`${gw()}/metrics`)).text())?.[1] ??
-          0,
+        /latchkey_gateway_introspection_calls_total (\d+)/.exec(
+          await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text(),
+        )?.[1] ?? 0,
       );
     const first = await calls();
     const { pats } = await memberWithTokens(1); // answered by token-service: the gateway has not seen it yet
@@ -252,6 +256,7 @@ describe('gateway end to end (real services, Kafka, PostgreSQL)', () => {
     await platform.startGateway(routesFile, {
       MISS_FALLBACK_PER_SECOND: String(FALLBACK_PER_SECOND),
       STALENESS_LIMIT_SECONDS: String(STALENESS_SECONDS),
+      METRICS_PORT: String(metricsPort),
     });
     const statuses: number[] = [];
     for (;;) {
