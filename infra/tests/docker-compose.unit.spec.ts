@@ -204,6 +204,16 @@ describe('docker-compose.yml', () => {
     });
   });
 
+  describe('gateway', () => {
+    it('serves /metrics on its internal listener, reachable on the compose network but never published', async () => {
+      const gateway = services.gateway!;
+      const config = readEnv(await envSpecOf('gateway'), environmentOf(gateway)) as Record<string, unknown>;
+      expect(config.METRICS_HOST).toBe('0.0.0.0');
+      expect(containerPorts(gateway)).not.toContain(config.METRICS_PORT);
+      expect(config.METRICS_PORT).not.toBe(config.PORT);
+    });
+  });
+
   describe('postgres', () => {
     const postgres = services.postgres!;
 
