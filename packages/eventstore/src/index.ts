@@ -1,11 +1,18 @@
 export { eventStoreMigrations } from './migrations';
 export { PgEventStore, type EventStoreOptions } from './store/pg-event-store';
 export { CommittedEvents, type CommittedListener } from './store/committed-events';
-export { ConcurrencyError, isUniqueViolation, UNIQUE_VIOLATION } from './store/errors';
+export { ConcurrencyError, EventTooLargeError, isUniqueViolation, UNIQUE_VIOLATION } from './store/errors';
 export type { AppendRequest, AppendResult, DomainEvent, StoredEvent, StreamRef } from './store/types';
 export { fold, type Decider } from './decider/decider';
 export { CommandRunner, lockStream, type CommandResult, type RunCommandOptions } from './decider/command-runner';
-export { OutboxRelay, type OutboxPublisher, type OutboxRelayOptions } from './outbox/outbox-relay';
+export {
+  OutboxRelay,
+  OutboxRowParkedError,
+  type OutboxPublisher,
+  type OutboxRelayOptions,
+  type ParkedRow,
+} from './outbox/outbox-relay';
+export { DEFAULT_MAX_MESSAGE_BYTES, messageBytes } from './outbox/message-size';
 export { PgIdempotencyStore } from './idempotency/pg-idempotency-store';
 export { runMigrations, migrateMain } from './migrations/run-migrations';
 export { createServiceDataSource, type ServiceDataSourceOptions } from './migrations/service-data-source';

@@ -13,9 +13,23 @@ import {
   deleteTestTopics,
 } from '@latchkey/testing';
 import { eventStoreMigrations } from '../migrations';
+import { envelopesOf } from '../store/envelopes-of';
 import { PgEventStore } from '../store/pg-event-store';
-import { membershipChanged, TEST_SOURCE, userRegistered } from '../testing/fixtures';
-import { OutboxRelay } from './outbox-relay';
+import { largeMembershipChanged, membershipChanged, TEST_SOURCE, userRegistered } from '../testing/fixtures';
+import { messageBytes } from './message-size';
+import { OutboxRelay, OutboxRowParkedError, type OutboxPublisher, type ParkedRow } from './outbox-relay';
+
+/** The producer, noting the bytes of each request it is handed. */
+function measuring(producer: EventProducer): OutboxPublisher & { requests: number[] } {
+  const requests: number[] = [];
+  return {
+    requests,
+    publish: async (messages) => {
+      requests.push(messages.reduce((n, m) => n + messageBytes(m.key, m.envelope), 0));
+      await producer.publish(messages);
+    },
+  };
+}
 
 /** An idempotent consumer that records what it handled, in arrival order. */
 async function startRecorder(kafka: Kafka, topic: string) {
@@ -189,6 +203,104 @@ describe('OutboxRelay (real PostgreSQL and Kafka)', () => {
     expect(recorder.handled).toHaveLength(100);
     expect(recorder.duplicates()).toBe(0);
     expectPerStreamOrder(recorder.handled);
+  });
+
+  it('publishes a backlog larger than 1 MiB on one partition completely and in order, in requests under the byte limit', async () => {
+    const { topic, store } = await topicWithStore();
+    const id = randomUUID(); // one stream: one key, one partition, one record batch per request
+    await store.append({ stream: { type: 'user', id }, expectedVersion: 0, events: [userRegistered(id)] });
+    for (let v = 1; v <= 30; v++) {
+      await store.append({
+        stream: { type: 'user', id },
+        expectedVersion: v,
+        events: [largeMembershipChanged(id, 60_000, v)],
+      });
+    }
+    const backlog = Number((await db.dataSource.query('SELECT sum(message_bytes) AS n FROM outbox'))[0].n);
+    expect(backlog).toBeGreaterThan(1_800_000);
+
+    const recorder = await startRecorder(kafka, topic);
+    const publisher = measuring(producer);
+    const relay = new OutboxRelay(db.dataSource, publisher);
+    relay.start();
+    await waitFor(() => recorder.handled.length >= 31, { timeoutMs: 60_000, what: 'the 31 events' });
+    await relay.stop();
+    await recorder.consumer.stop();
+
+    expect(recorder.handled.map((e) => e.aggregateVersion)).toEqual(Array.from({ length: 31 }, (_, i) => i + 1));
+    expect(publisher.requests.length).toBeGreaterThan(1);
+    expect(Math.max(...publisher.requests)).toBeLessThanOrEqual(900_000);
+    expect(publisher.requests.reduce((a, b) => a + b, 0)).toBe(backlog);
+    expect(await relay.pending()).toBe(0);
+  });
+
+  it('parks a row too large for one Kafka message (1.2 MB inserted into the outbox directly), reports it, and publishes the rows behind it', async () => {
+    const { topic, store } = await topicWithStore();
+    const [before, after1, after2, big] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+    await store.append({ stream: { type: 'user', id: before }, expectedVersion: 0, events: [userRegistered(before)] });
+    const [oversized] = envelopesOf(TEST_SOURCE, 'user', big, [largeMembershipChanged(big, 1_200_000)]);
+    await db.dataSource.query(
+      'INSERT INTO outbox (event_id, topic, message_key, envelope) VALUES ($1, $2, $3, $4::jsonb)',
+      [oversized.id, topic, big, JSON.stringify(oversized)],
+    );
+    for (const id of [after1, after2])
+      await store.append({ stream: { type: 'user', id }, expectedVersion: 0, events: [userRegistered(id)] });
+
+    const recorder = await startRecorder(kafka, topic);
+    const parked: ParkedRow[] = [];
+    const errors: Array<[unknown, number]> = [];
+    const relay = new OutboxRelay(db.dataSource, producer, {
+      onParked: (row) => parked.push(row),
+      onError: (error, consecutive) => errors.push([error, consecutive]),
+    });
+    relay.start();
+    await waitFor(() => recorder.handled.length >= 3, { what: 'the rows before and after the oversized one' });
+    await relay.stop();
+    await recorder.consumer.stop();
+
+    expect(recorder.handled.map((e) => e.aggregateId)).toEqual([before, after1, after2]);
+    expect(parked).toEqual([
+      {
+        position: expect.stringMatching(/^\d+$/),
+        eventId: oversized.id,
+        type: 'MembershipChanged',
+        topic,
+        bytes: messageBytes(big, oversized),
+        maxBytes: 900_000,
+        reason: 'too-large',
+      },
+    ]);
+    expect(parked[0].bytes).toBeGreaterThan(1_200_000);
+    expect(errors).toHaveLength(1);
+    expect(errors[0][0]).toBeInstanceOf(OutboxRowParkedError);
+    expect(errors[0][1]).toBe(0);
+    expect((errors[0][0] as Error).message).not.toContain('xxxx'); // where it is, never what it holds
+    const rows = (await db.dataSource.query('SELECT * FROM outbox_parked WHERE event_id = $1', [
+      oversized.id,
+    ])) as Array<Record<string, unknown>>;
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({
+      position: parked[0].position,
+      topic,
+      message_key: big,
+      envelope: oversized,
+      message_bytes: parked[0].bytes,
+      reason: 'too-large',
+    });
+    expect(rows[0].parked_at).toBeInstanceOf(Date);
+    expect(await relay.pending()).toBe(0);
+    expect(await relay.parked()).toBe(1);
+
+    // the re-queue documented in the migration puts it back at the end of the outbox
+    await db.dataSource.query(
+      `WITH moved AS (DELETE FROM outbox_parked WHERE position = $1 RETURNING *)
+       INSERT INTO outbox (event_id, topic, message_key, envelope)
+       SELECT event_id, topic, message_key, envelope FROM moved`,
+      [parked[0].position],
+    );
+    expect(await relay.parked()).toBe(0);
+    const [requeued] = await db.dataSource.query('SELECT envelope FROM outbox');
+    expect(requeued.envelope).toEqual(oversized);
   });
 
   it('keeps appending while Kafka is down and delivers all 200 events once it is back, none lost, none handled twice', async () => {

@@ -1,14 +1,34 @@
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { EventEnvelope } from '@latchkey/contracts';
+import { DEFAULT_MAX_MESSAGE_BYTES, messageBytes } from './message-size';
 
 /** Where the relay sends events: packages/messaging's EventProducer fits this port. */
 export interface OutboxPublisher {
   publish(messages: Array<{ topic: string; key: string; envelope: EventEnvelope }>): Promise<void>;
 }
 
+/** An outbox row moved to `outbox_parked` because it is too large for one Kafka message. */
+export interface ParkedRow {
+  position: string;
+  eventId: string;
+  type: string;
+  topic: string;
+  bytes: number;
+  maxBytes: number;
+  reason: 'too-large';
+}
+
 export interface OutboxRelayOptions {
-  /** Rows per batch (default 500). */
+  /** Rows per pass at most (default 500). */
   batchSize?: number;
+  /**
+   * Bytes per publish request at most, counting each message's key + value + headers (default
+   * 900,000, below Kafka's default message.max.bytes of 1,048,588). A pass publishes the rows
+   * that fit and leaves the rest to the next pass, which follows at once. A row larger than this
+   * on its own is parked (see onParked). Keep it at least as high as the event store's
+   * maxMessageBytes, which refuses larger events at append.
+   */
+  maxBatchBytes?: number;
   /** Wait between polls when the outbox was empty (default 10 ms). */
   pollIntervalMs?: number;
   /** Wait between polls while another instance holds the relay lock (default 500 ms). */
@@ -18,17 +38,48 @@ export interface OutboxRelayOptions {
   /** Advisory lock key shared by every relay of one database (default: a fixed key). */
   lockKey?: number;
   onPublished?: (count: number) => void;
+  /**
+   * A publish failed (`consecutiveFailures` ≥ 1: passes failed in a row, the relay retries with
+   * back-off), or a row was parked (an OutboxRowParkedError, `consecutiveFailures` 0: the pass
+   * went on).
+   */
   onError?: (error: unknown, consecutiveFailures: number) => void;
+  /** A row too large for one Kafka message was moved to `outbox_parked` (after the pass committed). */
+  onParked?: (row: ParkedRow) => void;
+}
+
+/** Reported through onError when a row is parked; says where it is, never what it holds. */
+export class OutboxRowParkedError extends Error {
+  readonly code = 'EVENTSTORE_OUTBOX_ROW_PARKED';
+  override readonly name = 'OutboxRowParkedError';
+
+  constructor(readonly row: ParkedRow) {
+    super(
+      `outbox row ${row.position} (${row.type} ${row.eventId} for ${row.topic}) is ${row.bytes} bytes, ` +
+        `more than one Kafka message may hold (${row.maxBytes}); moved to outbox_parked, the rows after it go on`,
+    );
+  }
 }
 
 interface OutboxRow {
   position: string;
+  event_id: string;
   topic: string;
   message_key: string;
   envelope: EventEnvelope;
+  /** Rows in the head of the outbox this pass looked at (≤ batchSize), the unread ones included. */
+  head_rows: string;
 }
 
 const DEFAULT_LOCK_KEY = 0x4c4b_0001; // 'LK' relay
+
+/** What one pass did. */
+interface Pass {
+  published: number;
+  parked: ParkedRow[];
+  /** Rows were left for the next pass (the batch was full by count or bytes). */
+  more: boolean;
+}
 
 /**
  * Publishes the outbox to Kafka.
@@ -38,6 +89,9 @@ const DEFAULT_LOCK_KEY = 0x4c4b_0001; // 'LK' relay
  *   commit in version order and leave in that order.
  * - Late commits: a row whose transaction commits after rows with a higher position is not
  *   skipped, because the relay keeps no high-water mark — it takes whatever is left in the table.
+ * - Size: one pass sends one request of at most `maxBatchBytes`; a row that can never fit is
+ *   moved to `outbox_parked` in the pass's transaction and reported, so it cannot hold up the
+ *   rows behind it. Its event stays in `events`.
  * - Outages: a failed publish rolls back (rows stay), and the relay retries with back-off.
  * - Several instances: each pass runs under a transaction-scoped advisory lock, so one instance
  *   publishes at a time and the others stand by.
@@ -46,6 +100,7 @@ const DEFAULT_LOCK_KEY = 0x4c4b_0001; // 'LK' relay
  */
 export class OutboxRelay {
   private readonly batchSize: number;
+  private readonly maxBatchBytes: number;
   private readonly pollIntervalMs: number;
   private readonly standbyIntervalMs: number;
   private readonly maxBackoffMs: number;
@@ -61,6 +116,7 @@ export class OutboxRelay {
     private readonly options: OutboxRelayOptions = {},
   ) {
     this.batchSize = options.batchSize ?? 500;
+    this.maxBatchBytes = options.maxBatchBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
     this.pollIntervalMs = options.pollIntervalMs ?? 10;
     this.standbyIntervalMs = options.standbyIntervalMs ?? 500;
     this.maxBackoffMs = options.maxBackoffMs ?? 5_000;
@@ -87,36 +143,106 @@ export class OutboxRelay {
   }
 
   /**
-   * One pass: publishes up to one batch. Returns the number published, or null when another
-   * instance holds the lock.
+   * One pass: publishes up to one batch (and parks rows too large to publish). Returns the
+   * number published, or null when another instance holds the lock.
    */
   async publishBatch(): Promise<number | null> {
-    return this.dataSource.transaction(async (manager) => {
+    const pass = await this.pass();
+    return pass === null ? null : pass.published;
+  }
+
+  private async pass(): Promise<Pass | null> {
+    const pass = await this.dataSource.transaction(async (manager): Promise<Pass | null> => {
       const [{ locked }] = (await manager.query('SELECT pg_try_advisory_xact_lock($1) AS locked', [
         this.lockKey,
       ])) as Array<{ locked: boolean }>;
       if (!locked) return null;
-      const rows = (await manager.query(
-        'SELECT position, topic, message_key, envelope FROM outbox ORDER BY position LIMIT $1',
-        [this.batchSize],
-      )) as OutboxRow[];
-      if (rows.length === 0) return 0;
-      await this.publisher.publish(rows.map((r) => ({ topic: r.topic, key: r.message_key, envelope: r.envelope })));
-      await manager.query('DELETE FROM outbox WHERE position = ANY($1::bigint[])', [rows.map((r) => r.position)]);
-      return rows.length;
+      const rows = await this.nextRows(manager);
+      if (rows.length === 0) return { published: 0, parked: [], more: false };
+
+      const batch: OutboxRow[] = [];
+      const tooLarge: Array<{ row: OutboxRow; bytes: number }> = [];
+      let bytes = 0;
+      const headRows = Number(rows[0].head_rows);
+      let full = headRows === this.batchSize || headRows > rows.length;
+      for (const row of rows) {
+        const size = messageBytes(row.message_key, row.envelope);
+        if (size > this.maxBatchBytes) {
+          tooLarge.push({ row, bytes: size });
+          continue;
+        }
+        if (bytes + size > this.maxBatchBytes) {
+          full = true;
+          break;
+        }
+        batch.push(row);
+        bytes += size;
+      }
+      const parked = await this.park(manager, tooLarge);
+      if (batch.length > 0) {
+        await this.publisher.publish(batch.map((r) => ({ topic: r.topic, key: r.message_key, envelope: r.envelope })));
+        await manager.query('DELETE FROM outbox WHERE position = ANY($1::bigint[])', [batch.map((r) => r.position)]);
+      }
+      return { published: batch.length, parked, more: full || parked.length > 0 };
     });
+    for (const row of pass?.parked ?? []) {
+      this.options.onParked?.(row);
+      this.options.onError?.(new OutboxRowParkedError(row), 0);
+    }
+    return pass;
+  }
+
+  /**
+   * The next rows in position order, up to batchSize, and only as many as can fit in one request:
+   * a row is read only if the rows before it add up to less than maxBatchBytes (sizes from
+   * `message_bytes`, measured at append; the JSON's length for rows written otherwise). The
+   * first row is always read, so a pass always publishes or parks something.
+   */
+  private async nextRows(manager: EntityManager): Promise<OutboxRow[]> {
+    return (await manager.query(
+      `SELECT position, event_id, topic, message_key, envelope, head_rows FROM (
+         SELECT position, event_id, topic, message_key, envelope, count(*) OVER () AS head_rows,
+                sum(bytes) OVER (ORDER BY position) - bytes AS before
+           FROM (SELECT position, event_id, topic, message_key, envelope,
+                        COALESCE(message_bytes, octet_length(envelope::text)) AS bytes
+                   FROM outbox ORDER BY position LIMIT $1) AS head
+       ) AS sized
+       WHERE before < $2 ORDER BY position`,
+      [this.batchSize, this.maxBatchBytes],
+    )) as OutboxRow[];
+  }
+
+  /** Moves rows too large for one Kafka message to outbox_parked, in the pass's transaction. */
+  private async park(manager: EntityManager, rows: Array<{ row: OutboxRow; bytes: number }>): Promise<ParkedRow[]> {
+    if (rows.length === 0) return [];
+    await manager.query(
+      `WITH moved AS (DELETE FROM outbox WHERE position = ANY($1::bigint[]) RETURNING *)
+       INSERT INTO outbox_parked (position, event_id, topic, message_key, envelope, message_bytes, reason, queued_at)
+       SELECT m.position, m.event_id, m.topic, m.message_key, m.envelope, s.bytes, 'too-large', m.created_at
+         FROM moved m JOIN unnest($1::bigint[], $2::int[]) AS s (position, bytes) ON s.position = m.position`,
+      [rows.map((r) => r.row.position), rows.map((r) => r.bytes)],
+    );
+    return rows.map(({ row, bytes }) => ({
+      position: String(row.position),
+      eventId: row.event_id,
+      type: row.envelope.type,
+      topic: row.topic,
+      bytes,
+      maxBytes: this.maxBatchBytes,
+      reason: 'too-large',
+    }));
   }
 
   private async run(): Promise<void> {
     while (this.running) {
       let wait: number;
       try {
-        const published = await this.publishBatch();
+        const pass = await this.pass();
         this.failures = 0;
-        if (published === null) wait = this.standbyIntervalMs;
+        if (pass === null) wait = this.standbyIntervalMs;
         else {
-          if (published > 0) this.options.onPublished?.(published);
-          wait = published === this.batchSize ? 0 : this.pollIntervalMs;
+          if (pass.published > 0) this.options.onPublished?.(pass.published);
+          wait = pass.more ? 0 : this.pollIntervalMs;
         }
       } catch (err) {
         this.failures++;
@@ -144,6 +270,14 @@ export class OutboxRelay {
   /** Rows still waiting (for health and metrics). */
   async pending(): Promise<number> {
     const [{ n }] = (await this.dataSource.query('SELECT count(*)::int AS n FROM outbox')) as Array<{ n: number }>;
+    return n;
+  }
+
+  /** Rows parked as too large (for health and metrics: anything above 0 needs an operator). */
+  async parked(): Promise<number> {
+    const [{ n }] = (await this.dataSource.query('SELECT count(*)::int AS n FROM outbox_parked')) as Array<{
+      n: number;
+    }>;
     return n;
   }
 }

@@ -15,6 +15,23 @@ export class ConcurrencyError extends Error {
   }
 }
 
+/**
+ * An event too large to be published as one Kafka message: refused at append, so it is never
+ * stored (and never blocks the outbox). The message names the type and the sizes, not the content.
+ */
+export class EventTooLargeError extends Error {
+  readonly code = 'EVENTSTORE_EVENT_TOO_LARGE';
+  override readonly name = 'EventTooLargeError';
+
+  constructor(
+    readonly eventType: string,
+    readonly bytes: number,
+    readonly maxBytes: number,
+  ) {
+    super(`a ${eventType} event of ${bytes} bytes exceeds the limit of ${maxBytes} bytes for one Kafka message`);
+  }
+}
+
 /** PostgreSQL unique_violation. */
 export const UNIQUE_VIOLATION = '23505';
 

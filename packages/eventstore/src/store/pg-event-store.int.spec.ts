@@ -1,8 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { createTestDatabase, type TestDatabase } from '@latchkey/testing';
 import { eventStoreMigrations } from '../migrations';
-import { membershipChanged, TEST_SOURCE, TEST_TOPIC, userRegistered } from '../testing/fixtures';
-import { ConcurrencyError } from './errors';
+import { messageBytes } from '../outbox/message-size';
+import {
+  largeMembershipChanged,
+  membershipChanged,
+  TEST_SOURCE,
+  TEST_TOPIC,
+  userRegistered,
+} from '../testing/fixtures';
+import { ConcurrencyError, EventTooLargeError } from './errors';
 import { PgEventStore } from './pg-event-store';
 
 describe('PgEventStore (real PostgreSQL)', () => {
@@ -110,6 +117,46 @@ describe('PgEventStore (real PostgreSQL)', () => {
     ).rejects.toMatchObject({ code: 'EVENT_SCHEMA_INVALID' });
     expect(await versions(id)).toEqual([]);
     expect(await outboxCount(id)).toBe(0);
+  });
+
+  it('given an event larger than one Kafka message may be, then the append is refused with a stable code and nothing is stored', async () => {
+    const id = randomUUID();
+    await store.append({ stream: { type: 'user', id }, expectedVersion: 0, events: [userRegistered(id)] });
+    const refused = store.append({
+      stream: { type: 'user', id },
+      expectedVersion: 1,
+      events: [membershipChanged(id, 1), largeMembershipChanged(id, 950_000)],
+    });
+    await expect(refused).rejects.toBeInstanceOf(EventTooLargeError);
+    await expect(refused).rejects.toMatchObject({
+      code: 'EVENTSTORE_EVENT_TOO_LARGE',
+      eventType: 'MembershipChanged',
+      maxBytes: 900_000,
+    });
+    await expect(refused).rejects.toThrow(/^a MembershipChanged event of \d+ bytes exceeds the limit of 900000 bytes/);
+    expect(await versions(id)).toEqual([1]);
+    expect(await outboxCount(id)).toBe(1);
+
+    const tight = new PgEventStore(db.dataSource, { source: TEST_SOURCE, topic: TEST_TOPIC, maxMessageBytes: 2_000 });
+    await expect(
+      tight.append({ stream: { type: 'user', id }, expectedVersion: 1, events: [largeMembershipChanged(id, 3_000)] }),
+    ).rejects.toMatchObject({ code: 'EVENTSTORE_EVENT_TOO_LARGE', maxBytes: 2_000 });
+  });
+
+  it('records with each outbox row the size of the Kafka message it becomes', async () => {
+    const id = randomUUID();
+    const { envelopes } = await store.append({
+      stream: { type: 'user', id },
+      expectedVersion: 0,
+      events: [userRegistered(id), largeMembershipChanged(id, 50_000)],
+      correlationId: 'corr-size',
+    });
+    const rows = (await db.dataSource.query(
+      'SELECT message_bytes FROM outbox WHERE message_key = $1 ORDER BY position',
+      [id],
+    )) as Array<{ message_bytes: number }>;
+    expect(rows.map((r) => r.message_bytes)).toEqual(envelopes.map((e) => messageBytes(id, e)));
+    expect(rows[1].message_bytes).toBeGreaterThan(50_000);
   });
 
   it('given the caller’s transaction fails after the append, then neither events nor outbox rows remain', async () => {

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { assertValidEvent, EventCatalog, isEventType, upcast, type EventEnvelope } from '@latchkey/contracts';
+import { DEFAULT_MAX_MESSAGE_BYTES, messageBytes } from '../outbox/message-size';
 import { CommittedEvents } from './committed-events';
-import { ConcurrencyError, isUniqueViolation } from './errors';
+import { ConcurrencyError, EventTooLargeError, isUniqueViolation } from './errors';
 import type { AppendRequest, AppendResult, DomainEvent, StoredEvent } from './types';
 
 export interface EventStoreOptions {
@@ -12,6 +13,12 @@ export interface EventStoreOptions {
   topic: string;
   /** Checks an envelope before it is stored; default: the contracts' JSON Schema validation. */
   validate?: (envelope: EventEnvelope) => void;
+  /**
+   * The largest Kafka message (key + value + headers) one event may become; a larger one is
+   * refused at append (EventTooLargeError), never stored. Default 900,000 bytes, the outbox
+   * relay's default maxBatchBytes: keep the relay's limit at least this high.
+   */
+  maxMessageBytes?: number;
   clock?: () => Date;
 }
 
@@ -66,6 +73,12 @@ export class PgEventStore {
     const occurredAt = this.clock().toISOString();
     const envelopes = events.map((event, i) => this.envelope(request, event, expectedVersion + i + 1, occurredAt));
     for (const envelope of envelopes) this.validate(envelope);
+    const json = envelopes.map((e) => JSON.stringify(e));
+    const sizes = envelopes.map((e, i) => messageBytes(e.aggregateId, e, json[i]));
+    const maxBytes = this.options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+    sizes.forEach((bytes, i) => {
+      if (bytes > maxBytes) throw new EventTooLargeError(envelopes[i].type, bytes, maxBytes);
+    });
 
     const metadata = JSON.stringify(
       compact({ actor: request.actor, correlationId: request.correlationId, causationId: request.causationId }),
@@ -75,7 +88,7 @@ export class PgEventStore {
     const outboxParams: unknown[] = [];
     const outboxValues: string[] = [];
     const topic = request.topic ?? this.options.topic;
-    for (const e of envelopes) {
+    for (const [i, e] of envelopes.entries()) {
       const p = eventParams.length;
       eventParams.push(
         e.aggregateId,
@@ -92,8 +105,8 @@ export class PgEventStore {
         `($${p + 1}::text, $${p + 2}::text, $${p + 3}::int, $${p + 4}::uuid, $${p + 5}::text, $${p + 6}::int, $${p + 7}::jsonb, $${p + 8}::jsonb, $${p + 9}::timestamptz)`,
       );
       const o = outboxParams.length;
-      outboxParams.push(e.id, topic, e.aggregateId, JSON.stringify(e));
-      outboxValues.push(`($${o + 1}::uuid, $${o + 2}::text, $${o + 3}::text, $${o + 4}::jsonb)`);
+      outboxParams.push(e.id, topic, e.aggregateId, json[i], sizes[i]);
+      outboxValues.push(`($${o + 1}::uuid, $${o + 2}::text, $${o + 3}::text, $${o + 4}::jsonb, $${o + 5}::int)`);
     }
     // One statement, one round trip: the version check, the events and their outbox rows (a
     // data-modifying CTE). If the stream is not at the expected version nothing is inserted; if
@@ -110,8 +123,8 @@ export class PgEventStore {
            RETURNING event_id
          ),
          queued AS (
-         INSERT INTO outbox (event_id, topic, message_key, envelope)
-         SELECT o.* FROM (VALUES ${outboxValues.map((row) => row.replace(/\$(\d+)/g, (_m, k: string) => `$${Number(k) + eventParams.length}`)).join(', ')}) AS o (event_id, topic, message_key, envelope)
+         INSERT INTO outbox (event_id, topic, message_key, envelope, message_bytes)
+         SELECT o.* FROM (VALUES ${outboxValues.map((row) => row.replace(/\$(\d+)/g, (_m, k: string) => `$${Number(k) + eventParams.length}`)).join(', ')}) AS o (event_id, topic, message_key, envelope, message_bytes)
          WHERE (SELECT version FROM current) = $${n + 2}
          RETURNING event_id
          )

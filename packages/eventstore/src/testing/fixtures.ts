@@ -19,3 +19,17 @@ export function membershipChanged(userId: string, n: number): DomainEvent {
 
 export const TEST_SOURCE = 'eventstore-test';
 export const TEST_TOPIC = Topics.identity;
+
+/** A valid MembershipChanged of about `bytes` bytes of JSON (many distinct 100-character role names). */
+export function largeMembershipChanged(userId: string, bytes: number, n = 0): DomainEvent {
+  const count = Math.ceil(bytes / 103);
+  return {
+    type: 'MembershipChanged',
+    data: {
+      userId,
+      accountId: 'acct-1',
+      roles: Array.from({ length: count }, (_, i) => `r${n}-${i}-`.padEnd(100, 'x')),
+      permissions: ['records:read'],
+    },
+  };
+}
