@@ -85,4 +85,5 @@ export const ACCEPTED_TARGETS: ReadonlyArray<readonly [string, string, string]> 
   ['/files/a?x=1&y=%2e%2e/..;', '/files/a', '?x=1&y=%2e%2e/..;'],
   ['/files/a?', '/files/a', '?'],
   ['/files?next=//evil', '/files', '?next=//evil'],
+  [`/files/${'a'.repeat(300)}/${'b'.repeat(300)}`, `/files/${'a'.repeat(300)}/${'b'.repeat(300)}`, ''],
 ];
