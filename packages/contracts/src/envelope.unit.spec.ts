@@ -9,7 +9,7 @@ describe('envelope and topics', () => {
     // when
     const headers = eventHeaders(event);
     // then
-    expect(headers).toEqual({ type: 'TokenRevoked', id: event.id, schemaVersion: '1' });
+    expect(headers).toEqual({ type: 'TokenRevoked', id: event.id, schemaVersion: '2' });
     expect(Object.keys(headers).sort()).toEqual(Object.values(EVENT_HEADERS).sort());
     expect(messageKey(event)).toBe(event.data.grantId);
   });

@@ -53,16 +53,25 @@ export async function projectDirectoryEvent(m: EntityManager, e: LatchkeyEvent):
  * (per-client order is Kafka's, key = clientId). Deleted is final.
  */
 export async function projectApplicationEvent(m: EntityManager, e: LatchkeyEvent): Promise<void> {
-  const status =
-    e.type === 'ApplicationRegistered' || e.type === 'ApplicationEnabled'
-      ? 'active'
-      : e.type === 'ApplicationDisabled'
-        ? 'disabled'
-        : e.type === 'ApplicationDeleted'
-          ? 'deleted'
-          : null;
-  if (status === null) return;
-  const owner = e.type === 'ApplicationRegistered' ? e.data.ownerAccountId : null;
+  let status: 'active' | 'disabled' | 'deleted';
+  let owner: string | null = null;
+  switch (e.type) {
+    case 'ApplicationRegistered':
+      status = 'active';
+      owner = e.data.ownerAccountId;
+      break;
+    case 'ApplicationEnabled':
+      status = 'active';
+      break;
+    case 'ApplicationDisabled':
+      status = 'disabled';
+      break;
+    case 'ApplicationDeleted':
+      status = 'deleted';
+      break;
+    default:
+      return;
+  }
   await m.query(
     `INSERT INTO directory_applications (client_id, owner_account_id, status, version) VALUES ($1, $2, $3, $4)
      ON CONFLICT (client_id) DO UPDATE

@@ -23,6 +23,12 @@ export interface EventCatalogEntry<TData extends TSchema = TSchema> {
    * they were written. Each earlier version also needs an upcaster (see registerUpcaster).
    */
   previousDataSchemas?: Readonly<Record<number, TSchema>>;
+  /**
+   * Upcasters declared with the event, by the version they read (N → N + 1); e.g.
+   * `{ 1: (data) => data }` when v2 only added optional fields. Others may be registered with
+   * registerUpcaster.
+   */
+  upcasters?: Readonly<Record<number, (data: unknown) => unknown>>;
 }
 
 /** Declares an event type; keeps the precise data schema type so payload types can be derived. */

@@ -18,6 +18,9 @@ export const TokenKind = StringEnum(TOKEN_KINDS, {
 });
 export type TokenKind = Static<typeof TokenKind>;
 
+/** The upcaster of a version that only added optional fields: old data is valid new data. */
+const sameData = (data: unknown): unknown => data;
+
 const AccountIds = (description: string) => Type.Array(Id('Account id.'), { uniqueItems: true, description });
 const Scopes = (description: string) => Type.Array(Scope, { uniqueItems: true, description });
 
@@ -65,6 +68,8 @@ export const TokenIssuedDataSchema = Type.Object(
   { additionalProperties: false },
 );
 export type TokenIssuedData = Static<typeof TokenIssuedDataSchema>;
+/** TokenIssued as written before v2 (no `issuedBy`). */
+export const TokenIssuedDataSchemaV1 = Type.Omit(TokenIssuedDataSchema, ['issuedBy'], { additionalProperties: false });
 
 export const TokenRevokedDataSchema = Type.Object(
   {
@@ -80,6 +85,10 @@ export const TokenRevokedDataSchema = Type.Object(
   { additionalProperties: false },
 );
 export type TokenRevokedData = Static<typeof TokenRevokedDataSchema>;
+/** TokenRevoked as written before v2 (no `revokedBy`). */
+export const TokenRevokedDataSchemaV1 = Type.Omit(TokenRevokedDataSchema, ['revokedBy'], {
+  additionalProperties: false,
+});
 
 export const GrantRevokedDataSchema = Type.Object(
   {
@@ -97,6 +106,10 @@ export const GrantRevokedDataSchema = Type.Object(
   { additionalProperties: false },
 );
 export type GrantRevokedData = Static<typeof GrantRevokedDataSchema>;
+/** GrantRevoked as written before v2 (no `revokedBy`). */
+export const GrantRevokedDataSchemaV1 = Type.Omit(GrantRevokedDataSchema, ['revokedBy'], {
+  additionalProperties: false,
+});
 
 export const PAT_CREATORS = ['everyone', 'administrators'] as const;
 
@@ -148,8 +161,12 @@ export const tokenEvents = {
   TokenIssued: defineEvent({
     topic: Topics.tokens,
     aggregateType: 'grant',
-    schemaVersion: 1,
+    // v2 added who acted (optional): a consumer that knows only v1 stops at a v2 event rather than
+    // skip it, so consumers are upgraded before producers
+    schemaVersion: 2,
     data: TokenIssuedDataSchema,
+    previousDataSchemas: { 1: TokenIssuedDataSchemaV1 },
+    upcasters: { 1: sameData },
     description:
       "A token was issued under a grant. Carries only the token's SHA-256 hash and a short display prefix, never the token.",
     ordering,
@@ -170,8 +187,12 @@ export const tokenEvents = {
   TokenRevoked: defineEvent({
     topic: Topics.tokens,
     aggregateType: 'grant',
-    schemaVersion: 1,
+    // v2 added who acted (optional): a consumer that knows only v1 stops at a v2 event rather than
+    // skip it, so consumers are upgraded before producers
+    schemaVersion: 2,
     data: TokenRevokedDataSchema,
+    previousDataSchemas: { 1: TokenRevokedDataSchemaV1 },
+    upcasters: { 1: sameData },
     description: 'One token was revoked; its grant stays valid (e.g. a PAT was regenerated, a refresh token rotated).',
     ordering,
     aggregateIdField: 'grantId',
@@ -196,8 +217,12 @@ export const tokenEvents = {
   GrantRevoked: defineEvent({
     topic: Topics.tokens,
     aggregateType: 'grant',
-    schemaVersion: 1,
+    // v2 added who acted (optional): a consumer that knows only v1 stops at a v2 event rather than
+    // skip it, so consumers are upgraded before producers
+    schemaVersion: 2,
     data: GrantRevokedDataSchema,
+    previousDataSchemas: { 1: GrantRevokedDataSchemaV1 },
+    upcasters: { 1: sameData },
     description:
       'A grant was revoked and with it every token issued under it. The one event every downstream service must handle.',
     ordering,

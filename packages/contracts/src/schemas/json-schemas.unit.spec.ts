@@ -1,6 +1,6 @@
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
-import { EVENT_TYPES, exampleEvent } from '../events/catalog';
+import { EVENT_TYPES, EventCatalog, exampleEvent } from '../events/catalog';
 import { JSON_SCHEMA_DRAFT_07, eventJsonSchemas } from './json-schemas';
 
 function freshAjv(): Ajv {
@@ -10,11 +10,15 @@ function freshAjv(): Ajv {
 }
 
 describe('eventJsonSchemas', () => {
-  it('given the published schemas, when listed, then there is the envelope and one schema per event type, each draft-07 with a unique $id', () => {
+  it('given the published schemas, when listed, then there is the envelope, one schema per event type and one per earlier version, each draft-07 with a unique $id', () => {
     // when
     const schemas = eventJsonSchemas() as Record<string, { $schema?: string; $id?: string }>;
     // then
-    expect(Object.keys(schemas).sort()).toEqual(['EventEnvelope', ...EVENT_TYPES].sort());
+    const earlier = EVENT_TYPES.flatMap((type) =>
+      Object.keys(EventCatalog[type].previousDataSchemas ?? {}).map((version) => `${type}.v${version}`),
+    );
+    expect(earlier).toEqual(expect.arrayContaining(['TokenIssued.v1', 'TokenRevoked.v1', 'GrantRevoked.v1']));
+    expect(Object.keys(schemas).sort()).toEqual(['EventEnvelope', ...EVENT_TYPES, ...earlier].sort());
     expect(Object.values(schemas).every((schema) => schema.$schema === JSON_SCHEMA_DRAFT_07)).toBe(true);
     const ids = Object.values(schemas).map((schema) => schema.$id);
     expect(ids.every((id) => typeof id === 'string' && id.startsWith('urn:latchkey:schema:'))).toBe(true);

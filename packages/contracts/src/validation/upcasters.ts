@@ -1,5 +1,5 @@
 import type { EventEnvelope } from '../envelope';
-import { latestSchemaVersion } from '../events/catalog';
+import { EventCatalog, isEventType, latestSchemaVersion } from '../events/catalog';
 import { EventValidationError } from './event-validation.error';
 
 /** Turns the data of version N into the data of version N + 1. Must be pure. */
@@ -24,13 +24,21 @@ export function registerUpcaster(type: string, fromVersion: number, fn: (data: u
     steps = new Map();
     registry.set(type, steps);
   }
-  if (steps.has(fromVersion)) throw new Error(`upcaster of ${type} from v${fromVersion} is already registered`);
+  if (steps.has(fromVersion) || (isEventType(type) && EventCatalog[type].upcasters?.[fromVersion] !== undefined)) {
+    throw new Error(`upcaster of ${type} from v${fromVersion} is already registered`);
+  }
   steps.set(fromVersion, fn);
 }
 
-/** Whether an upcaster of `type` from `fromVersion` is registered. */
+/** The upcaster of `type` from `fromVersion`: declared in the catalog entry, or registered. */
+function upcasterOf(type: string, fromVersion: number): Upcaster | undefined {
+  const declared = isEventType(type) ? EventCatalog[type].upcasters?.[fromVersion] : undefined;
+  return declared ?? registry.get(type)?.get(fromVersion);
+}
+
+/** Whether an upcaster of `type` from `fromVersion` exists (declared with the event or registered). */
 export function hasUpcaster(type: string, fromVersion: number): boolean {
-  return registry.get(type)?.has(fromVersion) ?? false;
+  return upcasterOf(type, fromVersion) !== undefined;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -52,11 +60,10 @@ export function upcast(envelope: EventEnvelope): EventEnvelope {
   if (!isRecord(raw) || typeof raw.type !== 'string' || !Number.isInteger(raw.schemaVersion)) return envelope;
   const { type } = envelope;
   const latest = latestSchemaVersion(type);
-  const steps = registry.get(type);
   let version = envelope.schemaVersion;
   let data = envelope.data;
-  while (latest === undefined ? steps?.has(version) === true : version < latest) {
-    const step = steps?.get(version);
+  while (latest === undefined ? hasUpcaster(type, version) : version < latest) {
+    const step = upcasterOf(type, version);
     if (step === undefined) {
       throw new EventValidationError([`schemaVersion: no upcaster from ${type} v${version} to v${version + 1}`]);
     }

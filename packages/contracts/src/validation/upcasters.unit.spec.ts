@@ -90,7 +90,9 @@ describe('upcast', () => {
     expect(() => registerUpcaster('ScratchZero', 0, (data) => data)).toThrow(RangeError);
     expect(() => registerUpcaster('ScratchFraction', 1.5, (data) => data)).toThrow(RangeError);
     // a catalog type at v1 cannot be upcast from v1: there is no v2
-    expect(() => registerUpcaster('TokenIssued', 1, (data) => data)).toThrow('latest schema version is 1');
+    expect(() => registerUpcaster('GrantCreated', 1, (data) => data)).toThrow('latest schema version is 1');
+    // and a step registered once (TokenIssued v1 → v2, by the contracts) cannot be registered again
+    expect(() => registerUpcaster('TokenIssued', 1, (data) => data)).toThrow('already registered');
   });
 });
 

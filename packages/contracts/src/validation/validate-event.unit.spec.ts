@@ -1,5 +1,5 @@
 import { exampleEvent, type EventType } from '../events/catalog';
-import { assertValidEvent, validateEvent } from './validate-event';
+import { assertValidEvent, decodeEvent, validateEvent } from './validate-event';
 import { EventValidationError } from './event-validation.error';
 
 /** A mutable deep copy of a valid example event. */
@@ -208,5 +208,31 @@ describe('assertValidEvent', () => {
     expect(thrown).toBeInstanceOf(EventValidationError);
     expect(thrown).toMatchObject({ code: 'EVENT_SCHEMA_INVALID', errors: ['data.clientId: is required'] });
     expect((thrown as Error).message).toContain('data.clientId: is required');
+  });
+});
+
+describe('who acted on a grant (TokenIssued, TokenRevoked, GrantRevoked v2)', () => {
+  it.each(['TokenIssued', 'TokenRevoked', 'GrantRevoked'] as const)(
+    'given a %s written at v1 (no actor), when decoded, then it is upcast to v2 unchanged',
+    (type) => {
+      // given
+      const latest = exampleEvent(type);
+      const v1 = { ...latest, schemaVersion: 1 };
+      // when
+      const result = decodeEvent(v1);
+      // then
+      expect(result).toEqual({ ok: true, event: { ...v1, schemaVersion: 2 } });
+    },
+  );
+
+  it('given a v1 event carrying the v2 field, when validated, then it is refused (the field is why the version moved)', () => {
+    // given
+    const revoked = exampleEvent('TokenRevoked');
+    const v1 = { ...revoked, schemaVersion: 1, data: { ...revoked.data, revokedBy: 'admin-1' } };
+    // when
+    const result = validateEvent(v1);
+    // then
+    expect(result.ok).toBe(false);
+    expect(validateEvent({ ...v1, schemaVersion: 2 }).ok).toBe(true);
   });
 });
