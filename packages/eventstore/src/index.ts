@@ -14,6 +14,13 @@ export {
 } from './outbox/outbox-relay';
 export { DEFAULT_MAX_MESSAGE_BYTES, messageBytes } from './outbox/message-size';
 export { PgIdempotencyStore } from './idempotency/pg-idempotency-store';
+export {
+  DEFAULT_PROCESSED_EVENTS_RETENTION_MS,
+  ProcessedEventsPruner,
+  pruneProcessedEvents,
+  type ProcessedEventsPrunerOptions,
+  type PruneProcessedEventsOptions,
+} from './idempotency/processed-events-pruner';
 export { runMigrations, migrateMain } from './migrations/run-migrations';
 export { createServiceDataSource, type ServiceDataSourceOptions } from './migrations/service-data-source';
 export { envelopesOf } from './store/envelopes-of';

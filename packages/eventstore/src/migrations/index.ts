@@ -1,10 +1,12 @@
 import { CreateEventStore1764000000000 } from './1764000000000-create-event-store';
 import { CreateProcessedEvents1764000000001 } from './1764000000001-create-processed-events';
 import { OutboxSizeAndParking1764000000002 } from './1764000000002-outbox-size-and-parking';
+import { ProcessedEventsPruning1764000000003 } from './1764000000003-processed-events-pruning';
 
 /** TypeORM migrations of the event store; a service lists them before its own read-model migrations. */
 export const eventStoreMigrations = [
   CreateEventStore1764000000000,
   CreateProcessedEvents1764000000001,
   OutboxSizeAndParking1764000000002,
+  ProcessedEventsPruning1764000000003,
 ];
