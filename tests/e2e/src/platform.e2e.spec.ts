@@ -85,7 +85,8 @@ describe('Latchkey end to end (real services, Kafka, PostgreSQL)', () => {
           adminToken,
           {
             name: 'laptop',
-            scopes: ['orders:read', 'orders:delete', 'personal_access_tokens:create'],
+            // the token manages Ada's own tokens only with the matching scopes in it
+            scopes: ['orders:read', 'orders:delete', 'personal_access_tokens:create', 'personal_access_tokens:delete'],
             expiresInDays: 30,
           },
         );
@@ -103,7 +104,12 @@ describe('Latchkey end to end (real services, Kafka, PostgreSQL)', () => {
     expect(verifier.verify(laptop.token, { account: directory })).toMatchObject({
       subject: adaId,
       subjectKind: 'human',
-      effectiveScopes: ['orders:delete', 'orders:read', 'personal_access_tokens:create'],
+      effectiveScopes: [
+        'orders:delete',
+        'orders:read',
+        'personal_access_tokens:create',
+        'personal_access_tokens:delete',
+      ],
     });
 
     // Ada makes one herself with her token, and revokes it
@@ -148,7 +154,7 @@ describe('Latchkey end to end (real services, Kafka, PostgreSQL)', () => {
     );
     expect(verifier.verify(renewed, { account: directory })).toMatchObject({
       active: true,
-      effectiveScopes: ['orders:read', 'personal_access_tokens:create'],
+      effectiveScopes: ['orders:read', 'personal_access_tokens:create', 'personal_access_tokens:delete'],
     });
 
     // deactivation: every PAT of Ada inactive, and token-service revokes each live grant

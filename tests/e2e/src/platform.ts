@@ -34,10 +34,14 @@ export async function freePort(): Promise<number> {
  */
 export class Platform {
   readonly apps = new Map<AppName, RunningApp>();
+  /** Each app's ports, chosen before any starts, so every app knows where the others listen. */
+  private readonly ports = new Map<AppName, { port: number; internalPort: number | null }>();
   readonly internalToken = randomBytes(24).toString('base64url');
   readonly adminEmail = `admin-${randomBytes(4).toString('hex')}@e2e.example.com`;
 
   async start(names: AppName[]): Promise<void> {
+    for (const name of ['identity-service', 'application-registry', 'token-service', 'gateway'] as AppName[])
+      await this.portsOf(name);
     for (const name of names) this.apps.set(name, await this.launch(name));
     await Promise.all([...this.apps.values()].map((app) => this.waitReady(app)));
   }
@@ -143,8 +147,8 @@ export class Platform {
       });
       if (migrated.status !== 0) throw new Error(`${name} migrations failed: ${migrated.stdout}${migrated.stderr}`);
     }
-    const port = await freePort();
-    const internalPort = name === 'application-registry' || name === 'gateway' ? null : await freePort();
+    const { port, internalPort } = await this.portsOf(name);
+    const tokenInternal = (await this.portsOf('token-service')).internalPort;
     const env: Record<string, string> = {
       ...(process.env as Record<string, string>),
       HOST: '127.0.0.1',
@@ -154,6 +158,10 @@ export class Platform {
       INTERNAL_SERVICE_TOKEN: this.internalToken,
       ...(internalPort !== null ? { INTERNAL_HOST: '127.0.0.1', INTERNAL_PORT: String(internalPort) } : {}),
       ...(name === 'identity-service' ? { BOOTSTRAP_ADMIN_EMAIL: this.adminEmail } : {}),
+      // every verifier asks token-service about a token it does not know yet (read-your-writes)
+      ...(name === 'identity-service' || name === 'application-registry'
+        ? { INTROSPECTION_URL: `http://127.0.0.1:${tokenInternal}/internal/introspect` }
+        : {}),
       ...extraEnv,
     };
     if (name === 'gateway') delete env.DATABASE_URL;
@@ -176,6 +184,18 @@ export class Platform {
       child,
       output,
     };
+  }
+
+  private async portsOf(name: AppName): Promise<{ port: number; internalPort: number | null }> {
+    let ports = this.ports.get(name);
+    if (!ports) {
+      ports = {
+        port: await freePort(),
+        internalPort: name === 'application-registry' || name === 'gateway' ? null : await freePort(),
+      };
+      this.ports.set(name, ports);
+    }
+    return ports;
   }
 
   private async waitListening(app: RunningApp, timeoutMs = 60_000): Promise<void> {
