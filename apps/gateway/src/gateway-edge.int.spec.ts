@@ -245,6 +245,14 @@ describe('gateway edge (real Kafka, real upstream, raw sockets)', () => {
       expect(seen.map((s) => s.url)).toEqual([target]);
     });
 
+    it('answers a method no route can list like an unmatched route (404 problem), without reaching the upstream', async () => {
+      seen.length = 0;
+      const answer = await rawRequest(edgePort, 'TRACE /files/x HTTP/1.1\r\nHost: gw\r\nConnection: close\r\n\r\n');
+      expect([answer.status, json(answer).code]).toEqual([404, 'not_found']);
+      expect(answer.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(seen).toEqual([]);
+    });
+
     it('refuses an ambiguous path on a protected route before the token is even looked at', async () => {
       const t = await token();
       seen.length = 0;

@@ -131,6 +131,10 @@ export function createGatewayServer(deps: GatewayServerDeps): FastifyInstance {
   app.addContentTypeParser('*', (_req, _payload, done) => done(null, undefined));
 
   registerProbes(app, deps);
+  // methods no route can list (TRACE, PROPFIND, …) end here: the same answer as an unmatched route
+  app.setNotFoundHandler((_req, reply) =>
+    sendProblem(reply, 404, 'not_found', 'No route matches this method and path.'),
+  );
 
   app.route({
     method: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
