@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { Topics } from '@latchkey/contracts';
-import type { EventConsumer } from '@latchkey/messaging';
+import { ConsumerPositions, type EventConsumer } from '@latchkey/messaging';
 import { ServiceRuntime, verifierOptions } from '@latchkey/service-runtime';
 import type { Kafka } from 'kafkajs';
 import type { EntityManager } from 'typeorm';
@@ -72,7 +72,13 @@ export async function startTokenContext(
   });
   await runtime.start();
   const queries = new TokenQueries(dataSource);
-  const pats = new PatCommands(runtime, queries, clock);
+  const positions = new ConsumerPositions(runtime.kafka);
+  const pats = new PatCommands(
+    runtime,
+    queries,
+    clock,
+    withReactions ? { catchUp: () => positions.catchUp([topics.identity]) } : undefined,
+  );
   const policies = new PolicyCommands(runtime);
   let upstream: EventConsumer<EntityManager> | null = null;
   try {
@@ -84,6 +90,7 @@ export async function startTokenContext(
         topics: { identity: topics.identity, applications: topics.applications, usage },
         clock,
         groupId: await upstreamGroupId(runtime),
+        positions,
       });
       await upstream.start();
     }

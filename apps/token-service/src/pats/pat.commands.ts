@@ -27,6 +27,19 @@ export interface CreatePatInput {
   expiresAt: string | null;
 }
 
+/** Lets a command wait, bounded, for the directory (projected from identity.events.v1) to catch up. */
+export interface DirectoryCatchUp {
+  /** Resolves true once everything identity-service published before the call is in the directory. */
+  catchUp(): Promise<boolean>;
+}
+
+/**
+ * Refusals that may only mean "the directory has not heard yet": an administrator registers a
+ * user, or grants a role, and at once creates a token with it. Such a refusal is decided again
+ * once the directory has caught up, rather than answered as a false 404/403.
+ */
+const DIRECTORY_DEPENDENT = new Set(['USER_UNKNOWN', 'USER_DEACTIVATED', 'ACCOUNT_NOT_HELD', 'SCOPE_NOT_HELD']);
+
 export interface PatHistoryEntry {
   type: string;
   at: string;
@@ -48,14 +61,34 @@ export class PatCommands {
     private readonly runtime: ServiceRuntime,
     private readonly queries: TokenQueries,
     private readonly clock: () => Date,
+    private readonly directory?: DirectoryCatchUp,
   ) {}
+
+  /** Runs `work`; a refusal that depends on the directory is decided once more after it caught up. */
+  private async withCurrentDirectory<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (err) {
+      if (!(err instanceof TokenError) || !DIRECTORY_DEPENDENT.has(err.code) || !this.directory) throw err;
+      if (!(await this.directory.catchUp())) throw err;
+      return work();
+    }
+  }
 
   /**
    * Creates a PAT; answers its read-model view (built from the appended events: no re-read) and
    * the token, shown once. `createdBy` is who really acts: the user, or the administrator (or
    * operator) creating it for them.
    */
-  async create(
+  create(
+    input: CreatePatInput,
+    actor: PatActorFacts,
+    createdBy: string,
+  ): Promise<{ grantId: string; token: string; view: PatView }> {
+    return this.withCurrentDirectory(() => this.createOnce(input, actor, createdBy));
+  }
+
+  private async createOnce(
     input: CreatePatInput,
     actor: PatActorFacts,
     createdBy: string,
@@ -112,7 +145,11 @@ export class PatCommands {
    * creation: the decider checks it against the user, the calling token (`actor`) and the
    * accounts' policies as they are now. `expiresAt` undefined keeps the lifetime length.
    */
-  async regenerate(
+  regenerate(grantId: string, actor: PatActorFacts, regeneratedBy: string, expiresAt?: string | null): Promise<string> {
+    return this.withCurrentDirectory(() => this.regenerateOnce(grantId, actor, regeneratedBy, expiresAt));
+  }
+
+  private async regenerateOnce(
     grantId: string,
     actor: PatActorFacts,
     regeneratedBy: string,

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { LatchkeyEvent } from '@latchkey/contracts';
 import { PgIdempotencyStore } from '@latchkey/eventstore';
-import { EventConsumer } from '@latchkey/messaging';
+import { EventConsumer, type ConsumerPositions } from '@latchkey/messaging';
 import type { ServiceRuntime } from '@latchkey/service-runtime';
 import type { EntityManager } from 'typeorm';
 import type { PatCommands } from '../pats/pat.commands';
@@ -38,11 +38,14 @@ export function createUpstreamConsumer(deps: {
   topics: UpstreamTopics;
   clock: () => Date;
   groupId: string;
+  /** Told of every message done with (so commands can wait for the directory to catch up). */
+  positions?: ConsumerPositions;
 }): EventConsumer<EntityManager> {
   const log = new Logger('reactions');
   return new EventConsumer<EntityManager>(deps.runtime.kafka, {
     groupId: deps.groupId,
     topics: [deps.topics.identity, deps.topics.applications, deps.topics.usage],
+    onProcessed: ({ topic, partition, offset }) => deps.positions?.processed(topic, partition, offset),
     types: [
       'UserRegistered',
       'MembershipChanged',

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import { Topics, type EventEnvelope, type LatchkeyEvent } from '@latchkey/contracts';
-import { EventConsumer, type IdempotencyStore } from '@latchkey/messaging';
+import { EventConsumer, highWaterMarks, type IdempotencyStore } from '@latchkey/messaging';
 import { hashSecret } from '@latchkey/token-format';
 import type { MissFallback } from '../fallback/miss-fallback';
 import { TokenProjection } from '../projection/token-projection';
@@ -140,33 +140,8 @@ export class TokenVerifier {
     }
   }
 
-  /**
-   * The topics' high-water marks. Retried while Kafka answers with a retriable error (e.g. "not
-   * the leader" for a topic created a moment ago, before its partition leaders are known).
-   */
-  private async highWaterMarks(): Promise<Map<string, number>> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.fetchHighWaterMarks();
-      } catch (err) {
-        if (!(err as { retriable?: boolean }).retriable || attempt >= 10) throw err;
-        await new Promise((r) => setTimeout(r, 100 * attempt));
-      }
-    }
-  }
-
-  private async fetchHighWaterMarks(): Promise<Map<string, number>> {
-    const admin = this.options.kafka.admin();
-    await admin.connect();
-    try {
-      const marks = new Map<string, number>();
-      for (const topic of this.topics) {
-        for (const p of await admin.fetchTopicOffsets(topic)) marks.set(`${topic}:${p.partition}`, Number(p.high));
-      }
-      return marks;
-    } finally {
-      await admin.disconnect();
-    }
+  private highWaterMarks(): Promise<Map<string, number>> {
+    return highWaterMarks(this.options.kafka, this.topics);
   }
 
   get isReady(): boolean {
