@@ -49,6 +49,8 @@ describe('gateway end to end (real services, Kafka, PostgreSQL)', () => {
     metricsPort = await freePort();
     await platform.startGateway(routesFile, {
       MISS_FALLBACK_PER_SECOND: String(FALLBACK_PER_SECOND),
+      // every request here comes from 127.0.0.1: one client, so its budget is the global one
+      MISS_FALLBACK_PER_CLIENT_PER_SECOND: String(FALLBACK_PER_SECOND),
       STALENESS_LIMIT_SECONDS: String(STALENESS_SECONDS),
       USAGE_FLUSH_SECONDS: '1',
       METRICS_PORT: String(metricsPort),
@@ -70,7 +72,10 @@ describe('gateway end to end (real services, Kafka, PostgreSQL)', () => {
   });
 
   /** A human member with `n` fresh PATs made by the admin through token-service. */
-  async function memberWithTokens(n: number): Promise<{ userId: string; pats: Array<{ id: string; token: string }> }> {
+  async function memberWithTokens(
+    n: number,
+    scopes: string[] = ['orders:read'],
+  ): Promise<{ userId: string; pats: Array<{ id: string; token: string }> }> {
     const user = await call('POST', identity(`/v1/accounts/${directory}/users`), admin, {
       kind: 'human',
       email: `u-${randomUUID().slice(0, 12)}@e2e.example.com`,
@@ -86,7 +91,7 @@ describe('gateway end to end (real services, Kafka, PostgreSQL)', () => {
             'POST',
             tokens(`/v1/accounts/${directory}/users/${user.body.userId}/personal-access-tokens`),
             admin,
-            { name: `t${i}`, scopes: ['orders:read'], expiresInDays: 1 },
+            { name: `t${i}`, scopes, expiresInDays: 1 },
           );
           return ['user_unknown', 'account_not_held', 'scope_not_held'].includes(res.body?.code) ? null : res;
         },
@@ -132,7 +137,8 @@ describe('gateway end to end (real services, Kafka, PostgreSQL)', () => {
   }, 60_000);
 
   it('revocation through token-service reaches the gateway within 1 s in 100 of 100 trials', async () => {
-    const { pats } = await memberWithTokens(100);
+    // each token may revoke itself (personal_access_tokens:delete in the token)
+    const { pats } = await memberWithTokens(100, ['orders:read', 'personal_access_tokens:delete']);
     await waitFor(async () => (await orders(pats[99].token)).status === 200, { what: 'the gateway to know the PATs' });
     const times: number[] = [];
     for (const p of pats) {
