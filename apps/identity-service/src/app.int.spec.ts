@@ -37,6 +37,30 @@ describe('identity-service (real PostgreSQL + Kafka)', () => {
     ).toBe(1);
   });
 
+  it('after an upgrade that makes a role grant more, a restart re-resolves the bootstrap administrator’s permissions once', async () => {
+    const { bootstrapDirectory } = await import('./bootstrap/bootstrap');
+    const { UserCommands } = await import('./users/user.commands');
+    const { createRoleCatalogue } = await import('./domain');
+    const upgraded = createRoleCatalogue([...h.ctx.catalogue.recordTypes, 'invoices']);
+    const users = new UserCommands(h.ctx.runtime, h.ctx.queries, upgraded, h.ctx.hasher, h.ctx.credentials);
+    const changes = async () =>
+      Number(
+        (await h.ctx.runtime.dataSource.query(`SELECT count(*) AS n FROM events WHERE type = 'MembershipChanged'`))[0]
+          .n,
+      );
+    const before = await changes();
+    const config = { directoryName: 'Directory', adminEmail: ADMIN_EMAIL, adminPassword: ADMIN_PASSWORD };
+    expect(await bootstrapDirectory(config, { accounts: h.ctx.accounts, users, queries: h.ctx.queries })).toBe(
+      'already-done',
+    );
+    expect(await changes()).toBe(before + 1);
+    const me = (await h.app.inject({ method: 'GET', url: '/v1/me', headers: auth(admin.token) })).json();
+    expect(me.memberships[0].roles).toEqual(['account_admin']);
+    expect(me.memberships[0].permissions).toEqual(expect.arrayContaining(['invoices:delete', 'account_tokens:create']));
+    await bootstrapDirectory(config, { accounts: h.ctx.accounts, users, queries: h.ctx.queries });
+    expect(await changes()).toBe(before + 1); // nothing new the second time
+  });
+
   it('creating a user, granting roles and deactivating publish the expected events with resolved permissions; the verifier then refuses the user’s token', async () => {
     const acct = await h.app.inject({
       method: 'POST',

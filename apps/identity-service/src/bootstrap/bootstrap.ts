@@ -57,6 +57,10 @@ export async function bootstrapDirectory(
       ),
     );
     created = created || registered;
+  } else {
+    // after an upgrade the catalogue may grant the administrator's role more (e.g. account_tokens):
+    // re-resolve it, so the first administrator can use what the new version offers
+    await deps.users.refreshPermissions(adminId, BOOTSTRAP_ACTOR);
   }
   return created ? 'created' : 'already-done';
 }

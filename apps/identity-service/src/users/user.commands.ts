@@ -99,6 +99,23 @@ export class UserCommands {
     );
   }
 
+  /**
+   * Resolves the user's current roles again in every account (the role catalogue may have grown a
+   * permission since they were granted, e.g. after an upgrade). Appends nothing when nothing
+   * changed; never changes the roles themselves.
+   */
+  async refreshPermissions(userId: string, actor: string): Promise<number> {
+    const state = await this.state(userId);
+    if (state.status !== 'active') return 0;
+    let changed = 0;
+    for (const [accountId, membership] of Object.entries(state.memberships)) {
+      const before = membership.permissions.join(' ');
+      await this.changeMembership(accountId, userId, membership.roles, actor);
+      if (this.catalogue.resolve(membership.roles).join(' ') !== before) changed++;
+    }
+    return changed;
+  }
+
   async deactivate(userId: string, reason: string, actor: string): Promise<void> {
     await this.runtime.dataSource.transaction((manager) =>
       this.decide(manager, userId, { type: 'DeactivateUser', reason }, actor),
