@@ -47,6 +47,7 @@ export async function startRegistryContext(
     kafkaBrokers: config.KAFKA_BROKERS,
     verifierTopics: [topics.tokens, topics.identity, topics.applications],
     ...verifierOptions(config, { url: config.INTROSPECTION_URL, credential: config.INTERNAL_SERVICE_TOKEN }),
+    processedEventsRetentionMs: config.PROCESSED_EVENTS_RETENTION_DAYS * 86_400_000,
     log: (message) => log.warn(message),
   });
   await runtime.start();

@@ -10,6 +10,7 @@ import { TokenIntrospection } from './introspection/token-introspection';
 import { PatCommands } from './pats/pat.commands';
 import { PolicyCommands } from './policies/policy.commands';
 import { createUpstreamConsumer, upstreamGroupId } from './reactions/upstream.consumer';
+import { expiredTokenHashPruner } from './read-model/expired-token-hashes';
 import { TokenQueries } from './read-model/token.queries';
 
 /** Test and tuning seams; production uses the defaults. */
@@ -68,9 +69,14 @@ export async function startTokenContext(
     // its own verifier knows every token this process issues at commit; one issued by another
     // instance a moment ago is looked up in the tables here, by the same rule
     ...verifierOptions(config, (tokenHash) => introspection.answer(tokenHash)),
+    processedEventsRetentionMs: config.PROCESSED_EVENTS_RETENTION_DAYS * 86_400_000,
     log: (message) => log.warn(message),
   });
   await runtime.start();
+  const pruner = expiredTokenHashPruner(dataSource, config.EXPIRED_TOKEN_RETENTION_DAYS * 86_400_000, (m) =>
+    log.log(m),
+  );
+  pruner.start();
   const queries = new TokenQueries(dataSource);
   const positions = new ConsumerPositions(runtime.kafka);
   const pats = new PatCommands(
@@ -95,6 +101,7 @@ export async function startTokenContext(
       await upstream.start();
     }
   } catch (err) {
+    await pruner.stop();
     await runtime.stop();
     throw err;
   }
@@ -109,6 +116,7 @@ export async function startTokenContext(
     clock,
     async stop() {
       await upstream?.stop();
+      await pruner.stop();
       await runtime.stop();
     },
   };

@@ -21,6 +21,7 @@ export {
   type ProcessedEventsPrunerOptions,
   type PruneProcessedEventsOptions,
 } from './idempotency/processed-events-pruner';
+export { RetentionPruner, type RetentionPrunerOptions } from './retention/retention-pruner';
 export { runMigrations, migrateMain } from './migrations/run-migrations';
 export { createServiceDataSource, type ServiceDataSourceOptions } from './migrations/service-data-source';
 export { envelopesOf } from './store/envelopes-of';

@@ -1,2 +1,2 @@
 export { ServiceRuntime, type ServiceRuntimeOptions } from './service-runtime';
-export { INTROSPECTION_ENV, VERIFIER_ENV, verifierOptions, type VerifierSettings } from './verifier-settings';
+export { INTROSPECTION_ENV, RETENTION_ENV, VERIFIER_ENV, verifierOptions, type VerifierSettings } from './service-env';

@@ -1,7 +1,13 @@
 import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { Topics } from '@latchkey/contracts';
-import { CommandRunner, OutboxRelay, PgEventStore } from '@latchkey/eventstore';
+import {
+  CommandRunner,
+  OutboxRelay,
+  OutboxRowParkedError,
+  PgEventStore,
+  ProcessedEventsPruner,
+} from '@latchkey/eventstore';
 import { createKafka, ensureTopics, EventProducer } from '@latchkey/messaging';
 import { TokenVerifier, type MissFallback } from '@latchkey/token-verifier';
 
@@ -23,6 +29,8 @@ export interface ServiceRuntimeOptions {
   relayPollIntervalMs?: number;
   /** The verifier's staleness limit: past it without progress from Kafka, bearer routes answer 503 (default 60 s). */
   stalenessLimitMs?: number;
+  /** How long idempotent consumers remember a handled event id (default 30 days). */
+  processedEventsRetentionMs?: number;
   log?: (message: string) => void;
 }
 
@@ -42,6 +50,7 @@ export class ServiceRuntime {
   readonly verifier: TokenVerifier;
   private readonly producer: EventProducer;
   private readonly relay: OutboxRelay;
+  private readonly pruner: ProcessedEventsPruner;
   private started = false;
 
   constructor(private readonly options: ServiceRuntimeOptions) {
@@ -53,7 +62,14 @@ export class ServiceRuntime {
     let failuresLogged = 0;
     this.relay = new OutboxRelay(options.dataSource, this.producer, {
       pollIntervalMs: options.relayPollIntervalMs,
+      // a row too large for one Kafka message is moved aside so the rows behind it go on; the event
+      // stays in `events` (README: parked outbox rows). Never the envelope in the line.
+      onParked: (row) =>
+        options.log?.(
+          `outbox row ${row.position} (event ${row.eventId}, ${row.type}, ${row.bytes} bytes) is too large for Kafka and was parked in outbox_parked`,
+        ),
       onError: (error, consecutive) => {
+        if (error instanceof OutboxRowParkedError) return; // reported by onParked
         // one line per outage, then every 20th failure: the relay keeps retrying with back-off
         if (consecutive === 1 || consecutive % 20 === 0)
           options.log?.(`outbox relay cannot publish (attempt ${consecutive}): ${(error as Error).message}`);
@@ -73,6 +89,13 @@ export class ServiceRuntime {
         options.log?.(
           `token verifier stopped at ${info.topic}[${info.partition}]@${info.offset} (${info.reason}): failing closed until it can go on`,
         ),
+    });
+    this.pruner = new ProcessedEventsPruner(options.dataSource, {
+      retentionMs: options.processedEventsRetentionMs,
+      onPruned: (deleted) => {
+        if (deleted > 0) options.log?.(`pruned ${deleted} processed_events row(s) past their retention`);
+      },
+      onError: (err) => options.log?.(`processed_events pruning failed (retried next hour): ${(err as Error).message}`),
     });
     // The service's own events reach its own verifier the moment they commit (a revocation made
     // here stops working here at once, Kafka or not; a token issued here is known here at once),
@@ -113,12 +136,14 @@ export class ServiceRuntime {
     await this.producer.connect();
     this.relay.start();
     await this.verifier.start();
+    this.pruner.start();
     this.started = true;
   }
 
   async stop(): Promise<void> {
     if (!this.started) return;
     this.started = false;
+    await this.pruner.stop();
     await this.verifier.stop();
     await this.relay.stop();
     await this.producer.disconnect();

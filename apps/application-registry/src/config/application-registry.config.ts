@@ -10,7 +10,7 @@ import {
   type Env,
   type EnvConfig,
 } from '@latchkey/config';
-import { INTROSPECTION_ENV, VERIFIER_ENV } from '@latchkey/service-runtime';
+import { INTROSPECTION_ENV, RETENTION_ENV, VERIFIER_ENV } from '@latchkey/service-runtime';
 
 export const SERVICE_NAME = 'application-registry';
 
@@ -33,6 +33,7 @@ export const APPLICATION_REGISTRY_ENV = defineEnv({
   }),
   ...INTROSPECTION_ENV,
   ...VERIFIER_ENV,
+  ...RETENTION_ENV,
 });
 
 export type ApplicationRegistryConfig = EnvConfig<typeof APPLICATION_REGISTRY_ENV>;

@@ -13,7 +13,7 @@ import {
   type Env,
   type EnvConfig,
 } from '@latchkey/config';
-import { INTROSPECTION_ENV, VERIFIER_ENV } from '@latchkey/service-runtime';
+import { INTROSPECTION_ENV, RETENTION_ENV, VERIFIER_ENV } from '@latchkey/service-runtime';
 
 const RECORD_TYPE = /^[a-z][a-z0-9_]{0,49}$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -58,6 +58,7 @@ export const IDENTITY_SERVICE_ENV = defineEnv({
   }),
   ...INTROSPECTION_ENV,
   ...VERIFIER_ENV,
+  ...RETENTION_ENV,
   BOOTSTRAP_DIRECTORY_NAME: string({
     default: 'Directory',
     description: 'name of the directory account created on first start (with BOOTSTRAP_ADMIN_EMAIL)',

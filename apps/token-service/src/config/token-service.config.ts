@@ -2,6 +2,7 @@ import {
   defineEnv,
   host,
   hostPortList,
+  integer,
   logLevel,
   port,
   postgresUrl,
@@ -10,7 +11,7 @@ import {
   type Env,
   type EnvConfig,
 } from '@latchkey/config';
-import { VERIFIER_ENV } from '@latchkey/service-runtime';
+import { RETENTION_ENV, VERIFIER_ENV } from '@latchkey/service-runtime';
 
 export const SERVICE_NAME = 'token-service';
 
@@ -38,6 +39,14 @@ export const TOKEN_SERVICE_ENV = defineEnv({
       'credential verifiers (the gateway, the other services) present (`Authorization: Bearer …`) on the internal listener',
   }),
   ...VERIFIER_ENV,
+  ...RETENTION_ENV,
+  EXPIRED_TOKEN_RETENTION_DAYS: integer({
+    default: 7,
+    min: 1,
+    max: 3650,
+    description:
+      'how long the hash of an expired token is kept (it is inactive either way; the PAT and its history stay)',
+  }),
 });
 
 export type TokenServiceConfig = EnvConfig<typeof TOKEN_SERVICE_ENV>;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
-import { isUniqueViolation, type StoredEvent } from '@latchkey/eventstore';
+import { isUniqueViolation, lockStream, type StoredEvent } from '@latchkey/eventstore';
 import type { ServiceRuntime } from '@latchkey/service-runtime';
 import { displayPrefix, generateSecret, hashSecret } from '@latchkey/token-format';
 import type { EntityManager } from 'typeorm';
@@ -49,9 +49,10 @@ export interface PatHistoryEntry {
 }
 
 /**
- * The PAT use cases. Each runs in one transaction that first takes a per-grant advisory lock,
- * so concurrent regenerate/revoke calls on one token queue instead of racing (exactly one live
- * secret or none, never a conflict error); then load → decide → append (+ outbox) → read models.
+ * The PAT use cases. Each runs in one transaction that first takes the grant stream's lock (the
+ * event store's one concurrency strategy), so concurrent regenerate/revoke calls on one token
+ * queue instead of racing (exactly one live secret or none, never a conflict error); then
+ * read the facts → load → decide → append (+ outbox) → read models.
  * Secrets are generated here and returned once; only their SHA-256 and display prefix go on.
  */
 export class PatCommands {
@@ -193,7 +194,7 @@ export class PatCommands {
    * store's metadata; the events name no person.
    */
   async revokeIn(manager: EntityManager, grantId: string, reason: string, actor: string): Promise<void> {
-    await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [grantId]);
+    await lockStream(manager, grantStream(grantId)); // the runner's lock, taken before the facts are read
     await this.revokeLocked(manager, grantId, reason, actor);
   }
 
@@ -247,7 +248,9 @@ export class PatCommands {
 
   private inLockedTransaction<T>(grantId: string, work: (manager: EntityManager) => Promise<T>): Promise<T> {
     return this.runtime.dataSource.transaction(async (manager) => {
-      await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [grantId]);
+      // the event store's stream lock (the runner takes it again, re-entrantly), before the facts
+      // are read, so the facts and the decision see the same state
+      await lockStream(manager, grantStream(grantId));
       return work(manager);
     });
   }

@@ -14,7 +14,6 @@ export class PolicyCommands {
         stream: tokenPolicyStream(command.accountId),
         actor,
         project: (m, envelopes) => projectTokenEvents(m, envelopes),
-        retriesOnConflict: 10,
       },
     );
   }

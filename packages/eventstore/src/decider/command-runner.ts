@@ -15,11 +15,6 @@ export interface RunCommandOptions<TState> {
    */
   project?: (manager: EntityManager, envelopes: EventEnvelope[], state: TState) => Promise<void>;
   /**
-   * @deprecated Ignored: commands on one stream no longer conflict, they queue on the stream's
-   * lock (see CommandRunner). Remove it from callers.
-   */
-  retriesOnConflict?: number;
-  /**
    * The stream is new (its id was just generated, nobody else knows it): skip the lock and the
    * load and decide on the initial state. If it exists after all, the append's version check
    * still refuses (ConcurrencyError).

@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { RetentionPruner, type RetentionPrunerOptions } from '../retention/retention-pruner';
 
 const DAY_MS = 86_400_000;
 
@@ -36,72 +37,27 @@ export async function pruneProcessedEvents(
   }
 }
 
-export interface ProcessedEventsPrunerOptions {
-  /** Keep rows this long (default 30 days). */
-  retentionMs?: number;
-  /** How often to prune (default every hour; the first run is one interval after start). */
-  intervalMs?: number;
-  clock?: () => Date;
-  onPruned?: (deleted: number) => void;
-  onError?: (error: unknown) => void;
-}
+export type ProcessedEventsPrunerOptions = Partial<Omit<RetentionPrunerOptions, 'prune'>>;
 
 /**
- * Prunes `processed_events` periodically, so the idempotent consumers' record does not grow
- * forever. Its timer is unref'd (it never keeps a process alive); stop() waits for a run in hand.
- * Several instances on one database are harmless: they delete the same old rows.
+ * Prunes `processed_events` periodically (a RetentionPruner, default 30 days), so the idempotent
+ * consumers' record does not grow forever.
  *
  * Safe as long as no consumer group re-reads messages older than the retention: a running group
  * commits its offsets every second, so a redelivery (restart, rebalance, a blocked message) goes
  * back moments, not days. A group that starts over from older offsets — an operator resetting
  * it, or Kafka expiring the offsets of a group that stayed empty longer than the broker's
- * `offsets.retention.minutes` (7 days by default) so it starts from the beginning again — handles
- * the events older than the retention a second time. Keep `offsets.retention.minutes` above the
- * retention, and never reset a group further back than the retention.
+ * `offsets.retention.minutes` (we set 60 days) so it starts from the beginning again — handles
+ * the events older than the retention a second time; the reactions that matter guard against it
+ * by aggregate version. Keep `offsets.retention.minutes` above the retention, and never reset a
+ * group further back than the retention.
  */
-export class ProcessedEventsPruner {
-  private readonly retentionMs: number;
-  private readonly intervalMs: number;
-  private readonly clock: () => Date;
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<number> | null = null;
-
-  constructor(
-    private readonly dataSource: DataSource,
-    private readonly options: ProcessedEventsPrunerOptions = {},
-  ) {
-    this.retentionMs = options.retentionMs ?? DEFAULT_PROCESSED_EVENTS_RETENTION_MS;
-    this.intervalMs = options.intervalMs ?? 3_600_000;
-    this.clock = options.clock ?? (() => new Date());
-    if (!(this.retentionMs > 0)) throw new RangeError(`retentionMs must be > 0, got ${this.retentionMs}`);
-    if (!(this.intervalMs > 0)) throw new RangeError(`intervalMs must be > 0, got ${this.intervalMs}`);
-  }
-
-  start(): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => {
-      if (this.running) return; // the last run is still going: skip this tick
-      this.pruneNow()
-        .then((deleted) => this.options.onPruned?.(deleted))
-        .catch((err: unknown) => this.options.onError?.(err));
-    }, this.intervalMs);
-    this.timer.unref();
-  }
-
-  /** Stops the timer; resolves once a run in hand has finished. */
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    await this.running?.catch(() => undefined);
-  }
-
-  /** One run now: deletes the rows older than the retention; returns how many went. */
-  pruneNow(): Promise<number> {
-    const olderThan = new Date(this.clock().getTime() - this.retentionMs);
-    const run = pruneProcessedEvents(this.dataSource, { olderThan }).finally(() => {
-      if (this.running === run) this.running = null;
+export class ProcessedEventsPruner extends RetentionPruner {
+  constructor(dataSource: DataSource, options: ProcessedEventsPrunerOptions = {}) {
+    super({
+      ...options,
+      retentionMs: options.retentionMs ?? DEFAULT_PROCESSED_EVENTS_RETENTION_MS,
+      prune: (olderThan) => pruneProcessedEvents(dataSource, { olderThan }),
     });
-    this.running = run;
-    return run;
   }
 }

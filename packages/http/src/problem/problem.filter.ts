@@ -64,6 +64,13 @@ const SHARED_CODES: Record<string, { status: number; code: string; detail: strin
     code: 'concurrent_modification',
     detail: 'Another request changed this resource at the same moment. Retry the request.',
   },
+  // the event a request would record is larger than one Kafka message may be: refused before it
+  // is stored (request bodies are far smaller; this is the last line of defence)
+  EVENTSTORE_EVENT_TOO_LARGE: {
+    status: 422,
+    code: 'event_too_large',
+    detail: 'The change this request describes is too large to record. Send less (shorter texts, fewer items).',
+  },
 };
 
 const GENERIC_500 = 'An unexpected error occurred. It has been logged.';

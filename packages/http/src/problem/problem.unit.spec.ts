@@ -152,6 +152,16 @@ describe('ProblemDetailsFilter.answer', () => {
     expect(own.status).toBe(503);
   });
 
+  it("answers the event store's EventTooLargeError 422 event_too_large, never 500", () => {
+    const tooLarge = Object.assign(new Error('event of 2,000,000 bytes exceeds 900,000'), {
+      name: 'EventTooLargeError',
+      code: 'EVENTSTORE_EVENT_TOO_LARGE',
+    });
+    const answer = new ProblemDetailsFilter({ logger: { error: () => undefined } }).answer(tooLarge, noHeaders);
+    expect([answer.status, (answer.body as { code: string }).code]).toEqual([422, 'event_too_large']);
+    expect(JSON.stringify(answer.body)).not.toContain('2,000,000');
+  });
+
   it('refuses a statusByCode entry that is not an error status', () => {
     expect(() => new ProblemDetailsFilter({ statusByCode: { X: 200 } })).toThrow(RangeError);
   });

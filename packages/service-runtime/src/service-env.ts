@@ -37,6 +37,17 @@ export const VERIFIER_ENV = {
   }),
 } as const;
 
+/** How long the service's bounded tables keep what they hold (README: retention). */
+export const RETENTION_ENV = {
+  PROCESSED_EVENTS_RETENTION_DAYS: integer({
+    default: 30,
+    min: 1,
+    max: 3650,
+    description:
+      'how long idempotent consumers remember a handled event id (keep Kafka’s offsets.retention.minutes above it)',
+  }),
+} as const;
+
 export interface VerifierSettings {
   MISS_FALLBACK_PER_SECOND: number;
   MISS_FALLBACK_PER_CLIENT_PER_SECOND: number;
