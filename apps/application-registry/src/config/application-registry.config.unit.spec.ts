@@ -9,6 +9,12 @@ describe('application-registry config', () => {
       DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/latchkey_applications',
       KAFKA_BROKERS: ['127.0.0.1:9092'],
       LOG_LEVEL: 'log',
+      INTERNAL_SERVICE_TOKEN: 'local-development-internal-token-0000',
+      INTROSPECTION_URL: 'http://127.0.0.1:3103/internal/introspect',
+      MISS_FALLBACK_PER_SECOND: 20,
+      MISS_FALLBACK_PER_CLIENT_PER_SECOND: 2,
+      STALENESS_LIMIT_SECONDS: 60,
+      PROCESSED_EVENTS_RETENTION_DAYS: 30,
     });
   });
 
@@ -51,6 +57,12 @@ describe('application-registry config', () => {
       'DATABASE_URL',
       'KAFKA_BROKERS',
       'LOG_LEVEL',
+      'INTERNAL_SERVICE_TOKEN',
+      'INTROSPECTION_URL',
+      'MISS_FALLBACK_PER_SECOND',
+      'MISS_FALLBACK_PER_CLIENT_PER_SECOND',
+      'STALENESS_LIMIT_SECONDS',
+      'PROCESSED_EVENTS_RETENTION_DAYS',
     ]);
   });
 });

@@ -12,6 +12,11 @@ describe('token-service config', () => {
       INTERNAL_HOST: '127.0.0.1',
       INTERNAL_PORT: 3103,
       INTERNAL_SERVICE_TOKEN: 'local-development-internal-token-0000',
+      MISS_FALLBACK_PER_SECOND: 20,
+      MISS_FALLBACK_PER_CLIENT_PER_SECOND: 2,
+      STALENESS_LIMIT_SECONDS: 60,
+      PROCESSED_EVENTS_RETENTION_DAYS: 30,
+      EXPIRED_TOKEN_RETENTION_DAYS: 7,
     });
   });
 
@@ -52,6 +57,11 @@ describe('token-service config', () => {
       'INTERNAL_HOST',
       'INTERNAL_PORT',
       'INTERNAL_SERVICE_TOKEN',
+      'MISS_FALLBACK_PER_SECOND',
+      'MISS_FALLBACK_PER_CLIENT_PER_SECOND',
+      'STALENESS_LIMIT_SECONDS',
+      'PROCESSED_EVENTS_RETENTION_DAYS',
+      'EXPIRED_TOKEN_RETENTION_DAYS',
     ]);
   });
 });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { EventEnvelope } from '@latchkey/contracts';
+import { latestSchemaVersion, type EventEnvelope } from '@latchkey/contracts';
 import type { DomainEvent } from './types';
 
 /**
@@ -16,7 +16,7 @@ export function envelopesOf(
   return events.map((event, i) => ({
     id: randomUUID(),
     type: event.type,
-    schemaVersion: event.schemaVersion ?? 1,
+    schemaVersion: event.schemaVersion ?? latestSchemaVersion(event.type) ?? 1,
     source,
     aggregateType,
     aggregateId,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
-import { assertValidEvent, EventCatalog, isEventType, upcast, type EventEnvelope } from '@latchkey/contracts';
+import { assertValidEvent, latestSchemaVersion, upcast, type EventEnvelope } from '@latchkey/contracts';
 import { DEFAULT_MAX_MESSAGE_BYTES, messageBytes } from '../outbox/message-size';
 import { CommittedEvents } from './committed-events';
 import { ConcurrencyError, EventTooLargeError, isUniqueViolation } from './errors';
@@ -180,7 +180,7 @@ export class PgEventStore {
     return {
       id: randomUUID(),
       type: event.type,
-      schemaVersion: event.schemaVersion ?? (isEventType(event.type) ? EventCatalog[event.type].schemaVersion : 1),
+      schemaVersion: event.schemaVersion ?? latestSchemaVersion(event.type) ?? 1,
       source: this.options.source,
       aggregateType: request.stream.type,
       aggregateId: request.stream.id,
