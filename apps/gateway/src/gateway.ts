@@ -84,7 +84,7 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
     topics: [topics.tokens, topics.identity, topics.applications],
     missFallback: fallback ?? undefined,
     stalenessLimitMs,
-    lagIntervalMs: overrides.lagIntervalMs ?? Math.min(5_000, Math.max(100, Math.floor(stalenessLimitMs / 3))),
+    lagIntervalMs: overrides.lagIntervalMs, // default: a third of the staleness limit, at most 5 s
     onApplied: (event) => metrics.observeEventApplied(event.occurredAt),
   });
 

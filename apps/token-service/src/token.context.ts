@@ -83,7 +83,7 @@ export async function startTokenContext(
     runtime,
     queries,
     clock,
-    withReactions ? { catchUp: () => positions.catchUp([topics.identity]) } : undefined,
+    withReactions ? { catchUp: (timeoutMs) => positions.catchUp([topics.identity], { timeoutMs }) } : undefined,
   );
   const policies = new PolicyCommands(runtime);
   let upstream: EventConsumer<EntityManager> | null = null;

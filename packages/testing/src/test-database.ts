@@ -30,6 +30,25 @@ export interface EmptyDatabase {
   drop(): Promise<void>;
 }
 
+/**
+ * Makes a database unreachable, as an outage would: new connections are refused and the open ones
+ * are cut. For tests that show a service recovers without losing anything; see unblockDatabase.
+ */
+export async function blockDatabase(name: string): Promise<void> {
+  await admin(async (c) => {
+    await c.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS false`);
+    await c.query(
+      'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+      [name],
+    );
+  });
+}
+
+/** Lets connections to a database blocked by blockDatabase in again. */
+export async function unblockDatabase(name: string): Promise<void> {
+  await admin((c) => c.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS true`));
+}
+
 /** A fresh, empty PostgreSQL database (`lk_test_<random>`), e.g. to test a service's migrations. */
 export async function createEmptyDatabase(): Promise<EmptyDatabase> {
   const name = `lk_test_${randomBytes(6).toString('hex')}`;

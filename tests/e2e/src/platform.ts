@@ -39,10 +39,10 @@ export class Platform {
   readonly internalToken = randomBytes(24).toString('base64url');
   readonly adminEmail = `admin-${randomBytes(4).toString('hex')}@e2e.example.com`;
 
-  async start(names: AppName[]): Promise<void> {
+  async start(names: AppName[], env: Partial<Record<AppName, Record<string, string>>> = {}): Promise<void> {
     for (const name of ['identity-service', 'application-registry', 'token-service', 'gateway'] as AppName[])
       await this.portsOf(name);
-    for (const name of names) this.apps.set(name, await this.launch(name));
+    for (const name of names) this.apps.set(name, await this.launch(name, env[name] ?? {}));
     await Promise.all([...this.apps.values()].map((app) => this.waitReady(app)));
   }
 

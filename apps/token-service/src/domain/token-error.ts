@@ -43,7 +43,15 @@ export type TokenErrorCode = keyof typeof TOKEN_ERROR_STATUS;
 export class TokenError extends DomainError<TokenErrorCode> {
   override readonly name = 'TokenError';
 
-  constructor(code: TokenErrorCode, message: string = code) {
+  constructor(
+    code: TokenErrorCode,
+    message: string = code,
+    /**
+     * What the refusal is about: the calling token (its own scopes or accounts — nothing a
+     * directory update could change) or the facts about the user (the default).
+     */
+    readonly about: 'user' | 'calling-token' = 'user',
+  ) {
     super(code, message, { status: TOKEN_ERROR_STATUS[code] });
   }
 

@@ -29,8 +29,8 @@ export interface CreatePatInput {
 
 /** Lets a command wait, bounded, for the directory (projected from identity.events.v1) to catch up. */
 export interface DirectoryCatchUp {
-  /** Resolves true once everything identity-service published before the call is in the directory. */
-  catchUp(): Promise<boolean>;
+  /** Resolves true once everything identity-service published before the call is in the directory (false after `timeoutMs`). */
+  catchUp(timeoutMs: number): Promise<boolean>;
 }
 
 /**
@@ -39,6 +39,8 @@ export interface DirectoryCatchUp {
  * once the directory has caught up, rather than answered as a false 404/403.
  */
 const DIRECTORY_DEPENDENT = new Set(['USER_UNKNOWN', 'USER_DEACTIVATED', 'ACCOUNT_NOT_HELD', 'SCOPE_NOT_HELD']);
+/** How long such a refusal may wait for the directory (a refusal that stands is answered after it). */
+const DIRECTORY_WAIT_MS = 2_000;
 
 export interface PatHistoryEntry {
   type: string;
@@ -65,14 +67,25 @@ export class PatCommands {
     private readonly directory?: DirectoryCatchUp,
   ) {}
 
-  /** Runs `work`; a refusal that depends on the directory is decided once more after it caught up. */
+  /**
+   * Runs `work`; a refusal that depends on the directory is decided again once the directory has
+   * caught up with identity.events.v1 — repeatedly, within DIRECTORY_WAIT_MS, because the event the
+   * caller just caused at identity-service may still be on its way to Kafka (its relay publishes it
+   * a few milliseconds after the answer). A refusal that stands after the wait is answered as it is.
+   */
   private async withCurrentDirectory<T>(work: () => Promise<T>): Promise<T> {
-    try {
-      return await work();
-    } catch (err) {
-      if (!(err instanceof TokenError) || !DIRECTORY_DEPENDENT.has(err.code) || !this.directory) throw err;
-      if (!(await this.directory.catchUp())) throw err;
-      return work();
+    const deadline = Date.now() + DIRECTORY_WAIT_MS;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await work();
+      } catch (err) {
+        if (!(err instanceof TokenError) || err.about !== 'user' || !DIRECTORY_DEPENDENT.has(err.code)) throw err;
+        if (!this.directory) throw err;
+        const pause = attempt === 0 ? 0 : Math.min(200, 25 * 2 ** attempt);
+        if (Date.now() + pause >= deadline) throw err;
+        if (pause > 0) await new Promise((r) => setTimeout(r, pause));
+        if (!(await this.directory.catchUp(deadline - Date.now()))) throw err;
+      }
     }
   }
 

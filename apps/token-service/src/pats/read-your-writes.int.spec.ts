@@ -61,7 +61,7 @@ describe('token-service read-your-writes (real PostgreSQL + Kafka)', () => {
 
   it('an administrator registers a user and at once creates a token for them: 201, not a false 404', async () => {
     const userId = randomUUID();
-    await h.publish(h.topics.identity, [...backlog(500), ...newUser(userId, ['orders:read'])]);
+    await h.publish(h.topics.identity, [...backlog(200), ...newUser(userId, ['orders:read'])]);
     const directoryKnew = (await h.ctx.queries.user(userId)) !== null;
     const res = await h.app.inject({
       method: 'POST',
@@ -78,7 +78,7 @@ describe('token-service read-your-writes (real PostgreSQL + Kafka)', () => {
     await h.publish(h.topics.identity, newUser(userId, ['orders:read']));
     await h.directoryHas(userId, 1);
     await h.publish(h.topics.identity, [
-      ...backlog(500),
+      ...backlog(200),
       h.factory.event('MembershipChanged', userId, {
         userId,
         accountId: account,

@@ -104,3 +104,75 @@ describe('TokenVerifier fails closed on an event it cannot apply (real Kafka)', 
     }
   }, 60_000);
 });
+
+describe('TokenVerifier read-your-writes without token-service (real Kafka)', () => {
+  let kafka: Kafka;
+  let producer: EventProducer;
+  const topics = {
+    tokens: uniqueTopic('ryw-tokens'),
+    identity: uniqueTopic('ryw-identity'),
+    applications: uniqueTopic('ryw-apps'),
+  };
+  let verifier: TokenVerifier | null = null;
+
+  beforeAll(async () => {
+    kafka = testKafka('verifier-ryw-test');
+    await ensureTopics(
+      kafka,
+      Object.values(topics).map((topic) => ({ topic, withDlq: false })),
+    );
+    producer = new EventProducer(kafka);
+    await producer.connect();
+  });
+  afterAll(async () => {
+    await verifier?.stop();
+    await producer.disconnect();
+    await deleteTestTopics(kafka);
+  });
+
+  it('a token used before its TokenIssued arrived is accepted once it does, within the wait, and no fallback is asked', async () => {
+    const f = new EventFactory();
+    const userId = randomUUID();
+    await producer.publish(
+      [
+        f.event('UserRegistered', userId, { userId, kind: 'human', displayName: 'Ada', accountIds: ['acct-1'] }),
+        f.event('MembershipChanged', userId, {
+          userId,
+          accountId: 'acct-1',
+          roles: ['member'],
+          permissions: ['orders:read'],
+        }),
+      ].map((envelope) => ({ topic: topics.identity, envelope })),
+    );
+    let asked = 0;
+    const { MissFallback } = await import('../fallback/miss-fallback');
+    verifier = new TokenVerifier({
+      kafka,
+      topics: [topics.tokens, topics.identity, topics.applications],
+      awaitIssueMs: 5_000,
+      missFallback: new MissFallback({
+        introspect: async () => {
+          asked++;
+          return { active: false };
+        },
+      }),
+    });
+    await verifier.start();
+    await verifier.ready();
+    const results = [];
+    for (let i = 0; i < 20; i++) {
+      const pat = f.pat(userId, { scopes: ['orders:read'] });
+      const pending = verifier.verifyWithFallback(pat.token, { account: 'acct-1' }); // before it is published
+      await producer.publish([{ topic: topics.tokens, envelope: pat.issued }]);
+      results.push(await pending);
+    }
+    expect(results.every((r) => r.active)).toBe(true);
+    expect(asked).toBe(0);
+    // a token that never comes waits out the bound, then asks the fallback once
+    const started = Date.now();
+    verifier = verifier!;
+    expect(await verifier.verifyWithFallback(f.pat(userId).token)).toEqual({ active: false, reason: 'unknown' });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(4_900);
+    expect(asked).toBe(1);
+  }, 60_000);
+});

@@ -4,7 +4,8 @@ import { Topics, type EventEnvelope, type LatchkeyEvent } from '@latchkey/contra
 import { EventConsumer, highWaterMarks, type IdempotencyStore } from '@latchkey/messaging';
 import { hashSecret } from '@latchkey/token-format';
 import type { MissFallback } from '../fallback/miss-fallback';
-import { TokenProjection } from '../projection/token-projection';
+import { tokenKey, tokenKeyOfHash, TokenProjection } from '../projection/token-projection';
+import { IssueWaiters } from './issue-waiters';
 import { PartitionProgress } from './partition-progress';
 import { verifyToken, type VerifyOptions, type VerifyResult } from '../verify';
 
@@ -16,7 +17,7 @@ export interface TokenVerifierOptions {
   groupId?: string;
   /** How often expired tokens are evicted (default 60 s). */
   evictionIntervalMs?: number;
-  /** How often the topics' high-water marks are read for `stats().lag` (default 5 s). */
+  /** How often the topics' high-water marks are read for `stats().lag` and staleness (default: a third of the staleness limit, at most 5 s). */
   lagIntervalMs?: number;
   clock?: () => number;
   /** Off by default: checks a well-formed, unknown token once elsewhere (see MissFallback). */
@@ -28,6 +29,14 @@ export interface TokenVerifierOptions {
    * the verifier is stale and fails closed (default 60 s). See isStale().
    */
   stalenessLimitMs?: number;
+  /**
+   * How long a request with a well-formed token the projection does not know waits for its
+   * TokenIssued to arrive from Kafka before the miss fallback is asked (default 250 ms; 0 = never
+   * wait). Read-your-writes without a call to token-service in the usual case.
+   */
+  awaitIssueMs?: number;
+  /** Requests that may wait so at once (default 10,000); beyond, they go straight to the fallback. */
+  maxIssueWaiters?: number;
   /** Revoked tokens that never expire stay tombstones this long (default 7 days); see TokenProjection. */
   tombstoneRetentionMs?: number;
   /** Told when a partition gets stuck (an event that cannot be applied yet) or moves again. */
@@ -79,10 +88,12 @@ export class TokenVerifier {
   private evictionTimer: NodeJS.Timeout | null = null;
   private lagTimer: NodeJS.Timeout | null = null;
   private readonly stalenessLimitMs: number;
+  private readonly waiters: IssueWaiters;
 
   constructor(private readonly options: TokenVerifierOptions) {
     this.projection = new TokenProjection(options.clock, { tombstoneRetentionMs: options.tombstoneRetentionMs });
     this.stalenessLimitMs = options.stalenessLimitMs ?? DEFAULT_STALENESS_LIMIT_MS;
+    this.waiters = new IssueWaiters(options.maxIssueWaiters ?? 10_000);
     this.topics = options.topics ?? [Topics.tokens, Topics.identity, Topics.applications];
     this.consumer = new EventConsumer(options.kafka, {
       groupId: options.groupId ?? `token-verifier-${randomBytes(6).toString('hex')}`,
@@ -90,7 +101,7 @@ export class TokenVerifier {
       fromBeginning: true,
       idempotency: IDEMPOTENT_BY_NATURE,
       handler: async (event) => {
-        this.projection.apply(event);
+        this.apply(event);
         this.options.onApplied?.(event);
       },
       onProcessed: ({ topic, partition, offset }) => {
@@ -118,8 +129,16 @@ export class TokenVerifier {
       this.highWaterMarks()
         .then((marks) => this.progress.marksRead(marks, Date.now()))
         .catch(() => undefined); // Kafka unreachable: the last known marks stay, and staleness counts
-    }, this.options.lagIntervalMs ?? 5_000);
+    }, this.lagIntervalMs());
     this.lagTimer.unref();
+  }
+
+  /**
+   * How often the high-water marks are read: at most every 5 s, and at least three times per
+   * staleness limit, so a quiet partition is found caught up well before the limit would call it stale.
+   */
+  private lagIntervalMs(): number {
+    return this.options.lagIntervalMs ?? Math.min(5_000, Math.max(100, Math.floor(this.stalenessLimitMs / 3)));
   }
 
   /** Resolves once caught up with the high-water marks seen at start. */
@@ -155,7 +174,13 @@ export class TokenVerifier {
    * reducers are idempotent and per-part versioned, so the Kafka copies change nothing later.
    */
   applyCommitted(envelopes: readonly EventEnvelope[]): void {
-    for (const envelope of envelopes) this.projection.apply(envelope as LatchkeyEvent);
+    for (const envelope of envelopes) this.apply(envelope as LatchkeyEvent);
+  }
+
+  private apply(event: LatchkeyEvent): void {
+    this.projection.apply(event);
+    if (event.type === 'TokenIssued' && this.waiters.size > 0)
+      this.waiters.issued(tokenKeyOfHash(event.data.tokenHash));
   }
 
   verify(token: string, options?: VerifyOptions): VerifyResult {
@@ -163,17 +188,27 @@ export class TokenVerifier {
   }
 
   /**
-   * verify(), plus the miss fallback when one is configured: a bearer token (pat, at) that the
-   * projection does not know yet is looked up once by its hash. A revoked token never is.
+   * verify(), and for a well-formed bearer token (pat, at) the projection does not know yet: a
+   * short wait for its TokenIssued (it is usually milliseconds behind the answer that created it),
+   * then — still unknown, and when one is configured — the miss fallback, which looks it up once by
+   * its hash. A revoked token is never unknown, so it never waits nor is looked up.
    */
   async verifyWithFallback(
     token: string,
     options: VerifyOptions = {},
     context: { clientKey?: string } = {},
   ): Promise<VerifyResult> {
-    const local = this.verify(token, options);
-    if (local.active || local.reason !== 'unknown' || !this.options.missFallback) return local;
+    let local = this.verify(token, options);
+    if (local.active || local.reason !== 'unknown') return local;
     if (!token.startsWith('lk_pat_') && !token.startsWith('lk_at_')) return local;
+    const key = tokenKey(token);
+    if (this.projection.token(key) === undefined && !this.isStale()) {
+      if (await this.waiters.wait(key, this.options.awaitIssueMs ?? 250)) {
+        local = this.verify(token, options);
+        if (local.active || local.reason !== 'unknown') return local;
+      }
+    }
+    if (!this.options.missFallback) return local;
     return this.options.missFallback.resolve(hashSecret(token), options, {
       clientKey: context.clientKey,
       local: this.projection,

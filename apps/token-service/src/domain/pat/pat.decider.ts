@@ -340,6 +340,7 @@ function checkScopesHeld(
         throw new TokenError(
           'ACCOUNT_NOT_HELD',
           `the token you are using may not act in account ${quoteShort(accountId)}`,
+          'calling-token',
         );
       }
       for (const scope of scopes) {
@@ -347,6 +348,7 @@ function checkScopesHeld(
           throw new TokenError(
             'SCOPE_NOT_HELD',
             `the token you are using does not hold ${quoteShort(scope)} in account ${quoteShort(accountId)}`,
+            'calling-token',
           );
         }
       }

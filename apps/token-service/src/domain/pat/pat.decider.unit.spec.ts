@@ -353,6 +353,12 @@ describe('personal access token decider', () => {
           'SCOPE_NOT_HELD',
           'the token you are using does not hold "orders:delete" in account "acct-a"',
         ]);
+        // a refusal about the calling token is not one a directory update could lift (no wait for it)
+        expect((error as TokenError).about).toBe('calling-token');
+        const userError = errorOf(() =>
+          when({ ...withFacts({ actor }), createdBy: ADMIN, scopes: ['users:delete'] }),
+        ) as TokenError;
+        expect(userError.about).toBe('user');
       });
 
       it.each([
