@@ -110,8 +110,9 @@ export const GATEWAY_ENV = defineEnv({
   STALENESS_LIMIT_SECONDS: integer({
     min: 1,
     max: 86_400,
-    default: 300,
-    description: 'without word from Kafka for longer, protected routes answer 503 until caught up again',
+    default: 60,
+    description:
+      'without progress from Kafka for longer (a partition behind and not moving, or Kafka unreachable), protected routes answer 503 until caught up again',
   }),
   USAGE_FLUSH_SECONDS: integer({
     min: 1,

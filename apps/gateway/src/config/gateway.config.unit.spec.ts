@@ -19,7 +19,7 @@ describe('gateway config', () => {
       BODY_LIMIT_BYTES: 10 * 1024 * 1024,
       HEADERS_TIMEOUT_SECONDS: 30,
       REQUEST_TIMEOUT_SECONDS: 60,
-      STALENESS_LIMIT_SECONDS: 300,
+      STALENESS_LIMIT_SECONDS: 60,
       USAGE_FLUSH_SECONDS: 10,
     });
   });
