@@ -5,7 +5,7 @@ export interface DomainErrorOptions {
 }
 
 /**
- * The base of every domain's one error class (DESIGN §6: few error classes, a stable string
+ * The base of every domain's one error class (our convention, docs/architecture.md: few error classes, a stable string
  * code, an HTTP status mapped at the edge): `IdentityError`, `RegistryError`, `TokenError` extend
  * it with their own code vocabulary and status table. Deciders and checks throw it; the HTTP edge
  * answers it as problem+json by its code. Bugs (a handler passing nonsense) stay plain Errors.

@@ -14,7 +14,7 @@ import { TokenVerifier, type MissFallback } from '@latchkey/token-verifier';
 export interface ServiceRuntimeOptions {
   /** The producing service: the envelopes' `source` and the Kafka client id. */
   service: string;
-  /** The service's own topic (DESIGN §3). */
+  /** The service's own topic (see docs/architecture.md, the contracts). */
   topic: string;
   /** The service's DataSource (createServiceDataSource), not yet initialized. */
   dataSource: DataSource;

@@ -3,7 +3,7 @@ import { crc32 } from 'node:zlib';
 import { BASE62_ALPHABET, bytesToBigInt, encodeBase62, encodeBase62Int } from './base62';
 
 /**
- * Latchkey secrets (DESIGN §4): `lk_<kind>_<43 base62 chars of 32 random bytes><6 base62 chars
+ * Latchkey secrets (the verification rule in docs/architecture.md): `lk_<kind>_<43 base62 chars of 32 random bytes><6 base62 chars
  * of the CRC32 of everything before it>`. The `lk_` prefix makes leaks findable by secret
  * scanners; the checksum lets a verifier reject garbage without a lookup.
  */

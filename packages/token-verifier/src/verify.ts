@@ -12,7 +12,7 @@ export type {
 } from './activity/token-activity';
 
 /**
- * DESIGN §4 against the local projection: the checksum (no lookup for garbage), the hash in the
+ * The verification rule (docs/architecture.md) against the local projection: the checksum (no lookup for garbage), the hash in the
  * projection, then the one rule of `decideActive` over what the projection knows of the token, its
  * user and its application.
  */

@@ -36,7 +36,7 @@ function setup() {
   };
 }
 
-describe('verifyToken — DESIGN §4, one rule per test', () => {
+describe('verifyToken — the verification rule, one rule per test', () => {
   it('given a live PAT of an active user, then it is active with token scopes ∩ permissions', () => {
     const { projection, user, pat, apply, userId } = setup();
     apply(...user, pat.issued);

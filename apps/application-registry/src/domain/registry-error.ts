@@ -1,8 +1,8 @@
 import { DomainError } from '@latchkey/domain';
 
 /**
- * The one error class of the application-registry domain, a @latchkey/domain DomainError (DESIGN
- * §6: few error classes, a stable string code, an HTTP status mapped at the edge). Deciders and
+ * The one error class of the application-registry domain, a @latchkey/domain DomainError (our
+ * convention: few error classes, a stable string code, an HTTP status mapped at the edge). Deciders and
  * checks throw it; the HTTP layer turns it into problem+json with {@link REGISTRY_ERROR_STATUS}.
  */
 export const REGISTRY_ERROR_STATUS = {

@@ -1,7 +1,7 @@
 import { DomainError } from '@latchkey/domain';
 
 /**
- * The one error class of the identity domain, a @latchkey/domain DomainError (DESIGN §6: few
+ * The one error class of the identity domain, a @latchkey/domain DomainError (our convention, docs/architecture.md: few
  * error classes, a stable string code, an HTTP status mapped at the edge). Deciders and guards
  * throw it; the HTTP layer turns it into problem+json with {@link IDENTITY_ERROR_STATUS}.
  */

@@ -4,7 +4,7 @@ import { TokenError } from './token-error';
 import { quoteShort } from './text';
 
 /**
- * `resource:*` becomes its four actions (DESIGN §5: wildcards are expanded on issue); the result
+ * `resource:*` becomes its four actions (see docs/architecture.md: wildcards are expanded on issue); the result
  * is sorted and without duplicates. Other strings pass through unchanged: check them with
  * {@link requireScopes} first.
  */

@@ -1,7 +1,7 @@
 import { DomainError } from '@latchkey/domain';
 
 /**
- * The one error class of the token-service domain, a @latchkey/domain DomainError (DESIGN §6:
+ * The one error class of the token-service domain, a @latchkey/domain DomainError (our convention:
  * few error classes, a stable string code, an HTTP status mapped at the edge). Deciders and
  * checks throw it; the HTTP layer turns it into problem+json with {@link TOKEN_ERROR_STATUS}.
  * Handler bugs (a malformed hash, a `now` that is not a time) are plain Errors: they are ours,

@@ -2,7 +2,7 @@ import { fold, type Decider } from './decider';
 import type { DomainEvent } from '../store/types';
 
 /**
- * The given/when of a decider's unit tests (DESIGN §6): `given(...events)` folds a history,
+ * The given/when of a decider's unit tests (our convention, docs/architecture.md): `given(...events)` folds a history,
  * `when(command, ...history)` decides on it, `errorOf(fn)` answers the domain error `fn` throws
  * (anything else is rethrown; nothing thrown fails). Each spec writes its `then`.
  */

@@ -1,7 +1,7 @@
 import type { DomainEvent } from '../store/types';
 
 /**
- * An aggregate as pure functions (DESIGN §6): `decide` turns a command and the current state
+ * An aggregate as pure functions (our convention, docs/architecture.md): `decide` turns a command and the current state
  * into events (or throws a domain error), `evolve` folds one event into the state.
  */
 export interface Decider<TCommand, TState, TEvent extends DomainEvent> {

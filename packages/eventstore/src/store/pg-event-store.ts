@@ -9,7 +9,7 @@ import type { AppendRequest, AppendResult, DomainEvent, StoredEvent } from './ty
 export interface EventStoreOptions {
   /** The producing service, set as the envelope's `source`. */
   source: string;
-  /** The service's topic (DESIGN §3: one per producing service). */
+  /** The service's topic (one per producing service; see docs/architecture.md). */
   topic: string;
   /** Checks an envelope before it is stored; default: the contracts' JSON Schema validation. */
   validate?: (envelope: EventEnvelope) => void;

@@ -8,7 +8,7 @@ export interface TopicSpec {
   withDlq?: boolean;
 }
 
-/** Unlimited retention: the event log is the history (DESIGN §3). */
+/** Unlimited retention: the event log is the history (see docs/architecture.md, the contracts). */
 const RETAIN_FOREVER = [
   { name: 'retention.ms', value: '-1' },
   { name: 'retention.bytes', value: '-1' },

@@ -1,7 +1,7 @@
 import type { IHeaders } from 'kafkajs';
 import type { EventEnvelope } from '@latchkey/contracts';
 
-/** DESIGN §3: `type`, `id` and `schemaVersion` are also Kafka headers, so a consumer can route or skip without parsing. */
+/** the contracts (docs/architecture.md): `type`, `id` and `schemaVersion` are also Kafka headers, so a consumer can route or skip without parsing. */
 export function envelopeHeaders(envelope: EventEnvelope): IHeaders {
   const headers: IHeaders = {
     type: envelope.type,

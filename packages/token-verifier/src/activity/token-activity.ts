@@ -66,7 +66,7 @@ export interface UserFacts {
   readonly permissions: ReadonlyMap<string, readonly string[]>;
 }
 
-/** Statuses that can stop an active token (DESIGN §4 order), for the metrics and answers. */
+/** Statuses that can stop an active token (the verification rule, in order), for the metrics and answers. */
 export const INACTIVE_REASONS: readonly InactiveReason[] = [
   'malformed',
   'bad_checksum',

@@ -23,7 +23,7 @@ const user = (permissions: Record<string, string[]>, over: Partial<UserFacts> = 
 
 const ada = user({ 'acct-1': ['orders:read', 'orders:update', 'orders:delete'], 'acct-2': ['orders:read'] });
 
-describe('decideActive — the one rule of "is this token active" (DESIGN §4 order)', () => {
+describe('decideActive — the one rule of "is this token active" (the verification rule, in order)', () => {
   it.each([
     ['token revoked', token({ revoked: 'token_revoked' }), ada, false, 'token_revoked'],
     ['grant revoked', token({ revoked: 'grant_revoked' }), ada, false, 'grant_revoked'],

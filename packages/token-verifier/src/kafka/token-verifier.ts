@@ -11,7 +11,7 @@ import { verifyToken, type VerifyOptions, type VerifyResult } from '../verify';
 
 export interface TokenVerifierOptions {
   kafka: Kafka;
-  /** Topics to project; default the three of DESIGN §3 (tokens, identity, applications). */
+  /** Topics to project; default the three of the contracts (tokens, identity, applications). */
   topics?: string[];
   /** Each instance reads every event, so each needs a group of its own (default: random). */
   groupId?: string;

@@ -8,10 +8,10 @@ import { EventFactory } from '../testing/event-factory';
 import { TokenVerifier } from './token-verifier';
 
 /**
- * DESIGN §4, rule by rule, with every event going through packages/messaging and real Kafka
+ * the verification rule, rule by rule, with every event going through packages/messaging and real Kafka
  * (the same rules have pure unit tests in verify.unit.spec.ts).
  */
-describe('DESIGN §4 rules through Kafka', () => {
+describe('the verification rules through Kafka', () => {
   let kafka: Kafka;
   let producer: EventProducer;
   let verifier: TokenVerifier;

@@ -35,7 +35,7 @@ export interface RoleCatalogue {
   /** The configured business record types, as given. */
   readonly recordTypes: readonly string[];
   /**
-   * The permissions the roles grant: sorted, unique, wildcards expanded (DESIGN §5: `resource:*`
+   * The permissions the roles grant: sorted, unique, wildcards expanded (see docs/architecture.md: `resource:*`
    * is allowed in roles and expanded on issue). Throws IdentityError ROLE_UNKNOWN.
    */
   resolve(roles: readonly string[]): string[];

@@ -13,7 +13,7 @@ import { isBlank, quoteShort, requireText } from '../text';
 import { TokenError } from '../token-error';
 
 /**
- * A personal access token (PAT) is a `personal` grant with one live token (DESIGN §3).
+ * A personal access token (PAT) is a `personal` grant with one live token (see docs/architecture.md, the contracts).
  * Aggregate type 'grant'; the stream id is the grant id. Regenerating revokes the live token and
  * issues a new one under the same grant; revoking the grant kills all its tokens.
  */
