@@ -24,6 +24,18 @@ describe('token-service introspection: the same verdict as the verifiers (real P
   }, 120_000);
   afterAll(() => h.stopService());
 
+  /** Appends a grant's events to token-service's store with its read models, as a command would. */
+  async function appendGrant(grantId: string, events: Parameters<typeof h.ctx.runtime.store.appendIn>[1]['events']) {
+    await h.ctx.runtime.dataSource.transaction(async (m) => {
+      const { envelopes } = await h.ctx.runtime.store.appendIn(m, {
+        stream: { type: 'grant', id: grantId },
+        expectedVersion: 0,
+        events,
+      });
+      await projectTokenEvents(m, envelopes);
+    });
+  }
+
   /**
    * A token of `clientId` for `userId`, appended to token-service's store. (Until the OAuth flow
    * exists, its grant is a personal one carrying the client, so the reactions can revoke it.)
@@ -31,44 +43,37 @@ describe('token-service introspection: the same verdict as the verifiers (real P
   async function accessToken(userId: string, clientId: string, scopes = ['orders:read']): Promise<string> {
     const token = generateSecret('at');
     const grantId = randomUUID();
-    await h.ctx.runtime.dataSource.transaction(async (m) => {
-      const { envelopes } = await h.ctx.runtime.store.appendIn(m, {
-        stream: { type: 'grant', id: grantId },
-        expectedVersion: 0,
-        events: [
-          {
-            type: 'GrantCreated',
-            data: {
-              grantId,
-              kind: 'personal',
-              userId,
-              clientId,
-              accountIds: [account],
-              scopes,
-              name: `app ${grantId}`,
-              createdBy: userId,
-            },
-          },
-          {
-            type: 'TokenIssued',
-            data: {
-              tokenId: randomUUID(),
-              grantId,
-              tokenKind: 'access',
-              tokenHash: hashSecret(token),
-              displayPrefix: displayPrefix(token),
-              userId,
-              clientId,
-              accountIds: [account],
-              scopes,
-              issuedAt: new Date().toISOString(),
-              expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
-            },
-          },
-        ],
-      });
-      await projectTokenEvents(m, envelopes);
-    });
+    await appendGrant(grantId, [
+      {
+        type: 'GrantCreated',
+        data: {
+          grantId,
+          kind: 'personal',
+          userId,
+          clientId,
+          accountIds: [account],
+          scopes,
+          name: `app ${grantId}`,
+          createdBy: userId,
+        },
+      },
+      {
+        type: 'TokenIssued',
+        data: {
+          tokenId: randomUUID(),
+          grantId,
+          tokenKind: 'access',
+          tokenHash: hashSecret(token),
+          displayPrefix: displayPrefix(token),
+          userId,
+          clientId,
+          accountIds: [account],
+          scopes,
+          issuedAt: new Date().toISOString(),
+          expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+        },
+      },
+    ]);
     return token;
   }
 
@@ -186,30 +191,23 @@ describe('token-service introspection: the same verdict as the verifiers (real P
     const userId = await h.user('human', { [account]: ['orders:read', 'orders:delete'], [other]: ['orders:read'] });
     const token = generateSecret('pat');
     const grantId = randomUUID();
-    await h.ctx.runtime.dataSource.transaction(async (m) => {
-      const { envelopes } = await h.ctx.runtime.store.appendIn(m, {
-        stream: { type: 'grant', id: grantId },
-        expectedVersion: 0,
-        events: [
-          {
-            type: 'TokenIssued',
-            data: {
-              tokenId: randomUUID(),
-              grantId,
-              tokenKind: 'pat',
-              tokenHash: hashSecret(token),
-              displayPrefix: displayPrefix(token),
-              userId,
-              accountIds: [account, other],
-              scopes: ['orders:read', 'orders:delete'],
-              issuedAt: new Date().toISOString(),
-              expiresAt: null,
-            },
-          },
-        ],
-      });
-      await projectTokenEvents(m, envelopes);
-    });
+    await appendGrant(grantId, [
+      {
+        type: 'TokenIssued',
+        data: {
+          tokenId: randomUUID(),
+          grantId,
+          tokenKind: 'pat',
+          tokenHash: hashSecret(token),
+          displayPrefix: displayPrefix(token),
+          userId,
+          accountIds: [account, other],
+          scopes: ['orders:read', 'orders:delete'],
+          issuedAt: new Date().toISOString(),
+          expiresAt: null,
+        },
+      },
+    ]);
     await h.ctx.runtime.verifier.catchUp();
     expect((await introspect(hashSecret(token))).scope).toBe('orders:read');
     expect(h.ctx.runtime.verifier.verify(token)).toMatchObject({ active: true, effectiveScopes: ['orders:read'] });
