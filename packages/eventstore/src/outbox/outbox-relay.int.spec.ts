@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
+import { DataSource } from 'typeorm';
 import type { LatchkeyEvent } from '@latchkey/contracts';
 import { EventConsumer, EventProducer, ensureTopics, InMemoryIdempotencyStore } from '@latchkey/messaging';
 import {
@@ -302,6 +303,116 @@ describe('OutboxRelay (real PostgreSQL and Kafka)', () => {
     expect(await relay.parked()).toBe(0);
     const [requeued] = await db.dataSource.query('SELECT envelope FROM outbox');
     expect(requeued.envelope).toEqual(oversized);
+  });
+
+  describe('an event leaves the moment it commits (issue 17)', () => {
+    const HOUR = 3_600_000;
+
+    it('a relay whose poll is set to an hour still publishes a committed event at once: the commit pokes it', async () => {
+      const { topic, store } = await topicWithStore();
+      const recorder = await startRecorder(kafka, topic);
+      const relay = new OutboxRelay(db.dataSource, producer, { pollIntervalMs: HOUR });
+      const off = store.committed.onCommitted(() => relay.poke());
+      relay.start();
+      try {
+        await waitFor(async () => (await relay.pending()) === 0, { what: 'the first (empty) pass' });
+        for (let i = 0; i < 20; i++) {
+          const id = randomUUID();
+          await store.append({ stream: { type: 'user', id }, expectedVersion: 0, events: [userRegistered(id, i)] });
+          // each one goes out long before any poll could come (the next is an hour away)
+          await waitFor(() => recorder.handled.some((e) => e.aggregateId === id), {
+            timeoutMs: 10_000,
+            intervalMs: 5,
+            what: `event ${i} on Kafka without a poll`,
+          });
+        }
+        expect(await relay.pending()).toBe(0);
+      } finally {
+        off();
+        await relay.stop();
+        await recorder.consumer.stop();
+      }
+    });
+
+    it('a poke while a pass is under way is not lost: commits racing a pass all leave without a poll', async () => {
+      const { topic, store } = await topicWithStore();
+      const recorder = await startRecorder(kafka, topic);
+      const relay = new OutboxRelay(db.dataSource, producer, { pollIntervalMs: HOUR });
+      const off = store.committed.onCommitted(() => relay.poke());
+      relay.start();
+      try {
+        const ids = Array.from({ length: 200 }, () => randomUUID());
+        await Promise.all(
+          ids.map((id, i) =>
+            store.append({ stream: { type: 'user', id }, expectedVersion: 0, events: [userRegistered(id, i)] }),
+          ),
+        );
+        await waitFor(() => recorder.handled.length >= 200, {
+          timeoutMs: 20_000,
+          what: '200 racing events',
+        }).catch(async (e) => {
+          throw new Error(
+            `${(e as Error).message}; handled ${recorder.handled.length}, pending ${await relay.pending()}`,
+          );
+        });
+        expect(new Set(recorder.handled.map((e) => e.aggregateId))).toEqual(new Set(ids));
+      } finally {
+        off();
+        await relay.stop();
+        await recorder.consumer.stop();
+      }
+    });
+
+    it('rows written by another process (no poke here) are still published by the fallback poll', async () => {
+      const { topic, store: ours } = await topicWithStore();
+      const recorder = await startRecorder(kafka, topic);
+      const relay = new OutboxRelay(db.dataSource, producer, { pollIntervalMs: 300 });
+      const off = ours.committed.onCommitted(() => relay.poke());
+      // another process: its own connection pool and store, whose commits this relay never hears of
+      const other = new DataSource({ type: 'postgres', url: db.url, synchronize: false, logging: false });
+      await other.initialize();
+      relay.start();
+      try {
+        const theirs = new PgEventStore(other, { source: TEST_SOURCE, topic });
+        const id = randomUUID();
+        await theirs.append({ stream: { type: 'user', id }, expectedVersion: 0, events: [userRegistered(id)] });
+        await waitFor(() => recorder.handled.some((e) => e.aggregateId === id), {
+          timeoutMs: 10_000,
+          what: 'the other process’s event, by the poll',
+        });
+      } finally {
+        off();
+        await relay.stop();
+        await other.destroy();
+        await recorder.consumer.stop();
+      }
+    });
+
+    it('a crash between commit and publish loses nothing: the next relay to start publishes what was committed', async () => {
+      const { topic, store } = await topicWithStore();
+      const recorder = await startRecorder(kafka, topic);
+      // the process "crashes" right after its commits: no relay ran, the rows are only in the outbox
+      const ids = Array.from({ length: 30 }, () => randomUUID());
+      for (const [i, id] of ids.entries())
+        await store.append({ stream: { type: 'user', id }, expectedVersion: 0, events: [userRegistered(id, i)] });
+      const failing = new OutboxRelay(db.dataSource, {
+        publish: async () => {
+          throw new Error('killed mid-publish');
+        },
+      });
+      expect(await failing.publishBatch().catch((e: Error) => e.message)).toBe('killed mid-publish');
+      expect(await failing.pending()).toBe(30); // the failed pass rolled back: every row is still there
+      const restarted = new OutboxRelay(db.dataSource, producer, { pollIntervalMs: HOUR });
+      restarted.start(); // its first pass runs at start, poll or not
+      try {
+        await waitFor(() => recorder.handled.length >= 30, { timeoutMs: 20_000, what: 'the committed events' });
+        expect(new Set(recorder.handled.map((e) => e.aggregateId))).toEqual(new Set(ids));
+        expect(await restarted.pending()).toBe(0);
+      } finally {
+        await restarted.stop();
+        await recorder.consumer.stop();
+      }
+    });
   });
 
   it('keeps appending while Kafka is down and delivers all 200 events once it is back, none lost, none handled twice', async () => {

@@ -29,9 +29,14 @@ export interface OutboxRelayOptions {
    * maxMessageBytes, which refuses larger events at append.
    */
   maxBatchBytes?: number;
-  /** Wait between polls when the outbox was empty (default 10 ms). */
+  /**
+   * The fallback poll when the outbox was empty (default 500 ms). This process's own commits do
+   * not wait for it: `poke()` (called by the service runtime the moment a transaction that wrote
+   * outbox rows commits) starts a pass at once. The poll only picks up rows written by other
+   * processes (another instance, the operator CLI) or left behind by a crash.
+   */
   pollIntervalMs?: number;
-  /** Wait between polls while another instance holds the relay lock (default 500 ms). */
+  /** Wait between polls while another instance holds the relay lock (default 500 ms; 5 ms after a poke). */
   standbyIntervalMs?: number;
   /** Back-off after a failed publish: doubles from 100 ms up to this (default 5,000 ms). */
   maxBackoffMs?: number;
@@ -71,6 +76,7 @@ interface OutboxRow {
   head_rows: string;
 }
 
+const STANDBY_AFTER_POKE_MS = 5;
 const DEFAULT_LOCK_KEY = 0x4c4b_0001; // 'LK' relay
 
 /** What one pass did. */
@@ -108,6 +114,8 @@ export class OutboxRelay {
   private running = false;
   private loop: Promise<void> | null = null;
   private wake: (() => void) | null = null;
+  /** A poke came since the current pass began: its rows may have missed the pass's SELECT. */
+  private poked = false;
   private failures = 0;
 
   constructor(
@@ -117,7 +125,7 @@ export class OutboxRelay {
   ) {
     this.batchSize = options.batchSize ?? 500;
     this.maxBatchBytes = options.maxBatchBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
-    this.pollIntervalMs = options.pollIntervalMs ?? 10;
+    this.pollIntervalMs = options.pollIntervalMs ?? 500;
     this.standbyIntervalMs = options.standbyIntervalMs ?? 500;
     this.maxBackoffMs = options.maxBackoffMs ?? 5_000;
     this.lockKey = options.lockKey ?? DEFAULT_LOCK_KEY;
@@ -137,8 +145,12 @@ export class OutboxRelay {
     this.loop = null;
   }
 
-  /** Cuts the current wait short (e.g. right after a local append). */
+  /**
+   * Rows were just committed: publish them now. Cuts the current wait short, or — when a pass is
+   * under way, whose SELECT may have run before the commit — makes the next pass follow at once.
+   */
   poke(): void {
+    this.poked = true;
     this.wake?.();
   }
 
@@ -236,13 +248,16 @@ export class OutboxRelay {
   private async run(): Promise<void> {
     while (this.running) {
       let wait: number;
+      this.poked = false;
       try {
         const pass = await this.pass();
         this.failures = 0;
-        if (pass === null) wait = this.standbyIntervalMs;
+        // another instance holds the lock: it may have read before our commit, so after a poke
+        // try again shortly rather than at the standby interval
+        if (pass === null) wait = this.poked ? STANDBY_AFTER_POKE_MS : this.standbyIntervalMs;
         else {
           if (pass.published > 0) this.options.onPublished?.(pass.published);
-          wait = pass.more ? 0 : this.pollIntervalMs;
+          wait = pass.more || this.poked ? 0 : this.pollIntervalMs;
         }
       } catch (err) {
         this.failures++;
@@ -255,6 +270,7 @@ export class OutboxRelay {
 
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
+      if (this.poked) return resolve(); // rows committed since the pass began: no waiting
       const timer = setTimeout(done, ms);
       function done() {
         clearTimeout(timer);

@@ -88,3 +88,27 @@ describe('CommittedEvents: a process hears of its own events at commit (real Pos
     }
   });
 });
+
+describe('CommittedEvents with several stores on one DataSource', () => {
+  it('each store hears of its own events, whatever the others do', async () => {
+    const db = await createTestDatabase(eventStoreMigrations);
+    try {
+      const first = new PgEventStore(db.dataSource, { source: TEST_SOURCE, topic: TEST_TOPIC });
+      const second = new PgEventStore(db.dataSource, { source: TEST_SOURCE, topic: TEST_TOPIC });
+      const heardByFirst: string[] = [];
+      const heardBySecond: string[] = [];
+      first.committed.onCommitted((e) => heardByFirst.push(...e.map((x) => x.aggregateId)));
+      const off = second.committed.onCommitted((e) => heardBySecond.push(...e.map((x) => x.aggregateId)));
+      const a = randomUUID();
+      const b = randomUUID();
+      await first.append({ stream: { type: 'user', id: a }, expectedVersion: 0, events: [userRegistered(a)] });
+      await second.append({ stream: { type: 'user', id: b }, expectedVersion: 0, events: [userRegistered(b)] });
+      off(); // a store without listeners must not swallow the other's events
+      const c = randomUUID();
+      await first.append({ stream: { type: 'user', id: c }, expectedVersion: 0, events: [userRegistered(c)] });
+      expect([heardByFirst, heardBySecond]).toEqual([[a, c], [b]]);
+    } finally {
+      await db.drop();
+    }
+  });
+});

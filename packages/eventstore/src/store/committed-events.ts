@@ -4,8 +4,6 @@ import type { EventEnvelope } from '@latchkey/contracts';
 /** Called with the events of a transaction right after it committed (never for a rolled-back one). */
 export type CommittedListener = (envelopes: readonly EventEnvelope[]) => void;
 
-const PENDING = 'latchkey.appendedEnvelopes';
-
 interface Pending {
   /** The transaction depth each batch was appended at (savepoints are depth > 1). */
   batches: Array<{ depth: number; envelopes: readonly EventEnvelope[] }>;
@@ -23,16 +21,18 @@ interface Pending {
  */
 export class CommittedEvents {
   private readonly listeners = new Set<CommittedListener>();
+  /** Where this instance keeps a transaction's events on its query runner (one key per instance: several stores may share a DataSource). */
+  private readonly key = Symbol('latchkey.appendedEnvelopes');
   private readonly subscriber: EntitySubscriberInterface = {
     afterTransactionCommit: ({ queryRunner }) => {
       if (queryRunner.isTransactionActive) return; // a savepoint was released: the outer transaction decides
-      const pending = take(queryRunner);
+      const pending = this.take(queryRunner);
       if (pending) this.notify(pending.batches.flatMap((b) => b.envelopes));
     },
     afterTransactionRollback: ({ queryRunner }) => {
-      const pending = queryRunner.data?.[PENDING] as Pending | undefined;
+      const pending = this.pendingOf(queryRunner);
       if (!pending) return;
-      if (!queryRunner.isTransactionActive) take(queryRunner);
+      if (!queryRunner.isTransactionActive) this.take(queryRunner);
       else pending.batches = pending.batches.filter((b) => b.depth <= depthOf(queryRunner));
     },
   };
@@ -55,8 +55,19 @@ export class CommittedEvents {
     }
     this.subscribe();
     runner.data ??= {};
-    const pending = ((runner.data[PENDING] as Pending | undefined) ??= { batches: [] });
+    const data = runner.data as Record<symbol, Pending | undefined>;
+    const pending = (data[this.key] ??= { batches: [] });
     pending.batches.push({ depth: depthOf(runner), envelopes });
+  }
+
+  private pendingOf(runner: QueryRunner): Pending | undefined {
+    return (runner.data as Record<symbol, Pending | undefined> | undefined)?.[this.key];
+  }
+
+  private take(runner: QueryRunner): Pending | undefined {
+    const pending = this.pendingOf(runner);
+    if (pending) delete (runner.data as Record<symbol, Pending | undefined>)[this.key];
+    return pending;
   }
 
   // TypeORM replaces its subscriber list when the DataSource initializes, so join it lazily.
@@ -77,10 +88,4 @@ export class CommittedEvents {
 
 function depthOf(runner: QueryRunner): number {
   return (runner as unknown as { transactionDepth?: number }).transactionDepth ?? 1;
-}
-
-function take(runner: QueryRunner): Pending | undefined {
-  const pending = runner.data?.[PENDING] as Pending | undefined;
-  if (pending) delete runner.data[PENDING];
-  return pending;
 }
