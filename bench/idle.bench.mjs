@@ -49,14 +49,17 @@ export async function run() {
     const a = cpuSnapshot(pids);
     await sleep(SECONDS * 1000);
     const b = cpuSnapshot(pids);
-    const shares = cpuShares(a, b);
-    const percentOfOneCore = {};
-    let platform = 0;
-    for (const name of [...Object.keys(pids), 'postgres', 'kafka']) {
-      percentOfOneCore[name] = Math.round(shares[name] * 1000) / 10;
-      platform += shares[name];
-    }
-    percentOfOneCore.platform = Math.round(platform * 1000) / 10;
+    const shares = cpuShares(a, b); // (rounded to 1 % of a core; the figures below are exact ticks)
+    const wall = (b.at - a.at) / 1000;
+    const grown = (x, y) => [...y].reduce((t, [pid, v]) => t + v - (x.get(pid) ?? 0), 0);
+    const seconds = {
+      ...Object.fromEntries(Object.keys(pids).map((name) => [name, b.named[name] - a.named[name]])),
+      postgres: grown(a.postgres, b.postgres),
+      kafka: grown(a.kafka, b.kafka),
+    };
+    const pct = (cpu) => Math.round((cpu / wall) * 1000) / 10;
+    const percentOfOneCore = Object.fromEntries(Object.entries(seconds).map(([name, cpu]) => [name, pct(cpu)]));
+    percentOfOneCore.platform = pct(Object.values(seconds).reduce((t, v) => t + v, 0));
     return report('idle', {
       repo: path.relative(path.join(here, '..'), repo) || '.',
       warmupSeconds: WARMUP,

@@ -20,7 +20,7 @@ export interface GatewayOverrides {
   topics?: { identity: string; tokens: string; applications: string; usage: string };
   /** The route policy itself (tests), instead of ROUTES_FILE. */
   policy?: RoutePolicy;
-  /** How often the topics' high-water marks are read (lag, staleness); default a third of the limit, at most 5 s. */
+  /** How often the topics' high-water marks are read (lag, staleness); default a third of the limit, at most 15 s. */
   lagIntervalMs?: number;
 }
 
@@ -84,7 +84,7 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
     topics: [topics.tokens, topics.identity, topics.applications],
     missFallback: fallback ?? undefined,
     stalenessLimitMs,
-    lagIntervalMs: overrides.lagIntervalMs, // default: a third of the staleness limit, at most 5 s
+    lagIntervalMs: overrides.lagIntervalMs, // default: a third of the staleness limit, at most 15 s
     onApplied: (event) => metrics.observeEventApplied(event.occurredAt),
   });
 

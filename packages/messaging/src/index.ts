@@ -1,11 +1,12 @@
 export { createKafka, brokersFromEnv, type KafkaConnectionOptions } from './kafka/kafka-client';
 export { ensureTopics, type TopicSpec } from './admin/topics';
-export { highWaterMarks, type HighWaterMarks } from './admin/high-water-marks';
+export { highWaterMarks, SharedAdmin, type HighWaterMarks } from './admin/high-water-marks';
 export { ConsumerPositions } from './consumer/consumer-positions';
 export { EventProducer, type OutboundMessage, type EventProducerOptions } from './producer/event-producer';
 export { envelopeHeaders } from './producer/envelope-headers';
 export {
   EventConsumer,
+  DEFAULT_MAX_WAIT_MS,
   type EventConsumerOptions,
   type EventHandler,
   type MessageContext,

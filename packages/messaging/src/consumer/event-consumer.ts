@@ -31,8 +31,18 @@ export type EventHandler<TTx = void> = (event: LatchkeyEvent, ctx: MessageContex
 /** Why a message went to `<topic>.dlq` (the `x-dlq-reason` header). */
 export type DlqReason = 'unparseable' | 'schema-invalid' | 'unprocessable';
 
+/**
+ * How long the broker holds a fetch when there is nothing new (it answers at once when there is:
+ * latency does not depend on it). An idle consumer costs one fetch per interval per broker — and
+ * stop() can wait for the one in flight — so: rare enough to cost nothing idle, short enough to stop
+ * promptly.
+ */
+export const DEFAULT_MAX_WAIT_MS = 1_000;
+
 export interface EventConsumerOptions<TTx = void> {
   groupId: string;
+  /** See DEFAULT_MAX_WAIT_MS. */
+  maxWaitTimeInMs?: number;
   topics: string[];
   handler: EventHandler<TTx>;
   idempotency: IdempotencyStore<TTx>;
@@ -130,7 +140,7 @@ export class EventConsumer<TTx = void> {
       allowAutoTopicCreation: false,
       sessionTimeout: 30_000,
       heartbeatInterval: 3_000,
-      maxWaitTimeInMs: 100,
+      maxWaitTimeInMs: options.maxWaitTimeInMs ?? DEFAULT_MAX_WAIT_MS,
       // kafkajs restarts itself after a retriable crash; never once this consumer was stopped
       // (its restart timer is set after the crash handler's own disconnect, racing our stop()).
       retry: { initialRetryTime: 300, retries: 10, maxRetryTime: 10_000, restartOnFailure: async () => this.running },

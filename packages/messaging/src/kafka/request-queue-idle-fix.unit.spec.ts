@@ -72,4 +72,70 @@ describe('the kafkajs idle-loop fix', () => {
     expect(fixKafkaJsIdleLoop()).toBe(true);
     expect(RequestQueue.prototype.scheduleCheckPendingRequests).toBe(before);
   });
+
+  describe('the request-timeout check (kafkajs: a 100 ms interval on every connection, always)', () => {
+    interface Watched extends Queue {
+      scheduleRequestTimeoutCheck(): void;
+      push(request: object): void;
+      fulfillRequest(response: { correlationId: number; payload: Buffer | null; size: number }): void;
+      destroy(): void;
+    }
+    const connected = () => {
+      const q = queue() as unknown as Watched;
+      q.scheduleRequestTimeoutCheck(); // what kafkajs calls when the socket connects
+      return q;
+    };
+    let correlationId = 0;
+    const request = (requestTimeout?: number) => {
+      const id = ++correlationId;
+      const outcome = { completed: false, error: null as Error | null };
+      return {
+        id,
+        outcome,
+        pushed: {
+          entry: {
+            correlationId: id,
+            apiKey: 1,
+            apiName: 'Fetch',
+            apiVersion: 4,
+            resolve: () => (outcome.completed = true),
+            reject: (e: Error) => (outcome.error = e),
+          },
+          expectResponse: true,
+          requestTimeout,
+          sendRequest: () => undefined,
+        },
+      };
+    };
+
+    it('an idle connection has no timer at all', () => {
+      connected();
+      expect(jest.getTimerCount()).toBe(0);
+    });
+
+    it('runs once a second while a request is in flight, and stops once nothing is', () => {
+      const q = connected();
+      const r = request();
+      q.push(r.pushed);
+      expect(jest.getTimerCount()).toBe(1);
+      q.fulfillRequest({ correlationId: r.id, payload: null, size: 0 });
+      jest.advanceTimersByTime(1_000);
+      expect(jest.getTimerCount()).toBe(0);
+      q.push(request().pushed); // and again for the next one
+      expect(jest.getTimerCount()).toBe(1);
+      q.destroy();
+      expect(jest.getTimerCount()).toBe(0);
+    });
+
+    it('still times out a request that gets no answer (at most a second late)', () => {
+      const q = connected();
+      const r = request();
+      q.push(r.pushed);
+      jest.advanceTimersByTime(30_000);
+      expect(r.outcome.error).toBeNull();
+      jest.advanceTimersByTime(2_000);
+      expect(r.outcome.error?.name).toBe('KafkaJSRequestTimeoutError');
+      expect(jest.getTimerCount()).toBe(0);
+    });
+  });
 });

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import { Topics, type EventEnvelope, type LatchkeyEvent } from '@latchkey/contracts';
-import { EventConsumer, highWaterMarks, type IdempotencyStore } from '@latchkey/messaging';
+import { EventConsumer, highWaterMarks, SharedAdmin, type IdempotencyStore } from '@latchkey/messaging';
 import { hashSecret } from '@latchkey/token-format';
 import type { MissFallback } from '../fallback/miss-fallback';
 import { tokenKey, tokenKeyOfHash, TokenProjection } from '../projection/token-projection';
@@ -17,7 +17,7 @@ export interface TokenVerifierOptions {
   groupId?: string;
   /** How often expired tokens are evicted (default 60 s). */
   evictionIntervalMs?: number;
-  /** How often the topics' high-water marks are read for `stats().lag` and staleness (default: a third of the staleness limit, at most 5 s). */
+  /** How often the topics' high-water marks are read for `stats().lag` and staleness (default: a third of the staleness limit, at most 15 s). */
   lagIntervalMs?: number;
   clock?: () => number;
   /** Off by default: checks a well-formed, unknown token once elsewhere (see MissFallback). */
@@ -89,11 +89,14 @@ export class TokenVerifier {
   private lagTimer: NodeJS.Timeout | null = null;
   private readonly stalenessLimitMs: number;
   private readonly waiters: IssueWaiters;
+  /** The periodic high-water-mark reads reuse one connection (a new one every few seconds costs the broker). */
+  private readonly admin: SharedAdmin;
 
   constructor(private readonly options: TokenVerifierOptions) {
     this.projection = new TokenProjection(options.clock, { tombstoneRetentionMs: options.tombstoneRetentionMs });
     this.stalenessLimitMs = options.stalenessLimitMs ?? DEFAULT_STALENESS_LIMIT_MS;
     this.waiters = new IssueWaiters(options.maxIssueWaiters ?? 10_000);
+    this.admin = new SharedAdmin(options.kafka);
     this.topics = options.topics ?? [Topics.tokens, Topics.identity, Topics.applications];
     this.consumer = new EventConsumer(options.kafka, {
       groupId: options.groupId ?? `token-verifier-${randomBytes(6).toString('hex')}`,
@@ -126,19 +129,22 @@ export class TokenVerifier {
     this.evictionTimer = setInterval(() => this.projection.evictExpired(), this.options.evictionIntervalMs ?? 60_000);
     this.evictionTimer.unref();
     this.lagTimer = setInterval(() => {
-      this.highWaterMarks()
+      this.admin
+        .get()
+        .then((admin) => highWaterMarks(this.options.kafka, this.topics, admin))
         .then((marks) => this.progress.marksRead(marks, Date.now()))
-        .catch(() => undefined); // Kafka unreachable: the last known marks stay, and staleness counts
+        .catch(() => this.admin.reset()); // Kafka unreachable: the last known marks stay, and staleness counts
     }, this.lagIntervalMs());
     this.lagTimer.unref();
   }
 
   /**
-   * How often the high-water marks are read: at most every 5 s, and at least three times per
-   * staleness limit, so a quiet partition is found caught up well before the limit would call it stale.
+   * How often the high-water marks are read: three times per staleness limit (so a quiet
+   * partition is found caught up well before the limit would call it stale), and at most every
+   * 15 s — each read is a few requests to the broker, which an idle platform should not pay often.
    */
   private lagIntervalMs(): number {
-    return this.options.lagIntervalMs ?? Math.min(5_000, Math.max(100, Math.floor(this.stalenessLimitMs / 3)));
+    return this.options.lagIntervalMs ?? Math.min(15_000, Math.max(100, Math.floor(this.stalenessLimitMs / 3)));
   }
 
   /** Resolves once caught up with the high-water marks seen at start. */
@@ -242,5 +248,6 @@ export class TokenVerifier {
     if (this.evictionTimer) clearInterval(this.evictionTimer);
     if (this.lagTimer) clearInterval(this.lagTimer);
     await this.consumer.stop();
+    await this.admin.close();
   }
 }
