@@ -58,9 +58,23 @@ async function relayLatency(rate) {
   const store = new PgEventStore(db.dataSource, { source: 'bench', topic });
   const producer = new EventProducer(kafka);
   await producer.connect();
-  const relay = new OutboxRelay(db.dataSource, producer);
+  const relay = new OutboxRelay(
+    db.dataSource,
+    producer,
+    process.env.RELAY_POLL_MS ? { pollIntervalMs: Number(process.env.RELAY_POLL_MS) } : {},
+  );
+  // as every service's runtime does: a commit wakes the relay at once (the poll is only a fallback)
+  if (!process.env.RELAY_NO_POKE) store.committed?.onCommitted(() => relay.poke());
+  const publishedAt = new Map();
+  const publish = producer.publish.bind(producer);
+  producer.publish = async (messages) => {
+    await publish(messages);
+    const t = performance.now();
+    for (const m of messages) publishedAt.set(m.envelope.id, t);
+  };
   const committedAt = new Map();
   const latencies = [];
+  const relayLegs = [];
   const consumer = new EventConsumer(kafka, {
     groupId: uniqueGroup('bench'),
     topics: [topic],
@@ -68,6 +82,8 @@ async function relayLatency(rate) {
     handler: async (e) => {
       const t = committedAt.get(e.id);
       if (t !== undefined) latencies.push(performance.now() - t);
+      const p = publishedAt.get(e.id);
+      if (t !== undefined && p !== undefined) relayLegs.push(p - t);
     },
   });
   await consumer.start();
@@ -96,10 +112,17 @@ async function relayLatency(rate) {
   await producer.disconnect();
   await deleteTestTopics(kafka);
   await db.drop();
-  return { rate, events: total, received: latencies.length, commitToConsumerMs: summarize(latencies) };
+  return {
+    rate,
+    events: total,
+    received: latencies.length,
+    commitToConsumerMs: summarize(latencies),
+    commitToPublishedMs: summarize(relayLegs),
+  };
 }
 
 export async function run() {
+  if (process.env.RELAY_ONLY) return report('eventstore-relay', { relay: await relayLatency(500) });
   const appends = [];
   for (const w of [1, 8, 32]) appends.push(await appendThroughput(w));
   const relay = await relayLatency(500);

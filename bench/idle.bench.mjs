@@ -3,9 +3,9 @@
 // core in total. Run: npm run bench -- idle (IDLE_WARMUP_SECONDS, default 60; IDLE_SECONDS,
 // default 30). IDLE_REPO=<another checkout> measures that checkout's start script instead (how
 // the "before" figures were taken).
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startPlatform } from './lib/platform.mjs';
 import { cpuShares, cpuSnapshot } from './lib/processes.mjs';
 import { report } from './lib/stats.mjs';
 
@@ -14,37 +14,12 @@ const WARMUP = Number(process.env.IDLE_WARMUP_SECONDS ?? 60);
 const SECONDS = Number(process.env.IDLE_SECONDS ?? 30);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-/** Starts the platform with `npm start`'s script; resolves with the app pids once all are up. */
-function startPlatform(repo) {
-  const child = spawn(process.execPath, ['infra/scripts/start.mjs'], {
-    cwd: repo,
-    env: { ...process.env, FORCE_COLOR: '0' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const tail = [];
-  return new Promise((resolve, reject) => {
-    const pids = {};
-    const onData = (chunk) => {
-      for (const line of chunk.toString('utf8').split('\n')) {
-        tail.push(line);
-        if (tail.length > 60) tail.shift();
-        // the start script's table: "  <app>  <url>  <health url>  <pid>"
-        const row = /^\s+([a-z-]+)\s+http:\/\/\S+\s+http:\/\/\S+\s+(\d+)\s*$/.exec(line);
-        if (row) pids[row[1]] = Number(row[2]);
-        if (line.includes('all apps are up')) resolve({ child, pids });
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`the start script exited (${code}):\n${tail.join('\n')}`)));
-  });
-}
-
 export async function run() {
   const repo = process.env.IDLE_REPO ?? path.join(here, '..');
-  const { child, pids } = await startPlatform(repo);
+  const { pids, stop } = await startPlatform(repo);
   try {
-    if (Object.keys(pids).length !== 4) throw new Error(`expected four apps in the start table, got ${JSON.stringify(pids)}`);
+    if (Object.keys(pids).length !== 4)
+      throw new Error(`expected four apps in the start table, got ${JSON.stringify(pids)}`);
     await sleep(WARMUP * 1000);
     const a = cpuSnapshot(pids);
     await sleep(SECONDS * 1000);
@@ -70,7 +45,6 @@ export async function run() {
       otherOnMachine: Math.round(shares.other * 1000) / 10,
     });
   } finally {
-    child.kill('SIGINT');
-    await new Promise((r) => child.once('exit', r));
+    await stop();
   }
 }

@@ -74,6 +74,8 @@ interface OutboxRow {
   envelope: EventEnvelope;
   /** Rows in the head of the outbox this pass looked at (≤ batchSize), the unread ones included. */
   head_rows: string;
+  /** The Kafka message's size as recorded at append; null for rows written otherwise. */
+  message_bytes: number | null;
 }
 
 const STANDBY_AFTER_POKE_MS = 5;
@@ -181,7 +183,8 @@ export class OutboxRelay {
       const headRows = Number(rows[0].head_rows);
       let full = headRows === this.batchSize || headRows > rows.length;
       for (const row of rows) {
-        const size = messageBytes(row.message_key, row.envelope);
+        // recorded at append: no need to serialize every envelope again to size the request
+        const size = row.message_bytes ?? messageBytes(row.message_key, row.envelope);
         if (size > this.maxBatchBytes) {
           tooLarge.push({ row, bytes: size });
           continue;
@@ -215,10 +218,10 @@ export class OutboxRelay {
    */
   private async nextRows(manager: EntityManager): Promise<OutboxRow[]> {
     return (await manager.query(
-      `SELECT position, event_id, topic, message_key, envelope, head_rows FROM (
-         SELECT position, event_id, topic, message_key, envelope, count(*) OVER () AS head_rows,
+      `SELECT position, event_id, topic, message_key, envelope, head_rows, message_bytes FROM (
+         SELECT position, event_id, topic, message_key, envelope, message_bytes, count(*) OVER () AS head_rows,
                 sum(bytes) OVER (ORDER BY position) - bytes AS before
-           FROM (SELECT position, event_id, topic, message_key, envelope,
+           FROM (SELECT position, event_id, topic, message_key, envelope, message_bytes,
                         COALESCE(message_bytes, octet_length(envelope::text)) AS bytes
                    FROM outbox ORDER BY position LIMIT $1) AS head
        ) AS sized
