@@ -1,4 +1,4 @@
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import type { EventEnvelope } from '@latchkey/contracts';
 import { DEFAULT_MAX_MESSAGE_BYTES, messageBytes } from './message-size';
 
@@ -119,6 +119,7 @@ export class OutboxRelay {
   private wake: (() => void) | null = null;
   /** A poke came since the current pass began: its rows may have missed the pass's SELECT. */
   private poked = false;
+  private runner: QueryRunner | null = null;
   private failures = 0;
 
   constructor(
@@ -146,6 +147,7 @@ export class OutboxRelay {
     this.wake?.();
     await this.loop;
     this.loop = null;
+    await this.releaseConnection();
   }
 
   /**
@@ -169,40 +171,44 @@ export class OutboxRelay {
   private async pass(): Promise<Pass | null> {
     // an empty outbox (the idle case) costs one cheap statement, not a transaction of four
     if (!this.poked && !(await this.anyRows())) return NOTHING;
-    const pass = await this.dataSource.transaction(async (manager): Promise<Pass | null> => {
-      const [{ locked }] = (await manager.query('SELECT pg_try_advisory_xact_lock($1) AS locked', [
-        this.lockKey,
-      ])) as Array<{ locked: boolean }>;
-      if (!locked) return null;
-      const rows = await this.nextRows(manager);
-      if (rows.length === 0) return { published: 0, parked: [], more: false };
+    const pass = await this.withConnection((runner) =>
+      runner.manager.transaction(async (manager): Promise<Pass | null> => {
+        const [{ locked }] = (await manager.query('SELECT pg_try_advisory_xact_lock($1) AS locked', [
+          this.lockKey,
+        ])) as Array<{ locked: boolean }>;
+        if (!locked) return null;
+        const rows = await this.nextRows(manager);
+        if (rows.length === 0) return { published: 0, parked: [], more: false };
 
-      const batch: OutboxRow[] = [];
-      const tooLarge: Array<{ row: OutboxRow; bytes: number }> = [];
-      let bytes = 0;
-      const headRows = Number(rows[0].head_rows);
-      let full = headRows === this.batchSize || headRows > rows.length;
-      for (const row of rows) {
-        // recorded at append: no need to serialize every envelope again to size the request
-        const size = row.message_bytes ?? messageBytes(row.message_key, row.envelope);
-        if (size > this.maxBatchBytes) {
-          tooLarge.push({ row, bytes: size });
-          continue;
+        const batch: OutboxRow[] = [];
+        const tooLarge: Array<{ row: OutboxRow; bytes: number }> = [];
+        let bytes = 0;
+        const headRows = Number(rows[0].head_rows);
+        let full = headRows === this.batchSize || headRows > rows.length;
+        for (const row of rows) {
+          // recorded at append: no need to serialize every envelope again to size the request
+          const size = row.message_bytes ?? messageBytes(row.message_key, row.envelope);
+          if (size > this.maxBatchBytes) {
+            tooLarge.push({ row, bytes: size });
+            continue;
+          }
+          if (bytes + size > this.maxBatchBytes) {
+            full = true;
+            break;
+          }
+          batch.push(row);
+          bytes += size;
         }
-        if (bytes + size > this.maxBatchBytes) {
-          full = true;
-          break;
+        const parked = await this.park(manager, tooLarge);
+        if (batch.length > 0) {
+          await this.publisher.publish(
+            batch.map((r) => ({ topic: r.topic, key: r.message_key, envelope: r.envelope })),
+          );
+          await manager.query('DELETE FROM outbox WHERE position = ANY($1::bigint[])', [batch.map((r) => r.position)]);
         }
-        batch.push(row);
-        bytes += size;
-      }
-      const parked = await this.park(manager, tooLarge);
-      if (batch.length > 0) {
-        await this.publisher.publish(batch.map((r) => ({ topic: r.topic, key: r.message_key, envelope: r.envelope })));
-        await manager.query('DELETE FROM outbox WHERE position = ANY($1::bigint[])', [batch.map((r) => r.position)]);
-      }
-      return { published: batch.length, parked, more: full || parked.length > 0 };
-    });
+        return { published: batch.length, parked, more: full || parked.length > 0 };
+      }),
+    );
     for (const row of pass?.parked ?? []) {
       this.options.onParked?.(row);
       this.options.onError?.(new OutboxRowParkedError(row), 0);
@@ -289,8 +295,32 @@ export class OutboxRelay {
     });
   }
 
+  /**
+   * The relay's own connection, held for its lifetime: its passes never queue in the pool behind
+   * the service's requests (under load they did, for hundreds of milliseconds). A failure drops the
+   * connection; the next pass opens a new one.
+   */
+  private async withConnection<T>(work: (runner: QueryRunner) => Promise<T>): Promise<T> {
+    if (!this.runner || this.runner.isReleased) {
+      this.runner = this.dataSource.createQueryRunner();
+      await this.runner.connect();
+    }
+    try {
+      return await work(this.runner);
+    } catch (err) {
+      await this.releaseConnection();
+      throw err;
+    }
+  }
+
+  private async releaseConnection(): Promise<void> {
+    const runner = this.runner;
+    this.runner = null;
+    await runner?.release().catch(() => undefined);
+  }
+
   private async anyRows(): Promise<boolean> {
-    const rows = (await this.dataSource.query('SELECT 1 FROM outbox LIMIT 1')) as unknown[];
+    const rows = (await this.withConnection((runner) => runner.query('SELECT 1 FROM outbox LIMIT 1'))) as unknown[];
     return rows.length > 0;
   }
 
