@@ -48,6 +48,7 @@ export async function startRegistryContext(
     verifierTopics: [topics.tokens, topics.identity, topics.applications],
     ...verifierOptions(config, { url: config.INTROSPECTION_URL, credential: config.INTERNAL_SERVICE_TOKEN }),
     processedEventsRetentionMs: config.PROCESSED_EVENTS_RETENTION_DAYS * 86_400_000,
+    relayPollIntervalMs: config.OUTBOX_POLL_MS,
     log: (message) => log.warn(message),
   });
   await runtime.start();

@@ -63,6 +63,7 @@ export async function startIdentityContext(
     verifierTopics: [topics.tokens, topics.identity, topics.applications],
     ...verifierOptions(config, { url: config.INTROSPECTION_URL, credential: config.INTERNAL_SERVICE_TOKEN }),
     processedEventsRetentionMs: config.PROCESSED_EVENTS_RETENTION_DAYS * 86_400_000,
+    relayPollIntervalMs: config.OUTBOX_POLL_MS,
     log: (message) => log.warn(message),
   });
   const catalogue = createRoleCatalogue(config.RECORD_TYPES);

@@ -70,6 +70,7 @@ export async function startTokenContext(
     // instance a moment ago is looked up in the tables here, by the same rule
     ...verifierOptions(config, (tokenHash) => introspection.answer(tokenHash)),
     processedEventsRetentionMs: config.PROCESSED_EVENTS_RETENTION_DAYS * 86_400_000,
+    relayPollIntervalMs: config.OUTBOX_POLL_MS,
     log: (message) => log.warn(message),
   });
   await runtime.start();

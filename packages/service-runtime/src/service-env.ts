@@ -39,6 +39,13 @@ export const VERIFIER_ENV = {
 
 /** How long the service's bounded tables keep what they hold (README: retention). */
 export const RETENTION_ENV = {
+  OUTBOX_POLL_MS: integer({
+    default: 1_000,
+    min: 10,
+    max: 3_600_000,
+    description:
+      'the outbox relay’s fallback poll, for rows written by other processes or left by a crash (this process’s own commits leave at once)',
+  }),
   PROCESSED_EVENTS_RETENTION_DAYS: integer({
     default: 30,
     min: 1,

@@ -25,7 +25,7 @@ export interface ServiceRuntimeOptions {
   missFallback?: MissFallback;
   /** Other topics the service consumes, created at start like its own (e.g. token-usage.v1). */
   extraTopics?: string[];
-  /** Outbox poll when idle (default 10 ms). */
+  /** The outbox relay's fallback poll (default 1 s); this process's own commits wake it at once. */
   relayPollIntervalMs?: number;
   /** The verifier's staleness limit: past it without progress from Kafka, bearer routes answer 503 (default 60 s). */
   stalenessLimitMs?: number;
