@@ -164,6 +164,9 @@ describe('EventConsumer (real Kafka)', () => {
       idempotency: new InMemoryIdempotencyStore(),
       handler: flaky.handler,
       retry: { initialDelayMs: 50, maxDelayMs: 400 },
+      // a resumed partition is fetched again when the fetch in flight returns: keep that below the
+      // back-off so the attempts counted are the retry policy's, not the fetch interval's
+      maxWaitTimeInMs: 100,
       blockedReportEvery: 3,
       ...seen.options,
     });

@@ -35,7 +35,8 @@ export type DlqReason = 'unparseable' | 'schema-invalid' | 'unprocessable';
  * How long the broker holds a fetch when there is nothing new (it answers at once when there is:
  * latency does not depend on it). An idle consumer costs one fetch per interval per broker — and
  * stop() can wait for the one in flight — so: rare enough to cost nothing idle, short enough to stop
- * promptly.
+ * promptly. It is also the floor of a blocked message's retry delay: a resumed partition is fetched
+ * again when the fetch in flight returns, so retries come at most once per interval.
  */
 export const DEFAULT_MAX_WAIT_MS = 1_000;
 
