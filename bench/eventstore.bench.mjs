@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
+import { Worker } from 'node:worker_threads';
 import { summarize, report } from './lib/stats.mjs';
 
 const require = createRequire(import.meta.url);
@@ -17,6 +18,8 @@ const {
 } = require('@latchkey/messaging');
 const { createTestDatabase, uniqueTopic, uniqueGroup, deleteTestTopics } = require('@latchkey/testing');
 
+/** Milliseconds since the epoch, high resolution: comparable with the consumer thread's clock. */
+const epochNow = () => performance.timeOrigin + performance.now();
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const event = (id, v) =>
   v === 0
@@ -69,24 +72,29 @@ async function relayLatency(rate) {
   const publish = producer.publish.bind(producer);
   producer.publish = async (messages) => {
     await publish(messages);
-    const t = performance.now();
+    const t = epochNow();
     for (const m of messages) publishedAt.set(m.envelope.id, t);
   };
   const committedAt = new Map();
   const latencies = [];
   const relayLegs = [];
-  const consumer = new EventConsumer(kafka, {
-    groupId: uniqueGroup('bench'),
-    topics: [topic],
-    idempotency: new InMemoryIdempotencyStore(),
-    handler: async (e) => {
-      const t = committedAt.get(e.id);
-      if (t !== undefined) latencies.push(performance.now() - t);
-      const p = publishedAt.get(e.id);
-      if (t !== undefined && p !== undefined) relayLegs.push(p - t);
+  const consumer = new Worker(new URL('./eventstore/consumer-worker.mjs', import.meta.url), {
+    workerData: {
+      topic,
+      groupId: uniqueGroup('bench'),
+      maxWaitTimeInMs: process.env.CONSUMER_MAX_WAIT_MS ? Number(process.env.CONSUMER_MAX_WAIT_MS) : undefined,
     },
   });
-  await consumer.start();
+  const said = (what) => new Promise((r) => consumer.on('message', (m) => m === what && r()));
+  consumer.on('message', (m) => {
+    if (!Array.isArray(m)) return;
+    const [id, receivedAt] = m;
+    const t = committedAt.get(id);
+    if (t !== undefined) latencies.push(receivedAt - t);
+    const p = publishedAt.get(id);
+    if (t !== undefined && p !== undefined) relayLegs.push(p - t);
+  });
+  await said('started');
   relay.start();
   const total = rate * SECONDS * 2;
   const start = performance.now();
@@ -100,7 +108,7 @@ async function relayLatency(rate) {
       store
         .append({ stream: { type: 'user', id }, expectedVersion: 0, events: [event(id, 0)] })
         .then(({ envelopes }) => {
-          committedAt.set(envelopes[0].id, performance.now());
+          committedAt.set(envelopes[0].id, epochNow());
         }),
     );
   }
@@ -108,7 +116,10 @@ async function relayLatency(rate) {
   const deadline = performance.now() + 30_000;
   while (latencies.length < total && performance.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   await relay.stop();
-  await consumer.stop();
+  const stopped = said('stopped');
+  consumer.postMessage('stop');
+  await stopped;
+  await consumer.terminate();
   await producer.disconnect();
   await deleteTestTopics(kafka);
   await db.drop();
@@ -121,8 +132,55 @@ async function relayLatency(rate) {
   };
 }
 
+/**
+ * The floor under the relay figure: plain kafkajs, no database — one message per send at `rate`,
+ * keyed like events (spread over the topic's partitions), send → a consumer on another thread has it.
+ */
+async function kafkaFloor(rate) {
+  const kafka = createKafka({ clientId: 'bench-floor' });
+  const topic = uniqueTopic('bench-floor');
+  await ensureTopics(kafka, [{ topic, withDlq: false }]);
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  const sentAt = new Map();
+  const latencies = [];
+  const consumer = new Worker(new URL('./eventstore/consumer-worker.mjs', import.meta.url), {
+    workerData: { topic, groupId: uniqueGroup('bench-floor'), raw: true },
+  });
+  const said = (what) => new Promise((r) => consumer.on('message', (m) => m === what && r()));
+  consumer.on('message', (m) => {
+    if (!Array.isArray(m)) return;
+    const t = sentAt.get(m[0]);
+    if (t !== undefined) latencies.push(m[1] - t);
+  });
+  await said('started');
+  const total = rate * SECONDS * 2;
+  const start = performance.now();
+  const pending = [];
+  for (let i = 0; i < total; i++) {
+    const wait = start + (i * 1000) / rate - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    const id = randomUUID();
+    sentAt.set(id, epochNow());
+    pending.push(producer.send({ topic, acks: -1, messages: [{ key: id, value: id }] }));
+  }
+  await Promise.all(pending);
+  const deadline = performance.now() + 30_000;
+  while (latencies.length < total && performance.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  const stopped = said('stopped');
+  consumer.postMessage('stop');
+  await stopped;
+  await consumer.terminate();
+  await producer.disconnect();
+  await deleteTestTopics(kafka);
+  return { rate, messages: total, received: latencies.length, sendToConsumerMs: summarize(latencies) };
+}
+
 export async function run() {
-  if (process.env.RELAY_ONLY) return report('eventstore-relay', { relay: await relayLatency(500) });
+  if (process.env.RELAY_ONLY) {
+    const rate = Number(process.env.RELAY_RATE ?? 500);
+    return report('eventstore-relay', { relay: await relayLatency(rate), kafkaFloor: await kafkaFloor(rate) });
+  }
   const appends = [];
   for (const w of [1, 8, 32]) appends.push(await appendThroughput(w));
   const relay = await relayLatency(500);
