@@ -199,6 +199,28 @@ describe('docker-compose.yml', () => {
       expect(env.KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR).toBe('1');
     });
 
+    it('tunes the broker as the local one does (infra/kafka/server.properties.template)', () => {
+      const template = readFileSync(path.join(repo, 'infra/kafka/server.properties.template'), 'utf8');
+      const local = Object.fromEntries(
+        template
+          .split('\n')
+          .filter((l) => /^[a-z]/.test(l))
+          .map((l) => l.split('=', 2) as [string, string]),
+      );
+      const tuning = [
+        'group.coordinator.append.linger.ms',
+        'metadata.max.idle.interval.ms',
+        'group.initial.rebalance.delay.ms',
+        'offsets.retention.minutes',
+      ];
+      for (const key of tuning) {
+        expect({ key, compose: env[`KAFKA_${key.toUpperCase().replaceAll('.', '_')}`] }).toEqual({
+          key,
+          compose: local[key],
+        });
+      }
+    });
+
     it('has a health check', () => {
       expect(kafka.healthcheck?.test).toBeDefined();
     });
