@@ -89,6 +89,12 @@ describe('OutboxRelay (real PostgreSQL and Kafka)', () => {
     return { topic, store: new PgEventStore(db.dataSource, { source: TEST_SOURCE, topic }) };
   }
 
+  it('refuses settings it would write into its statements unless they are integers in range', () => {
+    for (const bad of [{ batchSize: 0 }, { batchSize: 2.5 }, { maxBatchBytes: -1 }, { lockKey: Number.NaN }])
+      expect(() => new OutboxRelay(db.dataSource, producer, bad)).toThrow(RangeError);
+    expect(() => new OutboxRelay(db.dataSource, producer, { lockKey: -7, batchSize: 1 })).not.toThrow();
+  });
+
   it('delivers 1,000 events appended by 4 concurrent writers to 50 streams exactly once, each stream in version order', async () => {
     const { topic, store } = await topicWithStore();
     const recorder = await startRecorder(kafka, topic);

@@ -1,4 +1,4 @@
-import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
+import type { DataSource, QueryRunner } from 'typeorm';
 import type { EventEnvelope } from '@latchkey/contracts';
 import { DEFAULT_MAX_MESSAGE_BYTES, messageBytes } from './message-size';
 
@@ -78,6 +78,18 @@ interface OutboxRow {
   message_bytes: number | null;
 }
 
+/** The relay connection's own pg client: a simple query (no parameters) may hold several statements. */
+interface SimpleQueryClient {
+  query(text: string, values?: unknown[]): Promise<unknown>;
+}
+
+/** A row's position, checked to be digits before it is written into a statement. */
+function position(row: OutboxRow): string {
+  const p = String(row.position);
+  if (!/^[0-9]{1,19}$/.test(p)) throw new Error(`outbox position ${JSON.stringify(p)} is not a bigint`);
+  return p;
+}
+
 const STANDBY_AFTER_POKE_MS = 5;
 const NOTHING = Object.freeze({ published: 0, parked: [] as ParkedRow[], more: false });
 const DEFAULT_LOCK_KEY = 0x4c4b_0001; // 'LK' relay
@@ -133,6 +145,21 @@ export class OutboxRelay {
     this.standbyIntervalMs = options.standbyIntervalMs ?? 500;
     this.maxBackoffMs = options.maxBackoffMs ?? 5_000;
     this.lockKey = options.lockKey ?? DEFAULT_LOCK_KEY;
+    for (const [name, value] of Object.entries({
+      lockKey: this.lockKey,
+      batchSize: this.batchSize,
+      maxBatchBytes: this.maxBatchBytes,
+    }))
+      if (!Number.isSafeInteger(value) || (name !== 'lockKey' && value < 1))
+        throw new RangeError(`OutboxRelay: ${name} must be ${name === 'lockKey' ? 'an' : 'a positive'} integer`);
+    this.nextRowsSql = `SELECT position, event_id, topic, message_key, envelope, head_rows, message_bytes FROM (
+         SELECT position, event_id, topic, message_key, envelope, message_bytes, count(*) OVER () AS head_rows,
+                sum(bytes) OVER (ORDER BY position) - bytes AS before
+           FROM (SELECT position, event_id, topic, message_key, envelope, message_bytes,
+                        COALESCE(message_bytes, octet_length(envelope::text)) AS bytes
+                   FROM outbox ORDER BY position LIMIT ${this.batchSize}) AS head
+       ) AS sized
+       WHERE before < ${this.maxBatchBytes} ORDER BY position`;
   }
 
   start(): void {
@@ -168,47 +195,56 @@ export class OutboxRelay {
     return pass === null ? null : pass.published;
   }
 
+  /**
+   * One pass in two round trips to PostgreSQL: `BEGIN`, the lock and the SELECT as one simple
+   * query, then — after Kafka acknowledged — the DELETE and `COMMIT` as another. (Through
+   * TypeORM's transaction it was five, each waiting for the one before.) Only numbers the relay
+   * checked itself are written into these statements.
+   */
   private async pass(): Promise<Pass | null> {
-    // an empty outbox (the idle case) costs one cheap statement, not a transaction of four
+    // an empty outbox (the idle case) costs one cheap statement, not a transaction
     if (!this.poked && !(await this.anyRows())) return NOTHING;
-    const pass = await this.withConnection((runner) =>
-      runner.manager.transaction(async (manager): Promise<Pass | null> => {
-        const [{ locked }] = (await manager.query('SELECT pg_try_advisory_xact_lock($1) AS locked', [
-          this.lockKey,
-        ])) as Array<{ locked: boolean }>;
-        if (!locked) return null;
-        const rows = await this.nextRows(manager);
-        if (rows.length === 0) return { published: 0, parked: [], more: false };
+    const pass = await this.withConnection(async (runner) => {
+      const client = (await runner.connect()) as SimpleQueryClient;
+      const [, lock, head] = (await client.query(
+        `BEGIN; SELECT pg_try_advisory_xact_lock(${this.lockKey}) AS locked; ${this.nextRowsSql}`,
+      )) as Array<{ rows: unknown[] }>;
+      if (!(lock.rows[0] as { locked: boolean }).locked) {
+        await client.query('ROLLBACK');
+        return null;
+      }
+      const rows = head.rows as OutboxRow[];
+      if (rows.length === 0) {
+        await client.query('COMMIT');
+        return { published: 0, parked: [], more: false };
+      }
 
-        const batch: OutboxRow[] = [];
-        const tooLarge: Array<{ row: OutboxRow; bytes: number }> = [];
-        let bytes = 0;
-        const headRows = Number(rows[0].head_rows);
-        let full = headRows === this.batchSize || headRows > rows.length;
-        for (const row of rows) {
-          // recorded at append: no need to serialize every envelope again to size the request
-          const size = row.message_bytes ?? messageBytes(row.message_key, row.envelope);
-          if (size > this.maxBatchBytes) {
-            tooLarge.push({ row, bytes: size });
-            continue;
-          }
-          if (bytes + size > this.maxBatchBytes) {
-            full = true;
-            break;
-          }
-          batch.push(row);
-          bytes += size;
+      const batch: OutboxRow[] = [];
+      const tooLarge: Array<{ row: OutboxRow; bytes: number }> = [];
+      let bytes = 0;
+      const headRows = Number(rows[0].head_rows);
+      let full = headRows === this.batchSize || headRows > rows.length;
+      for (const row of rows) {
+        // recorded at append: no need to serialize every envelope again to size the request
+        const size = row.message_bytes ?? messageBytes(row.message_key, row.envelope);
+        if (size > this.maxBatchBytes) {
+          tooLarge.push({ row, bytes: size });
+          continue;
         }
-        const parked = await this.park(manager, tooLarge);
-        if (batch.length > 0) {
-          await this.publisher.publish(
-            batch.map((r) => ({ topic: r.topic, key: r.message_key, envelope: r.envelope })),
-          );
-          await manager.query('DELETE FROM outbox WHERE position = ANY($1::bigint[])', [batch.map((r) => r.position)]);
+        if (bytes + size > this.maxBatchBytes) {
+          full = true;
+          break;
         }
-        return { published: batch.length, parked, more: full || parked.length > 0 };
-      }),
-    );
+        batch.push(row);
+        bytes += size;
+      }
+      const parked = await this.park(client, tooLarge);
+      if (batch.length > 0) {
+        await this.publisher.publish(batch.map((r) => ({ topic: r.topic, key: r.message_key, envelope: r.envelope })));
+        await client.query(`DELETE FROM outbox WHERE position IN (${batch.map((r) => position(r)).join(',')}); COMMIT`);
+      } else await client.query('COMMIT');
+      return { published: batch.length, parked, more: full || parked.length > 0 };
+    });
     for (const row of pass?.parked ?? []) {
       this.options.onParked?.(row);
       this.options.onError?.(new OutboxRowParkedError(row), 0);
@@ -220,26 +256,15 @@ export class OutboxRelay {
    * The next rows in position order, up to batchSize, and only as many as can fit in one request:
    * a row is read only if the rows before it add up to less than maxBatchBytes (sizes from
    * `message_bytes`, measured at append; the JSON's length for rows written otherwise). The
-   * first row is always read, so a pass always publishes or parks something.
+   * first row is always read, so a pass always publishes or parks something. Written once, with
+   * the relay's own (checked) numbers, so it can share a simple query with BEGIN.
    */
-  private async nextRows(manager: EntityManager): Promise<OutboxRow[]> {
-    return (await manager.query(
-      `SELECT position, event_id, topic, message_key, envelope, head_rows, message_bytes FROM (
-         SELECT position, event_id, topic, message_key, envelope, message_bytes, count(*) OVER () AS head_rows,
-                sum(bytes) OVER (ORDER BY position) - bytes AS before
-           FROM (SELECT position, event_id, topic, message_key, envelope, message_bytes,
-                        COALESCE(message_bytes, octet_length(envelope::text)) AS bytes
-                   FROM outbox ORDER BY position LIMIT $1) AS head
-       ) AS sized
-       WHERE before < $2 ORDER BY position`,
-      [this.batchSize, this.maxBatchBytes],
-    )) as OutboxRow[];
-  }
+  private readonly nextRowsSql: string;
 
   /** Moves rows too large for one Kafka message to outbox_parked, in the pass's transaction. */
-  private async park(manager: EntityManager, rows: Array<{ row: OutboxRow; bytes: number }>): Promise<ParkedRow[]> {
+  private async park(client: SimpleQueryClient, rows: Array<{ row: OutboxRow; bytes: number }>): Promise<ParkedRow[]> {
     if (rows.length === 0) return [];
-    await manager.query(
+    await client.query(
       `WITH moved AS (DELETE FROM outbox WHERE position = ANY($1::bigint[]) RETURNING *)
        INSERT INTO outbox_parked (position, event_id, topic, message_key, envelope, message_bytes, reason, queued_at)
        SELECT m.position, m.event_id, m.topic, m.message_key, m.envelope, s.bytes, 'too-large', m.created_at
@@ -308,15 +333,24 @@ export class OutboxRelay {
     try {
       return await work(this.runner);
     } catch (err) {
-      await this.releaseConnection();
+      await this.releaseConnection(err);
       throw err;
     }
   }
 
-  private async releaseConnection(): Promise<void> {
-    const runner = this.runner;
+  /**
+   * After a failure the connection is closed, not returned to the pool: it may be broken or inside
+   * the pass's transaction (PostgreSQL rolls that back when the connection goes).
+   */
+  private async releaseConnection(failure?: unknown): Promise<void> {
+    const runner = this.runner as (QueryRunner & { releasePostgresConnection?(err: unknown): Promise<void> }) | null;
     this.runner = null;
-    await runner?.release().catch(() => undefined);
+    if (!runner) return;
+    const close =
+      failure !== undefined && runner.releasePostgresConnection
+        ? runner.releasePostgresConnection(failure instanceof Error ? failure : new Error(String(failure)))
+        : runner.release();
+    await close.catch(() => undefined);
   }
 
   private async anyRows(): Promise<boolean> {
