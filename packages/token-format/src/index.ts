@@ -13,3 +13,4 @@ export {
   type ParsedSecret,
 } from './token-format';
 export { BASE62_ALPHABET, encodeBase62 } from './base62';
+export { secretMatchesHashes, type SecretHashes } from './secret-hashes';

@@ -4,12 +4,14 @@ import { SERVICE_NAME } from '../config/token-service.config';
 import { CreateTokenReadModels1764300000000 } from './migrations/1764300000000-create-token-read-models';
 import { CreateInstallation1764300000001 } from './migrations/1764300000001-create-installation';
 import { CreateApplicationDirectory1764300000002 } from './migrations/1764300000002-create-application-directory';
+import { OAuthClients1764400000000 } from './migrations/1764400000000-oauth-clients';
 
 /** token-service's own database: the event store's migrations, then its read models'. */
 export const TOKEN_MIGRATIONS = [
   CreateTokenReadModels1764300000000,
   CreateInstallation1764300000001,
   CreateApplicationDirectory1764300000002,
+  OAuthClients1764400000000,
 ];
 
 export function createDataSource(databaseUrl: string, poolSize?: number): DataSource {

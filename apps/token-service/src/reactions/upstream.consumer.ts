@@ -52,6 +52,8 @@ export function createUpstreamConsumer(deps: {
       'UserDeactivated',
       'UserReactivated',
       'ApplicationRegistered',
+      'ApplicationUpdated',
+      'ApplicationSecretRotated',
       'ApplicationEnabled',
       'ApplicationDisabled',
       'ApplicationDeleted',
@@ -97,6 +99,8 @@ async function react(
       await projectDirectoryEvent(tx, event);
       return;
     case 'ApplicationRegistered':
+    case 'ApplicationUpdated':
+    case 'ApplicationSecretRotated':
     case 'ApplicationEnabled':
       await projectApplicationEvent(tx, event);
       return;

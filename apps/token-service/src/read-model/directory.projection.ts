@@ -49,37 +49,105 @@ export async function projectDirectoryEvent(m: EntityManager, e: LatchkeyEvent):
 }
 
 /**
- * The application directory from applications.events.v1: status and version, guarded by version
- * (per-client order is Kafka's, key = clientId). Deleted is final.
+ * The application directory from applications.events.v1: status, version and what the
+ * authorization server needs (name, client type, redirect URIs, grant types, scope ceiling,
+ * accounts, lifetimes, first-party, secret hashes — never a secret), guarded by version (per-client
+ * order is Kafka's, key = clientId). Deleted is final, and a deleted client keeps no secret hash.
  */
 export async function projectApplicationEvent(m: EntityManager, e: LatchkeyEvent): Promise<void> {
-  let status: 'active' | 'disabled' | 'deleted';
-  let owner: string | null = null;
+  const live = `client_id = $1 AND version < $2 AND status <> 'deleted'`;
   switch (e.type) {
-    case 'ApplicationRegistered':
-      status = 'active';
-      owner = e.data.ownerAccountId;
-      break;
+    case 'ApplicationRegistered': {
+      const d = e.data;
+      await m.query(
+        `INSERT INTO directory_applications (client_id, owner_account_id, status, version, name, client_type,
+           redirect_uris, grant_types, allowed_scopes, account_ids, access_token_ttl_seconds,
+           refresh_token_ttl_seconds, first_party, secret_hash)
+         VALUES ($1, $3, 'active', $2, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+         ON CONFLICT (client_id) DO UPDATE
+           SET owner_account_id = EXCLUDED.owner_account_id, status = EXCLUDED.status, version = EXCLUDED.version,
+               name = EXCLUDED.name, client_type = EXCLUDED.client_type, redirect_uris = EXCLUDED.redirect_uris,
+               grant_types = EXCLUDED.grant_types, allowed_scopes = EXCLUDED.allowed_scopes,
+               account_ids = EXCLUDED.account_ids, access_token_ttl_seconds = EXCLUDED.access_token_ttl_seconds,
+               refresh_token_ttl_seconds = EXCLUDED.refresh_token_ttl_seconds, first_party = EXCLUDED.first_party,
+               secret_hash = EXCLUDED.secret_hash, previous_secret_hash = NULL, previous_secret_valid_until = NULL,
+               updated_at = now()
+         WHERE directory_applications.version < EXCLUDED.version AND directory_applications.status <> 'deleted'`,
+        [
+          d.clientId,
+          e.aggregateVersion,
+          d.ownerAccountId,
+          d.name,
+          d.clientType,
+          d.redirectUris,
+          d.grantTypes,
+          d.allowedScopes,
+          d.accountIds,
+          d.accessTokenTtlSeconds,
+          d.refreshTokenTtlSeconds,
+          d.firstParty,
+          d.secretHash ?? null,
+        ],
+      );
+      return;
+    }
+    case 'ApplicationUpdated': {
+      const d = e.data;
+      await m.query(
+        `UPDATE directory_applications
+            SET version = $2, updated_at = now(),
+                name = COALESCE($3, name), redirect_uris = COALESCE($4, redirect_uris),
+                grant_types = COALESCE($5, grant_types), allowed_scopes = COALESCE($6, allowed_scopes),
+                account_ids = COALESCE($7, account_ids),
+                access_token_ttl_seconds = COALESCE($8, access_token_ttl_seconds),
+                refresh_token_ttl_seconds = COALESCE($9, refresh_token_ttl_seconds),
+                first_party = COALESCE($10, first_party)
+          WHERE ${live}`,
+        [
+          d.clientId,
+          e.aggregateVersion,
+          d.name ?? null,
+          d.redirectUris ?? null,
+          d.grantTypes ?? null,
+          d.allowedScopes ?? null,
+          d.accountIds ?? null,
+          d.accessTokenTtlSeconds ?? null,
+          d.refreshTokenTtlSeconds ?? null,
+          d.firstParty ?? null,
+        ],
+      );
+      return;
+    }
+    case 'ApplicationSecretRotated':
+      await m.query(
+        `UPDATE directory_applications
+            SET version = $2, updated_at = now(),
+                previous_secret_hash = CASE WHEN $4::timestamptz IS NULL THEN NULL ELSE secret_hash END,
+                previous_secret_valid_until = $4, secret_hash = $3
+          WHERE ${live}`,
+        [e.data.clientId, e.aggregateVersion, e.data.secretHash, e.data.previousSecretValidUntil],
+      );
+      return;
     case 'ApplicationEnabled':
-      status = 'active';
-      break;
     case 'ApplicationDisabled':
-      status = 'disabled';
-      break;
-    case 'ApplicationDeleted':
-      status = 'deleted';
-      break;
+    case 'ApplicationDeleted': {
+      const status =
+        e.type === 'ApplicationEnabled' ? 'active' : e.type === 'ApplicationDisabled' ? 'disabled' : 'deleted';
+      await m.query(
+        `INSERT INTO directory_applications (client_id, status, version) VALUES ($1, $3, $2)
+         ON CONFLICT (client_id) DO UPDATE
+           SET status = EXCLUDED.status, version = EXCLUDED.version, updated_at = now(),
+               secret_hash = CASE WHEN EXCLUDED.status = 'deleted' THEN NULL ELSE directory_applications.secret_hash END,
+               previous_secret_hash = CASE WHEN EXCLUDED.status = 'deleted' THEN NULL
+                                           ELSE directory_applications.previous_secret_hash END
+         WHERE directory_applications.version < EXCLUDED.version AND directory_applications.status <> 'deleted'`,
+        [e.data.clientId, e.aggregateVersion, status],
+      );
+      return;
+    }
     default:
       return;
   }
-  await m.query(
-    `INSERT INTO directory_applications (client_id, owner_account_id, status, version) VALUES ($1, $2, $3, $4)
-     ON CONFLICT (client_id) DO UPDATE
-       SET status = EXCLUDED.status, version = EXCLUDED.version, updated_at = now(),
-           owner_account_id = COALESCE(EXCLUDED.owner_account_id, directory_applications.owner_account_id)
-     WHERE directory_applications.version < EXCLUDED.version AND directory_applications.status <> 'deleted'`,
-    [e.data.clientId, owner, status, e.aggregateVersion],
-  );
 }
 
 /**
