@@ -12,6 +12,11 @@ export const TOKEN_ERROR_STATUS = {
   GRANT_EXISTS: 409,
   GRANT_NOT_FOUND: 404,
   GRANT_REVOKED: 409,
+  GRANT_KIND_MISMATCH: 409,
+  // OAuth grants (mapped to RFC 6749 errors on the OAuth routes)
+  TOKEN_NOT_LIVE: 400,
+  SCOPE_NOT_GRANTED: 400,
+  CLIENT_NOT_ALLOWED: 403,
   // settings of a personal access token
   NAME_INVALID: 422,
   NAME_TAKEN: 409,
