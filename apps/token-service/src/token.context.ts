@@ -7,6 +7,7 @@ import type { EntityManager } from 'typeorm';
 import { SERVICE_NAME, type TokenServiceConfig } from './config/token-service.config';
 import { createDataSource } from './database/data-source';
 import { TokenIntrospection } from './introspection/token-introspection';
+import { OAuthGrantCommands } from './oauth/grants/oauth-grant.commands';
 import { PatCommands } from './pats/pat.commands';
 import { PolicyCommands } from './policies/policy.commands';
 import { createUpstreamConsumer, upstreamGroupId } from './reactions/upstream.consumer';
@@ -30,6 +31,7 @@ export interface TokenContext {
   /** Whether a token is active, from token-service's own tables (the shared rule of every verifier). */
   introspection: TokenIntrospection;
   pats: PatCommands;
+  oauth: OAuthGrantCommands;
   policies: PolicyCommands;
   upstream: EventConsumer<EntityManager> | null;
   clock: () => Date;
@@ -87,6 +89,7 @@ export async function startTokenContext(
     withReactions ? { catchUp: (timeoutMs) => positions.catchUp([topics.identity], { timeoutMs }) } : undefined,
   );
   const policies = new PolicyCommands(runtime);
+  const oauth = new OAuthGrantCommands(runtime, queries, clock);
   let upstream: EventConsumer<EntityManager> | null = null;
   try {
     if (withReactions) {
@@ -94,6 +97,7 @@ export async function startTokenContext(
         runtime,
         queries,
         pats,
+        oauth,
         topics: { identity: topics.identity, applications: topics.applications, usage },
         clock,
         groupId: await upstreamGroupId(runtime),
@@ -113,6 +117,7 @@ export async function startTokenContext(
     introspection,
     pats,
     policies,
+    oauth,
     upstream,
     clock,
     async stop() {

@@ -5,6 +5,7 @@ import { CreateTokenReadModels1764300000000 } from './migrations/1764300000000-c
 import { CreateInstallation1764300000001 } from './migrations/1764300000001-create-installation';
 import { CreateApplicationDirectory1764300000002 } from './migrations/1764300000002-create-application-directory';
 import { OAuthClients1764400000000 } from './migrations/1764400000000-oauth-clients';
+import { OAuthGrants1764400000001 } from './migrations/1764400000001-oauth-grants';
 
 /** token-service's own database: the event store's migrations, then its read models'. */
 export const TOKEN_MIGRATIONS = [
@@ -12,6 +13,7 @@ export const TOKEN_MIGRATIONS = [
   CreateInstallation1764300000001,
   CreateApplicationDirectory1764300000002,
   OAuthClients1764400000000,
+  OAuthGrants1764400000001,
 ];
 
 export function createDataSource(databaseUrl: string, poolSize?: number): DataSource {

@@ -4,6 +4,7 @@ import { PgIdempotencyStore } from '@latchkey/eventstore';
 import { EventConsumer, type ConsumerPositions } from '@latchkey/messaging';
 import type { ServiceRuntime } from '@latchkey/service-runtime';
 import type { EntityManager } from 'typeorm';
+import type { OAuthGrantCommands } from '../oauth/grants/oauth-grant.commands';
 import type { PatCommands } from '../pats/pat.commands';
 import { isCurrentVersion, projectApplicationEvent, projectDirectoryEvent } from '../read-model/directory.projection';
 import type { TokenQueries } from '../read-model/token.queries';
@@ -35,6 +36,7 @@ export function createUpstreamConsumer(deps: {
   runtime: ServiceRuntime;
   queries: TokenQueries;
   pats: PatCommands;
+  oauth: OAuthGrantCommands;
   topics: UpstreamTopics;
   clock: () => Date;
   groupId: string;
@@ -77,7 +79,7 @@ export function createUpstreamConsumer(deps: {
 async function react(
   event: LatchkeyEvent,
   tx: EntityManager,
-  deps: { queries: TokenQueries; pats: PatCommands; clock: () => Date },
+  deps: { queries: TokenQueries; pats: PatCommands; oauth: OAuthGrantCommands; clock: () => Date },
   log: Logger,
 ): Promise<void> {
   switch (event.type) {
@@ -89,7 +91,7 @@ async function react(
       if (!current) return;
       const grants = await deps.queries.liveGrantsOf({ userId: event.data.userId }, tx);
       for (const grantId of [...grants].sort())
-        await deps.pats.revokeIn(tx, grantId, 'user_deactivated', `event:${event.id}`);
+        await revokeGrantIn(tx, deps, grantId, 'user_deactivated', `event:${event.id}`);
       if (grants.length > 0) log.log(`revoked ${grants.length} grant(s) of deactivated user ${event.data.userId}`);
       return;
     }
@@ -112,7 +114,7 @@ async function react(
       const grants = await deps.queries.liveGrantsOf({ clientId: event.data.clientId }, tx);
       const reason = event.type === 'ApplicationDisabled' ? 'application_disabled' : 'application_deleted';
       // a stable lock order: a deactivation revoking some of the same grants cannot deadlock with this
-      for (const grantId of [...grants].sort()) await deps.pats.revokeIn(tx, grantId, reason, `event:${event.id}`);
+      for (const grantId of [...grants].sort()) await revokeGrantIn(tx, deps, grantId, reason, `event:${event.id}`);
       if (grants.length > 0) log.log(`revoked ${grants.length} grant(s) of application ${event.data.clientId}`);
       return;
     }
@@ -127,4 +129,16 @@ async function react(
     default:
       return;
   }
+}
+
+/** A grant of any kind, revoked through its own decider (a PAT's or an OAuth grant's). */
+async function revokeGrantIn(
+  tx: EntityManager,
+  deps: { pats: PatCommands; oauth: OAuthGrantCommands },
+  grantId: string,
+  reason: string,
+  actor: string,
+): Promise<void> {
+  if (await deps.oauth.isOAuthGrant(tx, grantId)) await deps.oauth.revokeIn(tx, grantId, reason, actor);
+  else await deps.pats.revokeIn(tx, grantId, reason, actor);
 }

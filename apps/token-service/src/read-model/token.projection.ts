@@ -62,7 +62,15 @@ async function projectOne(m: EntityManager, e: LatchkeyEvent): Promise<void> {
   switch (e.type) {
     case 'GrantCreated': {
       const d = e.data;
-      if (d.kind !== 'personal' || d.userId === undefined) return;
+      if (d.kind === 'authorization' || d.kind === 'client') {
+        await m.query(
+          `INSERT INTO oauth_grants (grant_id, kind, user_id, client_id, scopes, account_ids, created_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (grant_id) DO NOTHING`,
+          [d.grantId, d.kind, d.userId ?? null, d.clientId, d.scopes, d.accountIds, e.occurredAt],
+        );
+        return;
+      }
+      if (d.userId === undefined) return;
       // the token columns are filled by the TokenIssued that follows in the same append
       await m.query(
         `INSERT INTO pats (grant_id, user_id, name, description, scopes, account_ids, created_by, created_at, token_id, display_prefix, issued_at)
@@ -102,6 +110,10 @@ async function projectOne(m: EntityManager, e: LatchkeyEvent): Promise<void> {
       return;
     case 'GrantRevoked':
       await m.query('UPDATE token_hashes SET revoked = true WHERE grant_id = $1', [e.data.grantId]);
+      await m.query(
+        'UPDATE oauth_grants SET revoked_at = $2, revoke_reason = $3 WHERE grant_id = $1 AND revoked_at IS NULL',
+        [e.data.grantId, e.data.revokedAt, e.data.reason],
+      );
       await m.query('UPDATE pats SET revoked_at = $2, revoke_reason = $3 WHERE grant_id = $1 AND revoked_at IS NULL', [
         e.data.grantId,
         e.data.revokedAt,

@@ -1,0 +1,201 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { hashSecret } from '@latchkey/token-format';
+import { waitFor } from '@latchkey/testing';
+import { TokenHarness } from '../../testing/token-harness';
+import type { AuthorizationRequest } from '../authorize/authorization-request';
+import { OAuthClients, type OAuthClient } from '../clients/oauth-client';
+import { OAuthError } from '../oauth-error';
+import { CODE_LIFETIME_MS, type TokenResponse } from './oauth-grant.commands';
+
+describe('OAuth grants: consent, code, refresh, reuse (real PostgreSQL + Kafka)', () => {
+  const h = new TokenHarness();
+  let now = Date.now();
+  const account = randomUUID();
+  let client: OAuthClient;
+  let other: OAuthClient;
+  const secrets: string[] = [];
+
+  beforeAll(async () => {
+    await h.startService({}, { clock: () => new Date(now) });
+    const clients = new OAuthClients(h.ctx.runtime.dataSource);
+    const register = (clientId: string) =>
+      h.factory.event('ApplicationRegistered', clientId, {
+        clientId,
+        ownerAccountId: account,
+        name: 'Reports',
+        clientType: 'confidential',
+        redirectUris: ['https://reports.example.com/callback'],
+        grantTypes: ['authorization_code', 'refresh_token'],
+        allowedScopes: ['orders:read', 'orders:update'],
+        accountIds: [account],
+        accessTokenTtlSeconds: 3600,
+        refreshTokenTtlSeconds: 1_209_600,
+        firstParty: false,
+        secretHash: hashSecret('lk_cs_unused'),
+      });
+    const ids = [randomUUID(), randomUUID()];
+    await h.publish(h.topics.applications, ids.map(register));
+    [client, other] = await Promise.all(
+      ids.map((id) => waitFor(() => clients.find(id), { what: `client ${id} in the read model` })),
+    );
+  }, 120_000);
+  afterAll(() => h.stopService());
+
+  const verifier = 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk';
+  const challenge = createHash('sha256').update(verifier).digest('base64url');
+
+  async function codeFor(userId: string): Promise<{ code: string; grantId: string }> {
+    const request: AuthorizationRequest = {
+      client,
+      redirectUri: 'https://reports.example.com/callback',
+      scopes: ['orders:read', 'orders:update'],
+      codeChallenge: challenge,
+      state: 's',
+    };
+    const grantId = await h.ctx.oauth.consent(request, userId, [account]);
+    const code = await h.ctx.oauth.issueCode(grantId, request, userId);
+    secrets.push(code);
+    return { code, grantId };
+  }
+  const redeem = (code: string, over: Partial<Parameters<typeof h.ctx.oauth.redeemCode>[0]> = {}) =>
+    h.ctx.oauth.redeemCode({
+      code,
+      client,
+      redirectUri: 'https://reports.example.com/callback',
+      verifier,
+      ...over,
+    });
+  async function refused(p: Promise<unknown>): Promise<OAuthError> {
+    try {
+      await p;
+    } catch (e) {
+      if (e instanceof OAuthError) return e;
+      throw e;
+    }
+    throw new Error('expected an OAuth error');
+  }
+  const keep = (t: TokenResponse) => {
+    secrets.push(t.access_token, t.refresh_token ?? '');
+    return t;
+  };
+  const active = (token: string) => h.ctx.runtime.verifier.verify(token, { account }).active;
+  async function grantRevoked(grantId: string): Promise<string | null> {
+    const [row] = await h.ctx.runtime.dataSource.query('SELECT revoke_reason FROM oauth_grants WHERE grant_id = $1', [
+      grantId,
+    ]);
+    return row?.revoke_reason ?? null;
+  }
+
+  it('a code becomes an access and a refresh token that verify at once; a second valid redemption revokes the grant', async () => {
+    const userId = await h.user('human', { [account]: ['orders:read', 'orders:update'] });
+    const { code, grantId } = await codeFor(userId);
+    const tokens = keep(await redeem(code));
+    expect(tokens).toMatchObject({ token_type: 'Bearer', expires_in: 3600, scope: 'orders:read orders:update' });
+    expect(tokens.access_token).toMatch(/^lk_at_/);
+    expect(tokens.refresh_token).toMatch(/^lk_rt_/);
+    expect(active(tokens.access_token)).toBe(true);
+
+    const again = await refused(redeem(code));
+    expect(again.body()).toEqual({
+      error: 'invalid_grant',
+      error_description: 'the authorization code was already used',
+    });
+    expect(await grantRevoked(grantId)).toBe('code_reuse');
+    expect(active(tokens.access_token)).toBe(false);
+  }, 60_000);
+
+  it('a replay with a wrong verifier, another client or another redirect URI revokes nothing, and the code still works', async () => {
+    const userId = await h.user('human', { [account]: ['orders:read', 'orders:update'] });
+    const { code, grantId } = await codeFor(userId);
+    for (const over of [
+      { verifier: verifier.replace('d', 'e') },
+      { verifier: undefined },
+      { client: other },
+      { redirectUri: 'https://reports.example.com/callback/' },
+      { redirectUri: undefined },
+    ]) {
+      expect((await refused(redeem(code, over))).code).toBe('invalid_grant');
+    }
+    expect((await refused(redeem('no-such-code'))).code).toBe('invalid_grant');
+    expect(await grantRevoked(grantId)).toBeNull();
+    expect(active(keep(await redeem(code)).access_token)).toBe(true);
+  }, 60_000);
+
+  it('of 10 concurrent redemptions of one code exactly one succeeds (and the reuse revokes the grant)', async () => {
+    const userId = await h.user('human', { [account]: ['orders:read'] });
+    const { code, grantId } = await codeFor(userId);
+    const results = await Promise.allSettled(Array.from({ length: 10 }, () => redeem(code)));
+    const won = results.filter((r) => r.status === 'fulfilled');
+    expect(won).toHaveLength(1);
+    for (const r of results) if (r.status === 'rejected') expect((r.reason as OAuthError).code).toBe('invalid_grant');
+    keep((won[0] as PromiseFulfilledResult<TokenResponse>).value);
+    expect(await grantRevoked(grantId)).toBe('code_reuse');
+  }, 60_000);
+
+  it('an expired code is refused', async () => {
+    const userId = await h.user('human', { [account]: ['orders:read'] });
+    const { code } = await codeFor(userId);
+    now += CODE_LIFETIME_MS + 1;
+    try {
+      expect((await refused(redeem(code))).code).toBe('invalid_grant');
+    } finally {
+      now = Date.now();
+    }
+  }, 60_000);
+
+  it('refreshing rotates; the rotated token presented again revokes the grant and every token of it', async () => {
+    const userId = await h.user('human', { [account]: ['orders:read', 'orders:update'] });
+    const { code, grantId } = await codeFor(userId);
+    const first = keep(await redeem(code));
+    const second = keep(await h.ctx.oauth.refresh({ refreshToken: first.refresh_token!, client, scope: null }));
+    expect(second.refresh_token).not.toBe(first.refresh_token);
+    expect(active(second.access_token)).toBe(true);
+    // narrowing only
+    const third = keep(
+      await h.ctx.oauth.refresh({ refreshToken: second.refresh_token!, client, scope: ['orders:read'] }),
+    );
+    expect(third.scope).toBe('orders:read');
+    expect(
+      (await refused(h.ctx.oauth.refresh({ refreshToken: third.refresh_token!, client, scope: ['orders:update'] })))
+        .code,
+    ).toBe('invalid_scope');
+    // another client cannot use it, and that revokes nothing
+    expect(
+      (await refused(h.ctx.oauth.refresh({ refreshToken: third.refresh_token!, client: other, scope: null }))).code,
+    ).toBe('invalid_grant');
+    expect(await grantRevoked(grantId)).toBeNull();
+    // reuse of a rotated token
+    expect((await refused(h.ctx.oauth.refresh({ refreshToken: first.refresh_token!, client, scope: null }))).code).toBe(
+      'invalid_grant',
+    );
+    expect(await grantRevoked(grantId)).toBe('refresh_reuse');
+    expect(active(third.access_token)).toBe(false);
+    expect((await refused(h.ctx.oauth.refresh({ refreshToken: third.refresh_token!, client, scope: null }))).code).toBe(
+      'invalid_grant',
+    );
+  }, 60_000);
+
+  it('a deactivated user’s OAuth grants are revoked by the reaction, like their PATs', async () => {
+    const userId = await h.user('human', { [account]: ['orders:read'] });
+    const { code, grantId } = await codeFor(userId);
+    const tokens = keep(await redeem(code));
+    await h.publish(h.topics.identity, [h.factory.event('UserDeactivated', userId, { userId, reason: 'left the company' })]);
+    await waitFor(async () => (await grantRevoked(grantId)) === 'user_deactivated', {
+      what: 'the OAuth grant revoked on deactivation',
+    });
+    expect(active(tokens.access_token)).toBe(false);
+  }, 60_000);
+
+  it('keeps no code or token in any table or event (runs last)', async () => {
+    expect(secrets.filter(Boolean).length).toBeGreaterThan(10);
+    const tables: Array<{ table_name: string }> = await h.ctx.runtime.dataSource.query(
+      "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'",
+    );
+    for (const { table_name } of tables) {
+      const rows: unknown[] = await h.ctx.runtime.dataSource.query(`SELECT * FROM "${table_name}"`);
+      const dump = JSON.stringify(rows);
+      for (const s of secrets.filter(Boolean))
+        expect({ table_name, leaked: dump.includes(s) }).toEqual({ table_name, leaked: false });
+    }
+  }, 60_000);
+});
