@@ -179,7 +179,9 @@ describe('OAuth grants: consent, code, refresh, reuse (real PostgreSQL + Kafka)'
     const userId = await h.user('human', { [account]: ['orders:read'] });
     const { code, grantId } = await codeFor(userId);
     const tokens = keep(await redeem(code));
-    await h.publish(h.topics.identity, [h.factory.event('UserDeactivated', userId, { userId, reason: 'left the company' })]);
+    await h.publish(h.topics.identity, [
+      h.factory.event('UserDeactivated', userId, { userId, reason: 'left the company' }),
+    ]);
     await waitFor(async () => (await grantRevoked(grantId)) === 'user_deactivated', {
       what: 'the OAuth grant revoked on deactivation',
     });
