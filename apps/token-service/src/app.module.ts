@@ -3,6 +3,7 @@ import { healthController, readinessController, SERVICE_CREDENTIAL, ServiceCrede
 import { LatchkeyAuthModule } from '@latchkey/token-verifier/nest';
 import { SERVICE_NAME, TOKEN_SERVICE_CONFIG } from './config/token-service.config';
 import { IntrospectionController } from './introspection/introspection.controller';
+import { OAuthTokenController } from './oauth/token/token.controller';
 import { AccountPatsController } from './pats/account-pats.controller';
 import { PersonalAccessTokensController } from './pats/personal-access-tokens.controller';
 import { TokenPolicyController } from './policies/token-policy.controller';
@@ -35,6 +36,7 @@ export class AppModule {
         PersonalAccessTokensController,
         AccountPatsController,
         TokenPolicyController,
+        OAuthTokenController,
       ],
       providers: contextProviders(ctx),
       exports: [TOKEN_CONTEXT, TOKEN_SERVICE_CONFIG],

@@ -14,7 +14,8 @@ async function bootstrap(): Promise<void> {
   Logger.overrideLogger(nestLogLevels(config.LOG_LEVEL));
   const ctx = await startTokenContext(config);
   const options = { statusByCode: TOKEN_ERROR_STATUS, logger: nestLogLevels(config.LOG_LEVEL) };
-  const app = await createHttpApp(AppModule.forRoot(ctx), options);
+  // forms for the OAuth endpoints (RFC 6749), which answer a repeated parameter themselves
+  const app = await createHttpApp(AppModule.forRoot(ctx), { ...options, acceptForm: 'record-repeated' });
   registerOpenApi(app, tokenOpenApi(process.env.npm_package_version ?? '0.1.0'));
   const internal = await createHttpApp(InternalModule.forRoot(ctx), { ...options, acceptForm: true });
 

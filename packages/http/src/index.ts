@@ -53,7 +53,13 @@ export {
 } from './openapi/openapi';
 export { recordServedRoutes, servedRoutes } from './openapi/served-routes';
 export { registerOpenApi, renderDocsPage } from './openapi/docs-page';
-export { DEFAULT_BODY_LIMIT_BYTES, configureHttpApp, createHttpApp, type HttpAppOptions } from './app/create-http-app';
+export {
+  DEFAULT_BODY_LIMIT_BYTES,
+  configureHttpApp,
+  createHttpApp,
+  repeatedFormFields,
+  type HttpAppOptions,
+} from './app/create-http-app';
 export { SERVICE_CREDENTIAL, ServiceCredentialGuard } from './auth/service-credential.guard';
 export { readinessController, type Readiness } from './health/readiness.controller';
 export { serveUntilSignal, listenUrl, type Listener } from './app/serve';

@@ -34,8 +34,59 @@ const OPTIONAL_BODY = new Set([
   'POST /v1/accounts/:accountId/personal-access-tokens/:id/regenerate',
 ]);
 
+/** Routes whose body is a form (RFC 6749), not JSON. */
+const FORM_BODY = new Set(['POST /oauth/token']);
+
+const TokenRequest = Type.Object(
+  {
+    grant_type: Type.Union([
+      Type.Literal('authorization_code'),
+      Type.Literal('refresh_token'),
+      Type.Literal('client_credentials'),
+    ]),
+    code: Type.Optional(Type.String({ description: 'authorization_code: the code from the redirect.' })),
+    redirect_uri: Type.Optional(
+      Type.String({ description: 'authorization_code: exactly as in the authorization request.' }),
+    ),
+    code_verifier: Type.Optional(Type.String({ description: 'authorization_code: the PKCE verifier (S256).' })),
+    refresh_token: Type.Optional(
+      Type.String({ description: 'refresh_token: the current refresh token (rotated on use).' }),
+    ),
+    scope: Type.Optional(
+      Type.String({ description: 'refresh_token / client_credentials: space-separated, may only narrow.' }),
+    ),
+    client_id: Type.Optional(Type.String({ description: 'client_secret_post, or a public client (none).' })),
+    client_secret: Type.Optional(Type.String({ description: 'client_secret_post (or use HTTP Basic).' })),
+  },
+  { additionalProperties: true },
+);
+const TokenAnswer = Type.Object({
+  access_token: Type.String({ description: '`lk_at_…`' }),
+  token_type: Type.Literal('Bearer'),
+  expires_in: Type.Integer({ description: 'Seconds (the application’s access-token lifetime).' }),
+  refresh_token: Type.Optional(Type.String({ description: '`lk_rt_…`; a new one on every refresh.' })),
+  scope: Type.String(),
+});
+const OAuthErrorBody = Type.Object({ error: Type.String(), error_description: Type.String() });
+
 /** The public API, documented from the same schemas that validate it (a test checks that every served route is here). */
 export const TOKEN_ROUTES: RouteDoc[] = [
+  {
+    method: 'POST',
+    path: '/oauth/token',
+    summary:
+      'OAuth 2.0 token endpoint (RFC 6749 §3.2): authorization_code with PKCE, refresh_token (rotated on every use), client_credentials',
+    tags: ['oauth'],
+    body: TokenRequest,
+    responses: {
+      200: ok('Tokens; `Cache-Control: no-store`.', TokenAnswer),
+      400: ok(
+        'RFC 6749 §5.2 error (`invalid_request`, `invalid_grant`, `invalid_scope`, `unsupported_grant_type`, `unauthorized_client`).',
+        OAuthErrorBody,
+      ),
+      401: ok('`invalid_client` (with a Basic challenge when HTTP Basic was used).', OAuthErrorBody),
+    },
+  },
   {
     method: 'GET',
     path: '/healthz',
@@ -214,7 +265,7 @@ export function tokenOpenApi(version: string): OpenApiDocument {
     title: 'Latchkey token-service',
     version,
     description:
-      'Personal access tokens and account token policies. Every /v1 route takes `Authorization: Bearer <token>`; account routes check the token in the path account. Tokens appear in exactly one answer (creation or regeneration). Errors are RFC 9457 problem+json (bearer errors RFC 6750).',
+      'Personal access tokens, account token policies and the OAuth 2.0 token endpoint. Every /v1 route takes `Authorization: Bearer <token>`; account routes check the token in the path account. Tokens appear in exactly one answer (creation or regeneration). Errors are RFC 9457 problem+json (bearer errors RFC 6750).',
     routes: TOKEN_ROUTES,
   });
   for (const key of OPTIONAL_BODY) {
@@ -222,6 +273,14 @@ export function tokenOpenApi(version: string): OpenApiDocument {
     const operation = doc.paths[toOpenApiPath(path)]?.[method.toLowerCase()];
     if (operation?.requestBody === undefined) throw new Error(`${key}: no such route with a body`);
     operation.requestBody.required = false;
+  }
+  for (const key of FORM_BODY) {
+    const [method, path] = key.split(' ');
+    const operation = doc.paths[toOpenApiPath(path)]?.[method.toLowerCase()];
+    const content = operation?.requestBody?.content as Record<string, unknown> | undefined;
+    if (!content?.['application/json']) throw new Error(`${key}: no such route with a body`);
+    content['application/x-www-form-urlencoded'] = content['application/json'];
+    delete content['application/json'];
   }
   return doc;
 }

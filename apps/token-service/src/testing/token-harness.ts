@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DynamicModule, LoggerService } from '@nestjs/common';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
-import { configureHttpApp, registerOpenApi } from '@latchkey/http';
+import { configureHttpApp, registerOpenApi, type HttpAppOptions } from '@latchkey/http';
 import { ServiceTestKit } from '@latchkey/service-runtime/testing';
 import { uniqueTopic, waitFor } from '@latchkey/testing';
 import { tokenOpenApi } from '../api/token.routes';
@@ -46,7 +46,7 @@ export class TokenHarness extends ServiceTestKit {
       ...overrides,
     });
     this.attach(this.ctx.runtime);
-    this.app = await nestApp(AppModule.forRoot(this.ctx), logger, false);
+    this.app = await nestApp(AppModule.forRoot(this.ctx), logger, 'record-repeated');
     registerOpenApi(this.app, tokenOpenApi('test'));
     await ready(this.app);
     this.internal = await nestApp(InternalModule.forRoot(this.ctx), logger, true);
@@ -102,7 +102,7 @@ export class TokenHarness extends ServiceTestKit {
 async function nestApp(
   module: DynamicModule,
   logger: LoggerService | false,
-  acceptForm: boolean,
+  acceptForm: HttpAppOptions['acceptForm'],
 ): Promise<NestFastifyApplication> {
   const moduleRef = await Test.createTestingModule({ imports: [module] }).compile();
   const app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter({ bodyLimit: 64 * 1024 }), {

@@ -12,6 +12,13 @@ import { recordServedRoutes } from '../openapi/served-routes';
 
 export const DEFAULT_BODY_LIMIT_BYTES = 64 * 1024;
 
+const REPEATED = Symbol('repeated form fields');
+
+/** The fields a form body repeated (first values kept), when parsed with `acceptForm: 'record-repeated'`. */
+export function repeatedFormFields(body: unknown): readonly string[] {
+  return (typeof body === 'object' && body !== null && (body as { [REPEATED]?: string[] })[REPEATED]) || [];
+}
+
 export interface HttpAppOptions {
   /** The service's domain error codes → HTTP status (e.g. `{ EMAIL_TAKEN: 409 }`). */
   statusByCode?: StatusByCode;
@@ -20,9 +27,11 @@ export interface HttpAppOptions {
   /**
    * Also accept `application/x-www-form-urlencoded` bodies (parsed into an object of strings;
    * a repeated field → 400). For protocol endpoints that RFCs define as form posts (RFC 7662
-   * introspection, RFC 6749 token requests); public JSON APIs leave it off.
+   * introspection, RFC 6749 token requests); public JSON APIs leave it off. `'record-repeated'`:
+   * a repeated field is not refused here but kept first and named in {@link repeatedFormFields},
+   * for protocols that answer it in their own words (OAuth's `invalid_request`).
    */
-  acceptForm?: boolean;
+  acceptForm?: boolean | 'record-repeated';
   /** Nest logger (as for NestFactory.create); also receives the filter's error logs. */
   logger?: LoggerService | LogLevel[] | false;
 }
@@ -54,7 +63,12 @@ export function configureHttpApp(
     app.useBodyParser('application/x-www-form-urlencoded', { bodyLimit }, (_req, body, done) => {
       const params = new URLSearchParams(body.toString('utf8'));
       const fields: Record<string, string> = {};
+      const repeated: string[] = [];
       for (const [key, value] of params) {
+        if (options.acceptForm === 'record-repeated' && key !== '__proto__' && Object.hasOwn(fields, key)) {
+          if (!repeated.includes(key)) repeated.push(key);
+          continue;
+        }
         if (Object.hasOwn(fields, key) || key === '__proto__')
           return done(
             new HttpProblem(
@@ -66,6 +80,7 @@ export function configureHttpApp(
           );
         fields[key] = value;
       }
+      if (repeated.length > 0) Object.defineProperty(fields, REPEATED, { value: repeated, enumerable: false });
       done(null, fields);
     });
   }

@@ -1,10 +1,10 @@
 import 'reflect-metadata';
-import { Controller, Module, Post } from '@nestjs/common';
+import { Body, Controller, Module, Post } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { ValidBody } from '../validation/typebox-validation';
 import { servedRoutes } from '../openapi/served-routes';
-import { createHttpApp } from './create-http-app';
+import { createHttpApp, repeatedFormFields } from './create-http-app';
 
 const Note = Type.Object({ text: Type.String() }, { additionalProperties: false });
 
@@ -19,6 +19,16 @@ class NotesController {
 
 @Module({ controllers: [NotesController] })
 class NotesModule {}
+
+@Controller('echo')
+class EchoController {
+  @Post()
+  echo(@Body() body: Record<string, string>) {
+    return { fields: body, repeated: repeatedFormFields(body) };
+  }
+}
+@Module({ controllers: [EchoController] })
+class EchoModule {}
 
 describe('createHttpApp', () => {
   let app: NestFastifyApplication;
@@ -81,5 +91,31 @@ describe('createHttpApp with acceptForm (protocol endpoints)', () => {
     expect(repeated.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect((await post('text=a', 'text/plain')).statusCode).toBe(415);
     expect((await post(`text=${'x'.repeat(2000)}`, 'application/x-www-form-urlencoded')).statusCode).toBe(413);
+  });
+});
+
+describe("createHttpApp with acceptForm: 'record-repeated' (OAuth endpoints answer repeats themselves)", () => {
+  let app: NestFastifyApplication;
+  beforeAll(async () => {
+    app = await createHttpApp(EchoModule, { logger: false, acceptForm: 'record-repeated' });
+    await app.init();
+  });
+  afterAll(() => app.close());
+
+  const post = (payload: string) =>
+    app.inject({
+      method: 'POST',
+      url: '/echo',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload,
+    });
+
+  it('keeps the first value of a repeated field and names the field, once', async () => {
+    expect((await post('a=1&b=2&a=3&a=4')).json()).toEqual({ fields: { a: '1', b: '2' }, repeated: ['a'] });
+    expect((await post('a=1&b=2')).json()).toEqual({ fields: { a: '1', b: '2' }, repeated: [] });
+  });
+
+  it('still refuses __proto__', async () => {
+    expect((await post('__proto__=1')).statusCode).toBe(400);
   });
 });

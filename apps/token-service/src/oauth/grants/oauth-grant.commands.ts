@@ -12,6 +12,7 @@ import {
   type OAuthGrantCommand,
 } from '../../domain/authorization/authorization.decider';
 import { grantStream } from '../../domain/pat/pat.decider';
+import { expandScopes } from '../../domain/scopes';
 import { TokenError } from '../../domain/token-error';
 import { projectTokenEvents } from '../../read-model/token.projection';
 import type { TokenQueries } from '../../read-model/token.queries';
@@ -222,6 +223,59 @@ export class OAuthGrantCommands {
     return outcome.tokens;
   }
 
+  /**
+   * The client_credentials grant (RFC 6749 §4.4): a confidential application acting as itself,
+   * in its own accounts, within its allowed scopes. Its tokens hang off one `client` grant per
+   * application (a new one when the application's ceiling grew past it, or after a revocation);
+   * no refresh token.
+   */
+  async clientCredentials(client: OAuthClient, scope: string[] | null): Promise<TokenResponse> {
+    if (client.clientType !== 'confidential')
+      throw new OAuthError('unauthorized_client', 'only confidential clients may use client_credentials');
+    const ceiling = expandScopes(client.allowedScopes);
+    const scopes = scope ?? ceiling;
+    if (scopes.length === 0) throw new OAuthError('invalid_scope', 'the client may request no scope');
+    const now = this.clock();
+    return this.runtime.dataSource.transaction(async (m) => {
+      const rows: Array<{ grant_id: string; scopes: string[]; account_ids: string[] }> = await m.query(
+        `SELECT grant_id, scopes, account_ids FROM oauth_grants
+          WHERE kind = 'client' AND client_id = $1 AND revoked_at IS NULL ORDER BY created_at DESC LIMIT 1`,
+        [client.clientId],
+      );
+      const current = rows[0];
+      const fits =
+        current !== undefined &&
+        scopes.every((s) => current.scopes.includes(s)) &&
+        sameSet(current.account_ids, client.accountIds);
+      let grantId = current?.grant_id;
+      if (!fits) {
+        grantId = randomUUID();
+        await this.decide(m, grantId, `client:${client.clientId}`, {
+          type: 'CreateOAuthGrant',
+          grantId,
+          kind: 'client',
+          client: {
+            clientId: client.clientId,
+            active: client.status === 'active',
+            allowedScopes: client.allowedScopes,
+            accountIds: client.accountIds,
+          },
+          scopes: ceiling,
+          accountIds: client.accountIds,
+          now: now.toISOString(),
+        });
+      }
+      return this.issueIn(
+        m,
+        grantId as string,
+        { ...client, grantTypes: ['client_credentials'] },
+        scopes,
+        undefined,
+        now,
+      );
+    });
+  }
+
   /** Ends a grant (a user, an administrator, the platform); its tokens are refused everywhere at once. */
   async revoke(grantId: string, reason: string, actor: string, revokedBy?: string): Promise<void> {
     await this.runtime.dataSource.transaction((m) => this.revokeIn(m, grantId, reason, actor, revokedBy));
@@ -304,4 +358,8 @@ function grantError(e: TokenError): OAuthError {
     default:
       return new OAuthError('invalid_grant', e.message, { cause: e });
   }
+}
+
+function sameSet(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x) => b.includes(x));
 }
