@@ -4,6 +4,7 @@ import { createHttpApp, listenUrl as url, registerOpenApi, serveUntilSignal } fr
 import { Logger } from '@nestjs/common';
 import { tokenOpenApi } from './api/token.routes';
 import { AppModule, InternalModule } from './app.module';
+import { OAUTH_FORMS } from './oauth/token/token.controller';
 import { loadTokenServiceConfig, SERVICE_NAME } from './config/token-service.config';
 import { TOKEN_ERROR_STATUS } from './domain';
 import { startTokenContext } from './token.context';
@@ -15,7 +16,7 @@ async function bootstrap(): Promise<void> {
   const ctx = await startTokenContext(config);
   const options = { statusByCode: TOKEN_ERROR_STATUS, logger: nestLogLevels(config.LOG_LEVEL) };
   // forms for the OAuth endpoints (RFC 6749), which answer a repeated parameter themselves
-  const app = await createHttpApp(AppModule.forRoot(ctx), { ...options, acceptForm: 'record-repeated' });
+  const app = await createHttpApp(AppModule.forRoot(ctx), { ...options, acceptForm: OAUTH_FORMS });
   registerOpenApi(app, tokenOpenApi(process.env.npm_package_version ?? '0.1.0'));
   const internal = await createHttpApp(InternalModule.forRoot(ctx), { ...options, acceptForm: true });
 

@@ -58,6 +58,7 @@ export {
   configureHttpApp,
   createHttpApp,
   repeatedFormFields,
+  type FormOptions,
   type HttpAppOptions,
 } from './app/create-http-app';
 export { SERVICE_CREDENTIAL, ServiceCredentialGuard } from './auth/service-credential.guard';

@@ -14,6 +14,7 @@ export {
   effectiveScopes,
   INACTIVE_REASONS,
   type ActiveToken,
+  type ApplicationFacts,
   type InactiveReason,
   type SubjectKind,
   type TokenFacts,

@@ -40,7 +40,7 @@ export function verifyToken(
       revoked: projection.revocationOf(entry),
     },
     entry.userId === null ? undefined : projection.user(entry.userId),
-    entry.clientId !== null && projection.isApplicationDisabled(entry.clientId),
+    entry.clientId === null ? undefined : projection.application(entry.clientId),
     options,
     now,
   );

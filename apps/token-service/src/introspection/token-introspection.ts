@@ -22,6 +22,7 @@ interface FactsRow {
   permissions: Record<string, string[]> | null;
   application_status: 'active' | 'disabled' | 'deleted' | null;
   application_version: number | null;
+  allowed_scopes: string[] | null;
 }
 
 /** What token-service's tables say about a token, and the verdict of the shared rule. */
@@ -49,7 +50,7 @@ export class TokenIntrospection {
       `SELECT h.token_id, h.grant_id, h.user_id, h.client_id, h.account_ids, h.scopes, h.expires_at, h.revoked,
               u.kind AS user_kind, u.status AS user_status, u.version AS user_version,
               (SELECT json_object_agg(p.account_id, p.permissions) FROM user_permissions p WHERE p.user_id = h.user_id) AS permissions,
-              a.status AS application_status, a.version AS application_version
+              a.status AS application_status, a.version AS application_version, a.allowed_scopes
          FROM token_hashes h
          LEFT JOIN directory_users u ON u.user_id = h.user_id
          LEFT JOIN directory_applications a ON a.client_id = h.client_id
@@ -79,7 +80,12 @@ export class TokenIntrospection {
         revoked: r.revoked ? 'token_revoked' : null,
       },
       user,
-      r.application_status === 'disabled' || r.application_status === 'deleted',
+      r.client_id === null || r.application_status === null
+        ? undefined
+        : {
+            disabled: r.application_status === 'disabled' || r.application_status === 'deleted',
+            allowedScopes: r.allowed_scopes,
+          },
       options,
       this.clock().getTime(),
     );

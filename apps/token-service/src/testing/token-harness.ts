@@ -7,6 +7,7 @@ import { ServiceTestKit } from '@latchkey/service-runtime/testing';
 import { uniqueTopic, waitFor } from '@latchkey/testing';
 import { tokenOpenApi } from '../api/token.routes';
 import { AppModule, InternalModule } from '../app.module';
+import { OAUTH_FORMS } from '../oauth/token/token.controller';
 import { loadTokenServiceConfig } from '../config/token-service.config';
 import { TOKEN_ERROR_STATUS } from '../domain';
 import { runMigrations } from '../migrate';
@@ -46,7 +47,7 @@ export class TokenHarness extends ServiceTestKit {
       ...overrides,
     });
     this.attach(this.ctx.runtime);
-    this.app = await nestApp(AppModule.forRoot(this.ctx), logger, 'record-repeated');
+    this.app = await nestApp(AppModule.forRoot(this.ctx), logger, OAUTH_FORMS);
     registerOpenApi(this.app, tokenOpenApi('test'));
     await ready(this.app);
     this.internal = await nestApp(InternalModule.forRoot(this.ctx), logger, true);

@@ -14,9 +14,19 @@ export const DEFAULT_BODY_LIMIT_BYTES = 64 * 1024;
 
 const REPEATED = Symbol('repeated form fields');
 
-/** The fields a form body repeated (first values kept), when parsed with `acceptForm: 'record-repeated'`. */
+/** The fields a form body repeated (first values kept), when parsed with `recordRepeated`. */
 export function repeatedFormFields(body: unknown): readonly string[] {
   return (typeof body === 'object' && body !== null && (body as { [REPEATED]?: string[] })[REPEATED]) || [];
+}
+
+export interface FormOptions {
+  /** Forms only under these path prefixes (e.g. `/oauth/`); elsewhere a form is 415 like any non-JSON body. */
+  pathPrefixes?: readonly string[];
+  /**
+   * A repeated field is not refused here but kept first and named in {@link repeatedFormFields},
+   * for protocols that answer it in their own words (OAuth's `invalid_request`).
+   */
+  recordRepeated?: boolean;
 }
 
 export interface HttpAppOptions {
@@ -27,11 +37,10 @@ export interface HttpAppOptions {
   /**
    * Also accept `application/x-www-form-urlencoded` bodies (parsed into an object of strings;
    * a repeated field → 400). For protocol endpoints that RFCs define as form posts (RFC 7662
-   * introspection, RFC 6749 token requests); public JSON APIs leave it off. `'record-repeated'`:
-   * a repeated field is not refused here but kept first and named in {@link repeatedFormFields},
-   * for protocols that answer it in their own words (OAuth's `invalid_request`).
+   * introspection, RFC 6749 token requests); public JSON APIs leave it off. See {@link FormOptions}
+   * to accept forms only under some paths, and to let the protocol answer repeated fields.
    */
-  acceptForm?: boolean | 'record-repeated';
+  acceptForm?: boolean | FormOptions;
   /** Nest logger (as for NestFactory.create); also receives the filter's error logs. */
   logger?: LoggerService | LogLevel[] | false;
 }
@@ -60,12 +69,23 @@ export function configureHttpApp(
   );
 
   if (options.acceptForm) {
-    app.useBodyParser('application/x-www-form-urlencoded', { bodyLimit }, (_req, body, done) => {
+    const form: FormOptions = options.acceptForm === true ? {} : options.acceptForm;
+    app.useBodyParser('application/x-www-form-urlencoded', { bodyLimit }, (req, body, done) => {
+      const url = (req as { url?: string }).url ?? '';
+      if (form.pathPrefixes && !form.pathPrefixes.some((prefix) => url.startsWith(prefix)))
+        return done(
+          new HttpProblem(
+            415,
+            'unsupported_media_type',
+            'Request bodies must be JSON (Content-Type: application/json).',
+          ),
+          undefined,
+        );
       const params = new URLSearchParams(body.toString('utf8'));
       const fields: Record<string, string> = {};
       const repeated: string[] = [];
       for (const [key, value] of params) {
-        if (options.acceptForm === 'record-repeated' && key !== '__proto__' && Object.hasOwn(fields, key)) {
+        if (form.recordRepeated && key !== '__proto__' && Object.hasOwn(fields, key)) {
           if (!repeated.includes(key)) repeated.push(key);
           continue;
         }

@@ -94,10 +94,13 @@ describe('createHttpApp with acceptForm (protocol endpoints)', () => {
   });
 });
 
-describe("createHttpApp with acceptForm: 'record-repeated' (OAuth endpoints answer repeats themselves)", () => {
+describe('createHttpApp with forms under a path prefix, repeats recorded (OAuth endpoints answer them themselves)', () => {
   let app: NestFastifyApplication;
   beforeAll(async () => {
-    app = await createHttpApp(EchoModule, { logger: false, acceptForm: 'record-repeated' });
+    app = await createHttpApp(EchoModule, {
+      logger: false,
+      acceptForm: { pathPrefixes: ['/echo'], recordRepeated: true },
+    });
     await app.init();
   });
   afterAll(() => app.close());
@@ -117,5 +120,15 @@ describe("createHttpApp with acceptForm: 'record-repeated' (OAuth endpoints answ
 
   it('still refuses __proto__', async () => {
     expect((await post('__proto__=1')).statusCode).toBe(400);
+  });
+
+  it('answers a form elsewhere 415, as for any body that is not JSON', async () => {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/other',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'a=1',
+    });
+    expect([res.statusCode, res.json().code]).toEqual([415, 'unsupported_media_type']);
   });
 });

@@ -43,6 +43,13 @@ export interface VerifyOptions {
   requiredScopes?: readonly string[];
 }
 
+/** What is known of a token's application where the decision is taken (undefined: not known there). */
+export interface ApplicationFacts {
+  readonly disabled: boolean;
+  /** The scopes the application may request now; null when not known (no ceiling applied). */
+  readonly allowedScopes: readonly string[] | null;
+}
+
 /** What is known of a token itself, wherever it comes from (projection, token-service's tables, introspection). */
 export interface TokenFacts {
   readonly tokenId: string;
@@ -84,18 +91,20 @@ export const INACTIVE_REASONS: readonly InactiveReason[] = [
  * (gateway, each service, the miss fallback) and token-service's introspection decide it, so they
  * cannot disagree. In order: not revoked (token, then grant), not expired, its user known and not
  * deactivated, its application not disabled or deleted, allowed in the account asked for; then the
- * effective scopes are the token's scopes ∩ the user's current permissions (a token never does more
- * than its user may do now) and the required scopes still missing.
+ * effective scopes are the token's scopes ∩ its application's current allowed scopes (when it has
+ * one) ∩ the user's current permissions (a token never does more than its user may do now, nor
+ * than its application may ask for now) and the required scopes still missing.
  *
  * `user` is undefined when the user is not known where the decision is taken (answer: unknown).
  */
 export function decideActive(
   token: TokenFacts,
   user: UserFacts | undefined,
-  applicationDisabled: boolean,
+  application: ApplicationFacts | undefined,
   options: VerifyOptions,
   now: number,
 ): VerifyResult {
+  const applicationDisabled = token.clientId !== null && application?.disabled === true;
   if (token.revoked !== null) return { active: false, reason: token.revoked };
   if (token.expiresAtMs !== null && token.expiresAtMs <= now) return { active: false, reason: 'expired' };
   if (token.userId !== null) {
@@ -107,7 +116,14 @@ export function decideActive(
   if (account !== undefined && !token.accountIds.includes(account))
     return { active: false, reason: 'account_not_allowed' };
 
-  const effective = effectiveScopes(token, token.userId === null ? undefined : user, account);
+  // an application's token never does more than the application may request now
+  const ceiling = token.clientId === null ? null : (application?.allowedScopes ?? null);
+  const scopes = ceiling === null ? token.scopes : intersectFrozen(token.scopes, ceiling);
+  const effective = effectiveScopes(
+    { scopes, accountIds: token.accountIds },
+    token.userId === null ? undefined : user,
+    account,
+  );
   return {
     active: true,
     subject: token.userId ?? token.clientId,

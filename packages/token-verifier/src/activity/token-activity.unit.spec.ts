@@ -59,18 +59,21 @@ describe('decideActive — the one rule of "is this token active" (the verificat
       'application_disabled',
     ],
   ])('%s → inactive (%s)', (_what, facts, who, disabled, reason) => {
-    expect(decideActive(facts, who, disabled as boolean, {}, NOW)).toEqual({ active: false, reason });
+    expect(decideActive(facts, who, disabled ? { disabled: true, allowedScopes: null } : undefined, {}, NOW)).toEqual({
+      active: false,
+      reason,
+    });
   });
 
   it('an account the token may not act in is refused, whatever the user holds there', () => {
-    expect(decideActive(token(), ada, false, { account: 'acct-2' }, NOW)).toEqual({
+    expect(decideActive(token(), ada, undefined, { account: 'acct-2' }, NOW)).toEqual({
       active: false,
       reason: 'account_not_allowed',
     });
   });
 
   it('an active token answers token scopes ∩ the user’s permissions in the account, and what is missing', () => {
-    const r = decideActive(token(), ada, false, { account: 'acct-1', requiredScopes: ['orders:delete'] }, NOW);
+    const r = decideActive(token(), ada, undefined, { account: 'acct-1', requiredScopes: ['orders:delete'] }, NOW);
     expect(r).toEqual({
       active: true,
       subject: 'u1',
@@ -87,7 +90,7 @@ describe('decideActive — the one rule of "is this token active" (the verificat
 
   it('a token loses a scope the moment its user does', () => {
     const demoted = user({ 'acct-1': ['orders:read'] });
-    expect(decideActive(token(), demoted, false, { account: 'acct-1' }, NOW)).toMatchObject({
+    expect(decideActive(token(), demoted, undefined, { account: 'acct-1' }, NOW)).toMatchObject({
       effectiveScopes: ['orders:read'],
     });
   });
@@ -96,7 +99,7 @@ describe('decideActive — the one rule of "is this token active" (the verificat
     const r = decideActive(
       token({ userId: null, clientId: 'c1', scopes: ['b:read', 'a:read'] }),
       undefined,
-      false,
+      undefined,
       {},
       NOW,
     );
@@ -109,12 +112,47 @@ describe('decideActive — the one rule of "is this token active" (the verificat
   });
 });
 
+describe("an application's token is limited by what the application may request now (issue 13)", () => {
+  const appToken = token({ clientId: 'c1', scopes: ['orders:read', 'orders:update'] });
+
+  it('a narrowed application loses the scope at once, for user and client tokens alike', () => {
+    const narrowed = { disabled: false, allowedScopes: ['orders:read'] };
+    expect(decideActive(appToken, ada, narrowed, { account: 'acct-1' }, NOW)).toMatchObject({
+      active: true,
+      effectiveScopes: ['orders:read'],
+    });
+    const clientToken = token({ userId: null, clientId: 'c1', scopes: ['orders:read', 'orders:update'] });
+    expect(decideActive(clientToken, undefined, narrowed, {}, NOW)).toMatchObject({ effectiveScopes: ['orders:read'] });
+  });
+
+  it('a wildcard ceiling covers its actions; an unknown ceiling applies none; a PAT has no application', () => {
+    expect(
+      decideActive(appToken, ada, { disabled: false, allowedScopes: ['orders:*'] }, { account: 'acct-1' }, NOW),
+    ).toMatchObject({ effectiveScopes: ['orders:read', 'orders:update'] });
+    expect(
+      decideActive(appToken, ada, { disabled: false, allowedScopes: null }, { account: 'acct-1' }, NOW),
+    ).toMatchObject({ effectiveScopes: ['orders:read', 'orders:update'] });
+    expect(decideActive(token(), ada, { disabled: true, allowedScopes: [] }, { account: 'acct-1' }, NOW)).toMatchObject(
+      { active: true },
+    );
+  });
+
+  it('an application allowed nothing any more leaves its tokens nothing', () => {
+    expect(
+      decideActive(appToken, ada, { disabled: false, allowedScopes: [] }, { account: 'acct-1' }, NOW),
+    ).toMatchObject({
+      active: true,
+      effectiveScopes: [],
+    });
+  });
+});
+
 describe('effective scopes of a route that names no account (item 5: never the union)', () => {
   const twoAccounts = token({ accountIds: ['acct-1', 'acct-2'], scopes: ['orders:read', 'orders:delete'] });
 
   it('are what holds in EVERY account of the token: delete is held in acct-1 only, so it is not effective', () => {
     expect(effectiveScopes(twoAccounts, ada)).toEqual(['orders:read']);
-    const r = decideActive(twoAccounts, ada, false, { requiredScopes: ['orders:delete'] }, NOW);
+    const r = decideActive(twoAccounts, ada, undefined, { requiredScopes: ['orders:delete'] }, NOW);
     expect(r).toMatchObject({ active: true, effectiveScopes: ['orders:read'], missingScopes: ['orders:delete'] });
   });
 

@@ -1,6 +1,7 @@
 import {
   decideActive,
   type ActiveToken,
+  type ApplicationFacts,
   type UserFacts,
   type VerifyOptions,
   type VerifyResult,
@@ -38,7 +39,7 @@ export type IntrospectFn = (tokenHash: string) => Promise<IntrospectedToken>;
  */
 export interface LocalSubjectState {
   user(userId: string): (UserFacts & { version: number }) | undefined;
-  application(clientId: string): { version: number; disabled: boolean } | undefined;
+  application(clientId: string): (ApplicationFacts & { version: number }) | undefined;
 }
 
 export interface MissFallbackOptions {
@@ -232,9 +233,13 @@ export function decideIntrospected(
             permissions: new Map(accounts.map((account) => [account, scopes])),
           };
   }
-  const application = clientId === null ? undefined : local?.application(clientId);
-  const applicationDisabled =
-    application !== undefined && application.version >= (a.application_version ?? 0) && application.disabled;
+  // the local state of the application if it is as new as the answer's, else what the answer says
+  // (active; its ceiling was applied to `scope` by token-service)
+  const known = clientId === null ? undefined : local?.application(clientId);
+  const application =
+    known !== undefined && known.version >= (a.application_version ?? 0)
+      ? known
+      : { disabled: false, allowedScopes: null };
   return decideActive(
     {
       tokenId: a.token_id,
@@ -247,7 +252,7 @@ export function decideIntrospected(
       revoked: null,
     },
     user,
-    applicationDisabled,
+    application,
     options,
     now,
   );

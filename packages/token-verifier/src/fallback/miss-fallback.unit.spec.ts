@@ -81,10 +81,10 @@ describe('MissFallback', () => {
   describe('the local projection’s user and application state applies over the answer (item 13)', () => {
     const local = (
       user?: UserFacts & { version: number },
-      app?: { version: number; disabled: boolean },
+      app?: { version: number; disabled: boolean; allowedScopes?: readonly string[] | null },
     ): LocalSubjectState => ({
       user: () => user,
-      application: () => app,
+      application: () => (app === undefined ? undefined : { allowedScopes: null, ...app }),
     });
     const member = (over: Partial<UserFacts & { version: number }> = {}) => ({
       deactivated: false,

@@ -98,6 +98,8 @@ export interface UserEntry {
 export interface ApplicationEntry {
   version: number;
   disabled: boolean;
+  /** What the application may request now (interned); null until its registration is seen. */
+  allowedScopes: readonly string[] | null;
 }
 
 export interface TokenProjectionOptions {
@@ -214,14 +216,26 @@ export class TokenProjection {
       }
       case 'ApplicationDisabled':
       case 'ApplicationDeleted':
-        this.changeApplication(event.data.clientId, event.aggregateVersion, true);
+        this.changeApplication(event.data.clientId, event.aggregateVersion, { disabled: true });
         break;
       case 'ApplicationEnabled':
+        this.changeApplication(event.data.clientId, event.aggregateVersion, { disabled: false });
+        break;
       case 'ApplicationRegistered':
-        this.changeApplication(event.data.clientId, event.aggregateVersion, false);
+        this.changeApplication(event.data.clientId, event.aggregateVersion, {
+          disabled: false,
+          allowedScopes: event.data.allowedScopes,
+        });
         break;
       case 'ApplicationUpdated':
+        this.changeApplication(
+          event.data.clientId,
+          event.aggregateVersion,
+          event.data.allowedScopes === undefined ? {} : { allowedScopes: event.data.allowedScopes },
+        );
+        break;
       case 'ApplicationSecretRotated':
+        this.changeApplication(event.data.clientId, event.aggregateVersion, {});
         break;
       default: {
         const never: never = event;
@@ -375,11 +389,17 @@ export class TokenProjection {
     return Math.floor((this.clock() - EPOCH_2020) / 1000);
   }
 
-  private changeApplication(clientId: string, version: number, disabled: boolean): void {
-    const a = this.applications.get(clientId) ?? { version: 0, disabled: false };
+  /** One application event, applied if newer than what is known (per-client order is Kafka's). */
+  private changeApplication(
+    clientId: string,
+    version: number,
+    change: { disabled?: boolean; allowedScopes?: readonly string[] },
+  ): void {
+    const a = this.applications.get(clientId) ?? { version: 0, disabled: false, allowedScopes: null };
     if (version <= a.version) return;
     a.version = version;
-    a.disabled = disabled;
+    if (change.disabled !== undefined) a.disabled = change.disabled;
+    if (change.allowedScopes !== undefined) a.allowedScopes = this.internList(change.allowedScopes);
     this.applications.set(clientId, a);
   }
 }

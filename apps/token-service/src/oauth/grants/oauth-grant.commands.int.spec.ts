@@ -188,6 +188,30 @@ describe('OAuth grants: consent, code, refresh, reuse (real PostgreSQL + Kafka)'
     expect(active(tokens.access_token)).toBe(false);
   }, 60_000);
 
+  it('a narrowed application loses the scope at once: at the verifier and at introspection', async () => {
+    const userId = await h.user('human', { [account]: ['orders:read', 'orders:update'] });
+    const { code } = await codeFor(userId);
+    const tokens = keep(await redeem(code));
+    const effective = () => {
+      const r = h.ctx.runtime.verifier.verify(tokens.access_token, { account });
+      return r.active ? r.effectiveScopes : r.reason;
+    };
+    expect(effective()).toEqual(['orders:read', 'orders:update']);
+    await h.publish(h.topics.applications, [
+      h.factory.event('ApplicationUpdated', client.clientId, {
+        clientId: client.clientId,
+        allowedScopes: ['orders:read'],
+      }),
+    ]);
+    await waitFor(() => JSON.stringify(effective()) === JSON.stringify(['orders:read']), {
+      what: 'the verifier to apply the narrowed ceiling',
+    });
+    await waitFor(
+      async () => (await h.ctx.introspection.answer(hashSecret(tokens.access_token))).scope === 'orders:read',
+      { what: 'introspection to apply the narrowed ceiling' },
+    );
+  }, 60_000);
+
   it('keeps no code or token in any table or event (runs last)', async () => {
     expect(secrets.filter(Boolean).length).toBeGreaterThan(10);
     const tables: Array<{ table_name: string }> = await h.ctx.runtime.dataSource.query(

@@ -12,6 +12,9 @@ import { OAuthErrorFilter } from '../oauth-error.filter';
 
 export const GRANT_TYPES = ['authorization_code', 'refresh_token', 'client_credentials'] as const;
 
+/** Forms on the public listener: only the OAuth endpoints take them, and they answer a repeated parameter themselves. */
+export const OAUTH_FORMS = { pathPrefixes: ['/oauth/'], recordRepeated: true } as const;
+
 /**
  * `POST /oauth/token` (RFC 6749 §3.2): the client authenticates, then exchanges a code or a
  * refresh token, or acts as itself (client_credentials). One module per grant type below; the
