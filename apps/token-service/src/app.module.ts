@@ -3,6 +3,8 @@ import { healthController, readinessController, SERVICE_CREDENTIAL, ServiceCrede
 import { LatchkeyAuthModule } from '@latchkey/token-verifier/nest';
 import { SERVICE_NAME, TOKEN_SERVICE_CONFIG } from './config/token-service.config';
 import { IntrospectionController } from './introspection/introspection.controller';
+import { OAuthIntrospectionController } from './oauth/introspection/introspection.controller';
+import { OAuthRevocationController } from './oauth/revocation/revocation.controller';
 import { OAuthTokenController } from './oauth/token/token.controller';
 import { AccountPatsController } from './pats/account-pats.controller';
 import { PersonalAccessTokensController } from './pats/personal-access-tokens.controller';
@@ -37,6 +39,8 @@ export class AppModule {
         AccountPatsController,
         TokenPolicyController,
         OAuthTokenController,
+        OAuthRevocationController,
+        OAuthIntrospectionController,
       ],
       providers: contextProviders(ctx),
       exports: [TOKEN_CONTEXT, TOKEN_SERVICE_CONFIG],

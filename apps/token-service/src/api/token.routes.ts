@@ -35,7 +35,7 @@ const OPTIONAL_BODY = new Set([
 ]);
 
 /** Routes whose body is a form (RFC 6749), not JSON. */
-const FORM_BODY = new Set(['POST /oauth/token']);
+const FORM_BODY = new Set(['POST /oauth/token', 'POST /oauth/revoke', 'POST /oauth/introspect']);
 
 const TokenRequest = Type.Object(
   {
@@ -69,8 +69,55 @@ const TokenAnswer = Type.Object({
 });
 const OAuthErrorBody = Type.Object({ error: Type.String(), error_description: Type.String() });
 
+const TokenParam = Type.Object(
+  {
+    token: Type.String({ description: 'The access or refresh token.' }),
+    token_type_hint: Type.Optional(Type.Union([Type.Literal('access_token'), Type.Literal('refresh_token')])),
+    client_id: Type.Optional(Type.String()),
+    client_secret: Type.Optional(Type.String()),
+  },
+  { additionalProperties: true },
+);
+const IntrospectionAnswer = Type.Object({
+  active: Type.Boolean(),
+  scope: Type.Optional(
+    Type.String({ description: 'What the token may do now (its scopes ∩ the application’s ∩ the user’s).' }),
+  ),
+  client_id: Type.Optional(Type.String()),
+  token_type: Type.Optional(Type.String()),
+  exp: Type.Optional(Type.Integer()),
+  sub: Type.Optional(Type.String()),
+});
+
 /** The public API, documented from the same schemas that validate it (a test checks that every served route is here). */
 export const TOKEN_ROUTES: RouteDoc[] = [
+  {
+    method: 'POST',
+    path: '/oauth/revoke',
+    summary: 'OAuth 2.0 revocation (RFC 7009): a client revokes its own token; a refresh token ends its whole grant',
+    tags: ['oauth'],
+    body: TokenParam,
+    responses: {
+      200: ok('Done, or nothing to do (unknown, revoked or another client’s token): the same answer.'),
+      400: ok('`invalid_request` or `unsupported_token_type`.', OAuthErrorBody),
+      401: ok('`invalid_client`.', OAuthErrorBody),
+    },
+  },
+  {
+    method: 'POST',
+    path: '/oauth/introspect',
+    summary: 'OAuth 2.0 introspection (RFC 7662) for clients: their own tokens only',
+    tags: ['oauth'],
+    body: TokenParam,
+    responses: {
+      200: ok(
+        'The token’s state; exactly `{"active": false}` when unknown, another client’s, revoked or expired.',
+        IntrospectionAnswer,
+      ),
+      400: ok('`invalid_request`.', OAuthErrorBody),
+      401: ok('`invalid_client`.', OAuthErrorBody),
+    },
+  },
   {
     method: 'POST',
     path: '/oauth/token',

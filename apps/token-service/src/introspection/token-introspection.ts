@@ -9,6 +9,7 @@ import type { DataSource } from 'typeorm';
 
 interface FactsRow {
   token_id: string;
+  token_kind: string;
   grant_id: string;
   user_id: string | null;
   client_id: string | null;
@@ -30,6 +31,8 @@ export interface Introspection {
   result: VerifyResult;
   userVersion: number | null;
   applicationVersion: number | null;
+  /** `pat`, `access` or `refresh`; null when the token is unknown. */
+  kind: string | null;
 }
 
 /**
@@ -47,7 +50,7 @@ export class TokenIntrospection {
 
   async byHash(tokenHash: string, options: VerifyOptions = {}): Promise<Introspection> {
     const rows: FactsRow[] = await this.db.query(
-      `SELECT h.token_id, h.grant_id, h.user_id, h.client_id, h.account_ids, h.scopes, h.expires_at, h.revoked,
+      `SELECT h.token_id, h.grant_id, h.token_kind, h.user_id, h.client_id, h.account_ids, h.scopes, h.expires_at, h.revoked,
               u.kind AS user_kind, u.status AS user_status, u.version AS user_version,
               (SELECT json_object_agg(p.account_id, p.permissions) FROM user_permissions p WHERE p.user_id = h.user_id) AS permissions,
               a.status AS application_status, a.version AS application_version, a.allowed_scopes
@@ -58,7 +61,7 @@ export class TokenIntrospection {
       [tokenHash],
     );
     if (rows.length === 0)
-      return { result: { active: false, reason: 'unknown' }, userVersion: null, applicationVersion: null };
+      return { result: { active: false, reason: 'unknown' }, userVersion: null, applicationVersion: null, kind: null };
     const r = rows[0];
     const user: UserFacts | undefined =
       r.user_id === null || r.user_status === null
@@ -89,7 +92,7 @@ export class TokenIntrospection {
       options,
       this.clock().getTime(),
     );
-    return { result, userVersion: r.user_version, applicationVersion: r.application_version };
+    return { result, userVersion: r.user_version, applicationVersion: r.application_version, kind: r.token_kind };
   }
 
   /**
@@ -99,8 +102,9 @@ export class TokenIntrospection {
    * verifier can prefer its own newer state).
    */
   async answer(tokenHash: string): Promise<IntrospectedToken & { token_type?: string }> {
-    const { result, userVersion, applicationVersion } = await this.byHash(tokenHash);
-    if (!result.active) return { active: false };
+    const { result, userVersion, applicationVersion, kind } = await this.byHash(tokenHash);
+    // refresh tokens are for token-service alone: no verifier is told one is active
+    if (!result.active || kind === 'refresh') return { active: false };
     return {
       active: true,
       token_type: 'Bearer',

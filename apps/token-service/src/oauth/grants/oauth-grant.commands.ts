@@ -54,6 +54,9 @@ interface TokenRow {
   revoked: boolean;
 }
 
+/** The reason recorded when a client revokes its own token (RFC 7009). */
+export const CLIENT_REVOKED = 'client_request';
+
 const INVALID_CODE = 'the authorization code is invalid, expired or was issued to another client or redirect URI';
 const INVALID_REFRESH = 'the refresh token is invalid, expired, revoked or was issued to another client';
 
@@ -273,6 +276,33 @@ export class OAuthGrantCommands {
         undefined,
         now,
       );
+    });
+  }
+
+  /**
+   * RFC 7009 revocation by a client of one of its own tokens: a refresh token ends its grant
+   * (every token of it), an access token only itself. A token that is unknown, already revoked or
+   * another client's changes nothing — and the answer is the same, so nothing is learnt from it.
+   */
+  async revokeByClient(client: OAuthClient, token: string): Promise<void> {
+    const parsed = parseSecret(token);
+    if (!parsed.ok || (parsed.kind !== 'at' && parsed.kind !== 'rt')) return;
+    const rows: TokenRow[] = await this.runtime.dataSource.query(
+      'SELECT token_id, grant_id, token_kind, client_id, revoked FROM token_hashes WHERE token_hash = $1',
+      [hashSecret(token)],
+    );
+    const row = rows[0];
+    if (!row || row.client_id !== client.clientId || row.revoked) return;
+    const actor = `client:${client.clientId}`;
+    await this.runtime.dataSource.transaction(async (m) => {
+      if (row.token_kind === 'refresh') await this.revokeIn(m, row.grant_id, CLIENT_REVOKED, actor);
+      else
+        await this.decide(m, row.grant_id, actor, {
+          type: 'RevokeOAuthToken',
+          tokenId: row.token_id,
+          tokenKind: 'access',
+          reason: CLIENT_REVOKED,
+        });
     });
   }
 

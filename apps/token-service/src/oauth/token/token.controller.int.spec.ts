@@ -146,6 +146,77 @@ describe('POST /oauth/token (real PostgreSQL + Kafka, over HTTP)', () => {
     expect((await post(exchange(c), basic(confidential.clientId, secret))).statusCode).toBe(200);
   }, 60_000);
 
+  describe('POST /oauth/introspect and /oauth/revoke (RFC 7662, RFC 7009)', () => {
+    const form = (path: string, fields: Record<string, string>, authorization?: string) =>
+      h.app.inject({
+        method: 'POST',
+        url: path,
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...(authorization ? { authorization } : {}) },
+        payload: new URLSearchParams(fields).toString(),
+      });
+    const mine = () => basic(confidential.clientId, secret);
+    async function tokens(): Promise<{ access_token: string; refresh_token: string }> {
+      return (await post(exchange(await code(confidential)), mine())).json();
+    }
+    const introspect = async (token: string, authorization = mine()) =>
+      (await form('/oauth/introspect', { token }, authorization)).json();
+
+    it('a client introspects its own tokens; anything else is exactly {"active": false}', async () => {
+      const t = await tokens();
+      expect(await introspect(t.access_token)).toEqual({
+        active: true,
+        scope: 'orders:read',
+        client_id: confidential.clientId,
+        token_type: 'Bearer',
+        exp: expect.any(Number),
+        sub: expect.any(String),
+      });
+      expect(await introspect(t.refresh_token)).toMatchObject({ active: true, token_type: 'refresh_token' });
+      for (const other of [generateSecret('at'), 'garbage', generateSecret('cs'), 'lk_at_short'])
+        expect(await introspect(other)).toEqual({ active: false });
+      expect(await introspect(t.access_token, basic(machine.clientId, secret))).toEqual({ active: false });
+      const noToken = await form('/oauth/introspect', {}, mine());
+      expect([noToken.statusCode, noToken.json().error]).toEqual([400, 'invalid_request']);
+      const anonymous = await form('/oauth/introspect', { token: t.access_token });
+      expect([anonymous.statusCode, anonymous.json().error]).toEqual([401, 'invalid_client']);
+    }, 60_000);
+
+    it('the internal introspection never calls a refresh token active (refresh tokens stay at token-service)', async () => {
+      const t = await tokens();
+      expect(await h.ctx.introspection.answer(hashSecret(t.refresh_token))).toEqual({ active: false });
+      expect((await h.ctx.introspection.answer(hashSecret(t.access_token))).active).toBe(true);
+    }, 60_000);
+
+    it('revoking an access token ends that token only; revoking a refresh token ends the grant', async () => {
+      const t = await tokens();
+      const r1 = await form('/oauth/revoke', { token: t.access_token, token_type_hint: 'access_token' }, mine());
+      expect([r1.statusCode, r1.body]).toEqual([200, '']);
+      expect(await introspect(t.access_token)).toEqual({ active: false });
+      expect(h.ctx.runtime.verifier.verify(t.access_token).active).toBe(false);
+      const refreshed = (await post({ grant_type: 'refresh_token', refresh_token: t.refresh_token }, mine())).json();
+      expect(refreshed.access_token).toMatch(/^lk_at_/);
+
+      const r2 = await form('/oauth/revoke', { token: refreshed.refresh_token }, mine());
+      expect(r2.statusCode).toBe(200);
+      expect(await introspect(refreshed.access_token)).toEqual({ active: false });
+      expect(h.ctx.runtime.verifier.verify(refreshed.access_token).active).toBe(false);
+    }, 60_000);
+
+    it('another client’s or an unknown token: 200 and nothing revoked; a bad request is an RFC error', async () => {
+      const t = await tokens();
+      const foreign = await form('/oauth/revoke', { token: t.access_token }, basic(machine.clientId, secret));
+      expect(foreign.statusCode).toBe(200);
+      expect((await introspect(t.access_token)).active).toBe(true);
+      expect((await form('/oauth/revoke', { token: generateSecret('rt') }, mine())).statusCode).toBe(200);
+      const hint = await form('/oauth/revoke', { token: t.access_token, token_type_hint: 'id_token' }, mine());
+      expect([hint.statusCode, hint.json().error]).toEqual([400, 'unsupported_token_type']);
+      const missing = await form('/oauth/revoke', {}, mine());
+      expect([missing.statusCode, missing.json().error]).toEqual([400, 'invalid_request']);
+      const anonymous = await form('/oauth/revoke', { token: t.access_token });
+      expect([anonymous.statusCode, anonymous.json().error]).toEqual([401, 'invalid_client']);
+    }, 60_000);
+  });
+
   const auth = () => basic(confidential.clientId, secret);
   const BAD: Array<[string, () => ReturnType<typeof post>, number, string]> = [
     ['no grant_type', () => post({ code: 'x' }, auth()), 400, 'invalid_request'],

@@ -4,7 +4,7 @@ import { repeatedFormFields } from '@latchkey/http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { expandScopes } from '../../domain/scopes';
 import { TOKEN_CONTEXT, type TokenContext } from '../../token.context';
-import { authenticateClient, readClientCredentials } from '../clients/client-authentication';
+import { authenticatedClient } from '../clients/authenticated-client';
 import { OAuthClients, type OAuthClient } from '../clients/oauth-client';
 import type { TokenResponse } from '../grants/oauth-grant.commands';
 import { OAuthError } from '../oauth-error';
@@ -38,9 +38,7 @@ export class OAuthTokenController {
   ): Promise<TokenResponse> {
     void reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
     const form = formOf(body, request);
-    const credentials = readClientCredentials(request.headers.authorization, form);
-    const now = this.ctx.clock();
-    const client = authenticateClient(await this.clients.find(credentials.clientId), credentials, now);
+    const client = await authenticatedClient(request, form, this.clients, this.ctx.clock());
     const grantType = form.grant_type;
     if (grantType === undefined || grantType === '') throw new OAuthError('invalid_request', 'grant_type is required');
     if (!(GRANT_TYPES as readonly string[]).includes(grantType))
