@@ -3,6 +3,7 @@ import { healthController, readinessController, SERVICE_CREDENTIAL, ServiceCrede
 import { LatchkeyAuthModule } from '@latchkey/token-verifier/nest';
 import { SERVICE_NAME, TOKEN_SERVICE_CONFIG } from './config/token-service.config';
 import { IntrospectionController } from './introspection/introspection.controller';
+import { AccountGrantsController, MyAuthorizationsController } from './oauth/authorizations/authorizations.controller';
 import { OAuthIntrospectionController } from './oauth/introspection/introspection.controller';
 import { OAuthRevocationController } from './oauth/revocation/revocation.controller';
 import { OAuthTokenController } from './oauth/token/token.controller';
@@ -41,6 +42,8 @@ export class AppModule {
         OAuthTokenController,
         OAuthRevocationController,
         OAuthIntrospectionController,
+        MyAuthorizationsController,
+        AccountGrantsController,
       ],
       providers: contextProviders(ctx),
       exports: [TOKEN_CONTEXT, TOKEN_SERVICE_CONFIG],

@@ -4,8 +4,10 @@ import { SCOPES } from '../domain/permissions';
 import {
   AccountParams,
   AccountPatParams,
+  AccountGrantParams,
   AccountUserParams,
   CheckAnswer,
+  GrantParams,
   CheckTokenBody,
   CreatePatBody,
   CreatePatForUserBody,
@@ -69,6 +71,25 @@ const TokenAnswer = Type.Object({
 });
 const OAuthErrorBody = Type.Object({ error: Type.String(), error_description: Type.String() });
 
+const Authorization = Type.Object({
+  grantId: Type.String(),
+  kind: Type.Union([Type.Literal('authorization'), Type.Literal('client')]),
+  userId: Type.Union([Type.String(), Type.Null()]),
+  application: Type.Object({
+    clientId: Type.String(),
+    name: Type.Union([Type.String(), Type.Null()]),
+    ownerAccountId: Type.Union([Type.String(), Type.Null()]),
+  }),
+  scopes: Type.Array(Type.String()),
+  accountIds: Type.Array(Type.String()),
+  createdAt: Type.String({ format: 'date-time' }),
+  lastUsedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+});
+const AuthorizationPage = Type.Object({
+  items: Type.Array(Authorization),
+  nextCursor: Type.Union([Type.String(), Type.Null()]),
+});
+
 const TokenParam = Type.Object(
   {
     token: Type.String({ description: 'The access or refresh token.' }),
@@ -91,6 +112,43 @@ const IntrospectionAnswer = Type.Object({
 
 /** The public API, documented from the same schemas that validate it (a test checks that every served route is here). */
 export const TOKEN_ROUTES: RouteDoc[] = [
+  {
+    method: 'GET',
+    path: '/v1/me/authorizations',
+    summary: 'Access & Security: the applications you authorized (name, owner, scopes, accounts, when, last used)',
+    tags: ['authorizations'],
+    scopes: [SCOPES.grants.read],
+    query: PageQuery,
+    responses: { 200: ok('A page of live authorizations, oldest first.', AuthorizationPage) },
+  },
+  {
+    method: 'DELETE',
+    path: '/v1/me/authorizations/:grantId',
+    summary: 'Revoke an application’s authorization: every token of it is refused everywhere at once',
+    tags: ['authorizations'],
+    scopes: [SCOPES.grants.delete],
+    params: GrantParams,
+    responses: { 204: ok('Revoked.'), 404: ok('No such live authorization of yours.') },
+  },
+  {
+    method: 'GET',
+    path: '/v1/accounts/:accountId/grants',
+    summary: 'The OAuth grants that may act in an account (authorizations and client grants), for its administrators',
+    tags: ['authorizations'],
+    scopes: [SCOPES.account.read],
+    params: AccountParams,
+    query: PageQuery,
+    responses: { 200: ok('A page of live grants, oldest first.', AuthorizationPage) },
+  },
+  {
+    method: 'DELETE',
+    path: '/v1/accounts/:accountId/grants/:grantId',
+    summary: 'Revoke an OAuth grant acting in the account',
+    tags: ['authorizations'],
+    scopes: [SCOPES.account.delete],
+    params: AccountGrantParams,
+    responses: { 204: ok('Revoked.'), 404: ok('No such live grant in this account.') },
+  },
   {
     method: 'POST',
     path: '/oauth/revoke',

@@ -14,6 +14,8 @@ export const PatParams = Type.Object({ id: Uuid }, { additionalProperties: false
 export const AccountParams = Type.Object({ accountId: Uuid }, { additionalProperties: false });
 export const AccountPatParams = Type.Object({ accountId: Uuid, id: Uuid }, { additionalProperties: false });
 export const AccountUserParams = Type.Object({ accountId: Uuid, userId: Uuid }, { additionalProperties: false });
+export const GrantParams = Type.Object({ grantId: Uuid }, { additionalProperties: false });
+export const AccountGrantParams = Type.Object({ accountId: Uuid, grantId: Uuid }, { additionalProperties: false });
 export { PageQuery };
 export type PageQueryT = Static<typeof PageQuery>;
 

@@ -124,6 +124,11 @@ async function react(
           `UPDATE pats SET last_used_at = $2 WHERE token_id = $1 AND (last_used_at IS NULL OR last_used_at < $2)`,
           [entry.tokenId, entry.lastUsedAt],
         );
+        await tx.query(
+          `UPDATE oauth_grants g SET last_used_at = $2 FROM token_hashes h
+            WHERE h.token_id = $1 AND g.grant_id = h.grant_id AND (g.last_used_at IS NULL OR g.last_used_at < $2)`,
+          [entry.tokenId, entry.lastUsedAt],
+        );
       }
       return;
     default:

@@ -23,7 +23,8 @@ export class OAuthGrants1764400000001 implements MigrationInterface {
         account_ids   text[]      NOT NULL,
         created_at    timestamptz NOT NULL,
         revoked_at    timestamptz NULL,
-        revoke_reason text        NULL
+        revoke_reason text        NULL,
+        last_used_at  timestamptz NULL
       )`);
     await q.query(
       'CREATE INDEX oauth_grants_user_client_idx ON oauth_grants (user_id, client_id) WHERE revoked_at IS NULL',

@@ -1,0 +1,130 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { hashSecret } from '@latchkey/token-format';
+import { waitFor } from '@latchkey/testing';
+import { TokenHarness } from '../../testing/token-harness';
+import type { AuthorizationRequest } from '../authorize/authorization-request';
+import { OAuthClients, type OAuthClient } from '../clients/oauth-client';
+import type { TokenResponse } from '../grants/oauth-grant.commands';
+
+describe('Access & Security: /v1/me/authorizations and /v1/accounts/{a}/grants (real PostgreSQL + Kafka)', () => {
+  const h = new TokenHarness();
+  const account = randomUUID();
+  let client: OAuthClient;
+  const REDIRECT = 'https://reports.example.com/callback';
+  const verifier = 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk';
+  const PERMISSIONS = ['orders:read', 'grants:read', 'grants:delete', 'personal_access_tokens:read'];
+
+  beforeAll(async () => {
+    await h.startService();
+    const clientId = randomUUID();
+    await h.publish(h.topics.applications, [
+      h.factory.event('ApplicationRegistered', clientId, {
+        clientId,
+        ownerAccountId: account,
+        name: 'Reports',
+        clientType: 'confidential',
+        redirectUris: [REDIRECT],
+        grantTypes: ['authorization_code', 'refresh_token'],
+        allowedScopes: ['orders:read'],
+        accountIds: [account],
+        accessTokenTtlSeconds: 3600,
+        refreshTokenTtlSeconds: 86_400,
+        firstParty: false,
+        secretHash: hashSecret('lk_cs_x'),
+      }),
+    ]);
+    client = await waitFor(() => new OAuthClients(h.ctx.runtime.dataSource).find(clientId), { what: 'the client' });
+  }, 120_000);
+  afterAll(() => h.stopService());
+
+  async function authorized(userId: string): Promise<{ grantId: string; tokens: TokenResponse }> {
+    const request: AuthorizationRequest = {
+      client,
+      redirectUri: REDIRECT,
+      scopes: ['orders:read'],
+      codeChallenge: createHash('sha256').update(verifier).digest('base64url'),
+      state: null,
+    };
+    const grantId = await h.ctx.oauth.consent(request, userId, [account]);
+    const code = await h.ctx.oauth.issueCode(grantId, request, userId);
+    const tokens = await h.ctx.oauth.redeemCode({ code, client, redirectUri: REDIRECT, verifier });
+    return { grantId, tokens };
+  }
+  const call = (method: 'GET' | 'DELETE', url: string, token: string) =>
+    h.app.inject({ method, url, headers: { authorization: `Bearer ${token}` } });
+
+  it('lists the applications a user authorized, and revoking one stops its tokens at once', async () => {
+    const userId = await h.user('human', { [account]: PERMISSIONS });
+    const { grantId, tokens } = await authorized(userId);
+    const pat = await h.tokenFor(userId, [account], ['grants:read', 'grants:delete']);
+
+    const list = await call('GET', '/v1/me/authorizations', pat);
+    expect(list.statusCode).toBe(200);
+    expect(list.json()).toEqual({
+      items: [
+        {
+          grantId,
+          kind: 'authorization',
+          userId,
+          application: { clientId: client.clientId, name: 'Reports', ownerAccountId: account },
+          scopes: ['orders:read'],
+          accountIds: [account],
+          createdAt: expect.any(String),
+          lastUsedAt: null,
+        },
+      ],
+      nextCursor: null,
+    });
+
+    expect(h.ctx.runtime.verifier.verify(tokens.access_token, { account }).active).toBe(true);
+    expect((await call('DELETE', `/v1/me/authorizations/${grantId}`, pat)).statusCode).toBe(204);
+    expect(h.ctx.runtime.verifier.verify(tokens.access_token, { account })).toEqual({
+      active: false,
+      reason: 'grant_revoked',
+    });
+    await expect(h.ctx.oauth.refresh({ refreshToken: tokens.refresh_token!, client, scope: null })).rejects.toThrow();
+    expect((await call('GET', '/v1/me/authorizations', pat)).json().items).toEqual([]);
+    expect((await call('DELETE', `/v1/me/authorizations/${grantId}`, pat)).statusCode).toBe(404);
+  }, 60_000);
+
+  it('a third-party access token cannot see or revoke its owner’s authorizations, nor manage the owner’s PATs', async () => {
+    const userId = await h.user('human', { [account]: PERMISSIONS });
+    const { grantId, tokens } = await authorized(userId);
+    for (const [method, url] of [
+      ['GET', '/v1/me/authorizations'],
+      ['DELETE', `/v1/me/authorizations/${grantId}`],
+      ['GET', '/v1/personal-access-tokens'],
+    ] as const) {
+      const res = await call(method, url, tokens.access_token);
+      expect({ url, status: res.statusCode }).toEqual({ url, status: 403 });
+    }
+    const withoutDelete = await h.tokenFor(userId, [account], ['grants:read']);
+    expect((await call('DELETE', `/v1/me/authorizations/${grantId}`, withoutDelete)).statusCode).toBe(403);
+    expect(h.ctx.runtime.verifier.verify(tokens.access_token, { account }).active).toBe(true);
+  }, 60_000);
+
+  it('another user’s authorization is not found', async () => {
+    const owner = await h.user('human', { [account]: PERMISSIONS });
+    const { grantId } = await authorized(owner);
+    const other = await h.user('human', { [account]: PERMISSIONS });
+    const pat = await h.tokenFor(other, [account], ['grants:read', 'grants:delete']);
+    expect((await call('DELETE', `/v1/me/authorizations/${grantId}`, pat)).statusCode).toBe(404);
+    expect((await call('GET', '/v1/me/authorizations', pat)).json().items).toEqual([]);
+    expect((await call('DELETE', '/v1/me/authorizations/not-a-uuid', pat)).statusCode).toBe(400);
+  }, 60_000);
+
+  it('an account’s administrators list and revoke the grants acting in it; members may not', async () => {
+    const userId = await h.user('human', { [account]: PERMISSIONS });
+    const { grantId, tokens } = await authorized(userId);
+    const admin = await h.user('human', { [account]: ['account_tokens:read', 'account_tokens:delete'] });
+    const adminPat = await h.tokenFor(admin, [account], ['account_tokens:read', 'account_tokens:delete']);
+    const listed = await call('GET', `/v1/accounts/${account}/grants?limit=100`, adminPat);
+    expect(listed.statusCode).toBe(200);
+    expect(listed.json().items.map((g: { grantId: string }) => g.grantId)).toContain(grantId);
+    const member = await h.tokenFor(userId, [account], ['grants:read', 'grants:delete']);
+    expect((await call('GET', `/v1/accounts/${account}/grants`, member)).statusCode).toBe(403);
+    expect((await call('DELETE', `/v1/accounts/${randomUUID()}/grants/${grantId}`, adminPat)).statusCode).toBe(403);
+    expect((await call('DELETE', `/v1/accounts/${account}/grants/${grantId}`, adminPat)).statusCode).toBe(204);
+    expect(h.ctx.runtime.verifier.verify(tokens.access_token, { account }).active).toBe(false);
+  }, 60_000);
+});
