@@ -162,6 +162,14 @@ export class Platform {
       ...(name === 'identity-service' || name === 'application-registry'
         ? { INTROSPECTION_URL: `http://127.0.0.1:${tokenInternal}/internal/introspect` }
         : {}),
+      // the authorization server: its issuer is its own public URL; passwords are checked at identity-service
+      ...(name === 'token-service'
+        ? {
+            OAUTH_ISSUER: `http://127.0.0.1:${port}`,
+            LOGIN_CHECK_URL: `http://127.0.0.1:${(await this.portsOf('identity-service')).internalPort}/internal/login-check`,
+            SESSION_COOKIE_SECURE: 'false',
+          }
+        : {}),
       ...extraEnv,
     };
     if (name === 'gateway') delete env.DATABASE_URL;

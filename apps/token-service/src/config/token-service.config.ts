@@ -1,9 +1,12 @@
 import {
+  ConfigError,
   defineEnv,
   host,
   hostPortList,
+  httpUrl,
   integer,
   logLevel,
+  oneOf,
   port,
   postgresUrl,
   readEnv,
@@ -38,6 +41,20 @@ export const TOKEN_SERVICE_ENV = defineEnv({
     description:
       'credential verifiers (the gateway, the other services) present (`Authorization: Bearer …`) on the internal listener',
   }),
+  OAUTH_ISSUER: httpUrl({
+    localDefault: 'http://127.0.0.1:3003',
+    description:
+      "the authorization server's issuer: token-service's public base URL as clients reach it (https in production), in discovery and on every authorization response",
+  }),
+  LOGIN_CHECK_URL: httpUrl({
+    localDefault: 'http://127.0.0.1:3101/internal/login-check',
+    description: "identity-service's login check on its internal listener (the login page checks passwords there)",
+  }),
+  SESSION_COOKIE_SECURE: oneOf(['true', 'false'], {
+    default: 'true',
+    description:
+      'whether the login session and interaction cookies are Secure; `false` is accepted only with a loopback http issuer (local development)',
+  }),
   ...VERIFIER_ENV,
   ...RETENTION_ENV,
   EXPIRED_TOKEN_RETENTION_DAYS: integer({
@@ -56,5 +73,19 @@ export const TOKEN_SERVICE_CONFIG = Symbol('TOKEN_SERVICE_CONFIG');
 
 /** Reads and validates the environment; throws a ConfigError naming every bad variable. */
 export function loadTokenServiceConfig(env: Env = process.env): TokenServiceConfig {
-  return readEnv(TOKEN_SERVICE_ENV, env);
+  const config = readEnv(TOKEN_SERVICE_ENV, env);
+  if (config.SESSION_COOKIE_SECURE === 'false' && !isLoopbackHttp(config.OAUTH_ISSUER))
+    throw new ConfigError([
+      {
+        variable: 'SESSION_COOKIE_SECURE',
+        message: `false is accepted only with a loopback http issuer (local development); OAUTH_ISSUER is ${config.OAUTH_ISSUER}`,
+      },
+    ]);
+  return config;
+}
+
+/** http://127.0.0.1…, http://[::1]… or http://localhost…: a developer's own machine. */
+function isLoopbackHttp(url: string): boolean {
+  const { protocol, hostname } = new URL(url);
+  return protocol === 'http:' && (hostname === 'localhost' || hostname === '127.0.0.1' || hostname === '[::1]');
 }

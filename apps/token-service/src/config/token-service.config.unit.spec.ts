@@ -2,6 +2,18 @@ import { ConfigError } from '@latchkey/config';
 import { loadTokenServiceConfig, TOKEN_SERVICE_ENV } from './token-service.config';
 
 describe('token-service config', () => {
+  it('relaxes Secure cookies only for a loopback http issuer', () => {
+    for (const issuer of ['http://127.0.0.1:3003', 'http://localhost:3003', 'http://[::1]:3003'])
+      expect(
+        loadTokenServiceConfig({ OAUTH_ISSUER: issuer, SESSION_COOKIE_SECURE: 'false' }).SESSION_COOKIE_SECURE,
+      ).toBe('false');
+    for (const issuer of ['https://auth.example.com', 'http://auth.example.com', 'https://127.0.0.1'])
+      expect(() => loadTokenServiceConfig({ OAUTH_ISSUER: issuer, SESSION_COOKIE_SECURE: 'false' })).toThrow(
+        /SESSION_COOKIE_SECURE: false is accepted only with a loopback http issuer/,
+      );
+    expect(() => loadTokenServiceConfig({ SESSION_COOKIE_SECURE: 'no' })).toThrow(ConfigError);
+  });
+
   it('given an empty environment, then the local development defaults apply', () => {
     expect(loadTokenServiceConfig({})).toEqual({
       HOST: '127.0.0.1',
@@ -12,6 +24,9 @@ describe('token-service config', () => {
       INTERNAL_HOST: '127.0.0.1',
       INTERNAL_PORT: 3103,
       INTERNAL_SERVICE_TOKEN: 'local-development-internal-token-0000',
+      OAUTH_ISSUER: 'http://127.0.0.1:3003',
+      LOGIN_CHECK_URL: 'http://127.0.0.1:3101/internal/login-check',
+      SESSION_COOKIE_SECURE: 'true',
       MISS_FALLBACK_PER_SECOND: 20,
       MISS_FALLBACK_PER_CLIENT_PER_SECOND: 2,
       STALENESS_LIMIT_SECONDS: 60,
@@ -58,6 +73,9 @@ describe('token-service config', () => {
       'INTERNAL_HOST',
       'INTERNAL_PORT',
       'INTERNAL_SERVICE_TOKEN',
+      'OAUTH_ISSUER',
+      'LOGIN_CHECK_URL',
+      'SESSION_COOKIE_SECURE',
       'MISS_FALLBACK_PER_SECOND',
       'MISS_FALLBACK_PER_CLIENT_PER_SECOND',
       'STALENESS_LIMIT_SECONDS',
