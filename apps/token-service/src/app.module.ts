@@ -4,6 +4,8 @@ import { LatchkeyAuthModule } from '@latchkey/token-verifier/nest';
 import { SERVICE_NAME, TOKEN_SERVICE_CONFIG } from './config/token-service.config';
 import { IntrospectionController } from './introspection/introspection.controller';
 import { AccountGrantsController, MyAuthorizationsController } from './oauth/authorizations/authorizations.controller';
+import { AuthorizeController } from './oauth/authorize/authorize.controller';
+import { MetadataController } from './oauth/metadata/metadata.controller';
 import { OAuthIntrospectionController } from './oauth/introspection/introspection.controller';
 import { OAuthRevocationController } from './oauth/revocation/revocation.controller';
 import { OAuthTokenController } from './oauth/token/token.controller';
@@ -44,6 +46,8 @@ export class AppModule {
         OAuthIntrospectionController,
         MyAuthorizationsController,
         AccountGrantsController,
+        AuthorizeController,
+        MetadataController,
       ],
       providers: contextProviders(ctx),
       exports: [TOKEN_CONTEXT, TOKEN_SERVICE_CONFIG],

@@ -57,6 +57,7 @@ export {
   DEFAULT_BODY_LIMIT_BYTES,
   configureHttpApp,
   createHttpApp,
+  formFieldValues,
   repeatedFormFields,
   type FormOptions,
   type HttpAppOptions,

@@ -37,7 +37,26 @@ const OPTIONAL_BODY = new Set([
 ]);
 
 /** Routes whose body is a form (RFC 6749), not JSON. */
-const FORM_BODY = new Set(['POST /oauth/token', 'POST /oauth/revoke', 'POST /oauth/introspect']);
+const FORM_BODY = new Set([
+  'POST /oauth/token',
+  'POST /oauth/revoke',
+  'POST /oauth/introspect',
+  'POST /oauth/interaction/:id/login',
+  'POST /oauth/interaction/:id/consent',
+]);
+const InteractionParams = Type.Object({ id: Type.String() });
+const LoginForm = Type.Object(
+  { csrf: Type.String(), email: Type.String(), password: Type.String() },
+  { additionalProperties: false },
+);
+const ConsentForm = Type.Object(
+  {
+    csrf: Type.String(),
+    decision: Type.Union([Type.Literal('allow'), Type.Literal('deny')]),
+    account: Type.Optional(Type.String({ description: 'An account to allow (repeat the field for several).' })),
+  },
+  { additionalProperties: false },
+);
 
 const TokenRequest = Type.Object(
   {
@@ -112,6 +131,58 @@ const IntrospectionAnswer = Type.Object({
 
 /** The public API, documented from the same schemas that validate it (a test checks that every served route is here). */
 export const TOKEN_ROUTES: RouteDoc[] = [
+  {
+    method: 'GET',
+    path: '/.well-known/oauth-authorization-server',
+    summary: 'Authorization server metadata (RFC 8414)',
+    tags: ['oauth'],
+    responses: { 200: ok('The issuer, the endpoints and what they support.') },
+  },
+  {
+    method: 'GET',
+    path: '/oauth/authorize',
+    summary:
+      'Authorization endpoint (RFC 6749 §3.1): authorization code with PKCE S256 only; errors before the client and redirect URI are trusted are a page, after that a redirect with iss (RFC 9207)',
+    tags: ['oauth'],
+    responses: { 303: ok('To the interaction page, or back to the client with an error.'), 400: ok('An error page.') },
+  },
+  {
+    method: 'GET',
+    path: '/oauth/interaction/:id',
+    summary: 'The login page, or the consent page, of an authorization request started in this browser',
+    tags: ['oauth'],
+    params: InteractionParams,
+    responses: {
+      200: ok('A page.'),
+      303: ok('Back to the client (remembered consent, first-party).'),
+      400: ok('An error page.'),
+    },
+  },
+  {
+    method: 'POST',
+    path: '/oauth/interaction/:id/login',
+    summary: 'Sign in (checked by identity-service); 303 to the interaction page',
+    tags: ['oauth'],
+    params: InteractionParams,
+    body: LoginForm,
+    responses: { 303: ok('To the interaction page.'), 403: ok('The form’s CSRF token is wrong or expired.') },
+  },
+  {
+    method: 'POST',
+    path: '/oauth/interaction/:id/consent',
+    summary: 'Allow or Deny; 303 back to the client with a code (and state, iss) or error=access_denied',
+    tags: ['oauth'],
+    params: InteractionParams,
+    body: ConsentForm,
+    responses: { 303: ok('Back to the client.'), 403: ok('The form’s CSRF token is wrong or expired.') },
+  },
+  {
+    method: 'GET',
+    path: '/oauth/assets/latchkey.css',
+    summary: 'The pages’ stylesheet',
+    tags: ['oauth'],
+    responses: { 200: ok('CSS.') },
+  },
   {
     method: 'GET',
     path: '/v1/me/authorizations',

@@ -6,6 +6,7 @@ import { CreateInstallation1764300000001 } from './migrations/1764300000001-crea
 import { CreateApplicationDirectory1764300000002 } from './migrations/1764300000002-create-application-directory';
 import { OAuthClients1764400000000 } from './migrations/1764400000000-oauth-clients';
 import { OAuthGrants1764400000001 } from './migrations/1764400000001-oauth-grants';
+import { LoginSessions1764400000002 } from './migrations/1764400000002-login-sessions';
 
 /** token-service's own database: the event store's migrations, then its read models'. */
 export const TOKEN_MIGRATIONS = [
@@ -14,6 +15,7 @@ export const TOKEN_MIGRATIONS = [
   CreateApplicationDirectory1764300000002,
   OAuthClients1764400000000,
   OAuthGrants1764400000001,
+  LoginSessions1764400000002,
 ];
 
 export function createDataSource(databaseUrl: string, poolSize?: number): DataSource {

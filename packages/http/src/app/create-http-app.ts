@@ -14,9 +14,23 @@ export const DEFAULT_BODY_LIMIT_BYTES = 64 * 1024;
 
 const REPEATED = Symbol('repeated form fields');
 
-/** The fields a form body repeated (first values kept), when parsed with `recordRepeated`. */
+function repeatedOf(body: unknown): Readonly<Record<string, string[]>> {
+  return (
+    (typeof body === 'object' && body !== null && (body as { [REPEATED]?: Record<string, string[]> })[REPEATED]) || {}
+  );
+}
+
+/** The fields a form body repeated (first values kept as the field), when parsed with `recordRepeated`. */
 export function repeatedFormFields(body: unknown): readonly string[] {
-  return (typeof body === 'object' && body !== null && (body as { [REPEATED]?: string[] })[REPEATED]) || [];
+  return Object.keys(repeatedOf(body));
+}
+
+/** Every value of a form field, in order (a checkbox list), when parsed with `recordRepeated`. */
+export function formFieldValues(body: unknown, name: string): readonly string[] {
+  const all = repeatedOf(body)[name];
+  if (all) return all;
+  const one = typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[name] : undefined;
+  return typeof one === 'string' ? [one] : [];
 }
 
 export interface FormOptions {
@@ -83,10 +97,10 @@ export function configureHttpApp(
         );
       const params = new URLSearchParams(body.toString('utf8'));
       const fields: Record<string, string> = {};
-      const repeated: string[] = [];
+      const repeated: Record<string, string[]> = {};
       for (const [key, value] of params) {
         if (form.recordRepeated && key !== '__proto__' && Object.hasOwn(fields, key)) {
-          if (!repeated.includes(key)) repeated.push(key);
+          (repeated[key] ??= [fields[key]]).push(value);
           continue;
         }
         if (Object.hasOwn(fields, key) || key === '__proto__')
@@ -100,7 +114,8 @@ export function configureHttpApp(
           );
         fields[key] = value;
       }
-      if (repeated.length > 0) Object.defineProperty(fields, REPEATED, { value: repeated, enumerable: false });
+      if (Object.keys(repeated).length > 0)
+        Object.defineProperty(fields, REPEATED, { value: repeated, enumerable: false });
       done(null, fields);
     });
   }

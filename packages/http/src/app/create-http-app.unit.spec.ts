@@ -4,7 +4,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { ValidBody } from '../validation/typebox-validation';
 import { servedRoutes } from '../openapi/served-routes';
-import { createHttpApp, repeatedFormFields } from './create-http-app';
+import { createHttpApp, formFieldValues, repeatedFormFields } from './create-http-app';
 
 const Note = Type.Object({ text: Type.String() }, { additionalProperties: false });
 
@@ -24,7 +24,7 @@ class NotesModule {}
 class EchoController {
   @Post()
   echo(@Body() body: Record<string, string>) {
-    return { fields: body, repeated: repeatedFormFields(body) };
+    return { fields: body, repeated: repeatedFormFields(body), a: formFieldValues(body, 'a') };
   }
 }
 @Module({ controllers: [EchoController] })
@@ -114,8 +114,13 @@ describe('createHttpApp with forms under a path prefix, repeats recorded (OAuth 
     });
 
   it('keeps the first value of a repeated field and names the field, once', async () => {
-    expect((await post('a=1&b=2&a=3&a=4')).json()).toEqual({ fields: { a: '1', b: '2' }, repeated: ['a'] });
-    expect((await post('a=1&b=2')).json()).toEqual({ fields: { a: '1', b: '2' }, repeated: [] });
+    expect((await post('a=1&b=2&a=3&a=4')).json()).toEqual({
+      fields: { a: '1', b: '2' },
+      repeated: ['a'],
+      a: ['1', '3', '4'],
+    });
+    expect((await post('a=1&b=2')).json()).toEqual({ fields: { a: '1', b: '2' }, repeated: [], a: ['1'] });
+    expect((await post('b=2')).json()).toEqual({ fields: { b: '2' }, repeated: [], a: [] });
   });
 
   it('still refuses __proto__', async () => {

@@ -1,0 +1,293 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { hashSecret } from '@latchkey/token-format';
+import { waitFor } from '@latchkey/testing';
+import { TokenHarness } from '../../testing/token-harness';
+import { OAuthClients, type OAuthClient } from '../clients/oauth-client';
+
+/**
+ * The authorization endpoint and its pages over HTTP. identity-service's login check is a
+ * loopback HTTP server answering its contract (the e2e suite runs the real one).
+ */
+describe('GET /oauth/authorize, the login and consent pages (real PostgreSQL + Kafka, over HTTP)', () => {
+  const h = new TokenHarness();
+  const account = randomUUID();
+  const REDIRECT = 'https://reports.example.com/callback';
+  const ISSUER = 'http://127.0.0.1:3003';
+  const verifier = 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk';
+  const challenge = createHash('sha256').update(verifier).digest('base64url');
+  const users = new Map<string, { userId: string; password: string }>();
+  let loginServer: Server;
+  let client: OAuthClient;
+  let firstParty: OAuthClient;
+
+  beforeAll(async () => {
+    loginServer = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        const { email, password } = JSON.parse(body) as { email: string; password: string };
+        const u = users.get(email);
+        const answer =
+          u && u.password === password
+            ? { ok: true, userId: u.userId, kind: 'human' }
+            : { ok: false, reason: 'invalid_credentials' };
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
+      });
+    });
+    await new Promise<void>((r) => loginServer.listen(0, '127.0.0.1', r));
+    await h.startService({
+      LOGIN_CHECK_URL: `http://127.0.0.1:${(loginServer.address() as AddressInfo).port}/internal/login-check`,
+      OAUTH_ISSUER: ISSUER,
+      SESSION_COOKIE_SECURE: 'false',
+    });
+    const register = (clientId: string, first: boolean) =>
+      h.factory.event('ApplicationRegistered', clientId, {
+        clientId,
+        ownerAccountId: account,
+        name: first ? 'Console' : 'Reports <b>&</b>',
+        clientType: 'confidential',
+        redirectUris: [REDIRECT],
+        grantTypes: ['authorization_code', 'refresh_token'],
+        allowedScopes: ['orders:read', 'orders:update'],
+        accountIds: [account],
+        accessTokenTtlSeconds: 3600,
+        refreshTokenTtlSeconds: 86_400,
+        firstParty: first,
+        secretHash: hashSecret('lk_cs_secret'),
+      });
+    const ids = [randomUUID(), randomUUID()];
+    await h.publish(h.topics.applications, [register(ids[0], false), register(ids[1], true)]);
+    const clients = new OAuthClients(h.ctx.runtime.dataSource);
+    [client, firstParty] = await Promise.all(ids.map((id) => waitFor(() => clients.find(id), { what: 'client' })));
+  }, 120_000);
+  afterAll(async () => {
+    await h.stopService();
+    await new Promise((r) => loginServer.close(r));
+  });
+
+  async function person(): Promise<{ email: string; password: string; userId: string }> {
+    const userId = await h.user('human', { [account]: ['orders:read', 'orders:update'] });
+    const email = `${userId}@example.com`;
+    users.set(email, { userId, password: 'correct horse battery' });
+    return { email, password: 'correct horse battery', userId };
+  }
+  const authorizeUrl = (over: Record<string, string | undefined> = {}, c = client) => {
+    const q = new URLSearchParams();
+    const all: Record<string, string | undefined> = {
+      client_id: c.clientId,
+      redirect_uri: REDIRECT,
+      response_type: 'code',
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+      scope: 'orders:read',
+      state: 'st8',
+      ...over,
+    };
+    for (const [k, v] of Object.entries(all)) if (v !== undefined) q.append(k, v);
+    return `/oauth/authorize?${q}`;
+  };
+
+  /** A browser: keeps cookies, follows nothing by itself. */
+  class Browser {
+    jar = new Map<string, string>();
+    async get(url: string) {
+      return this.keep(await h.app.inject({ method: 'GET', url, headers: this.headers() }));
+    }
+    async post(url: string, form: Record<string, string | string[]>) {
+      const body = new URLSearchParams();
+      for (const [k, v] of Object.entries(form)) for (const one of [v].flat()) body.append(k, one);
+      return this.keep(
+        await h.app.inject({
+          method: 'POST',
+          url,
+          headers: { ...this.headers(), 'content-type': 'application/x-www-form-urlencoded' },
+          payload: body.toString(),
+        }),
+      );
+    }
+    private headers() {
+      return this.jar.size ? { cookie: [...this.jar].map(([k, v]) => `${k}=${v}`).join('; ') } : {};
+    }
+    private keep<T extends { headers: Record<string, unknown> }>(res: T): T {
+      for (const c of [res.headers['set-cookie'] ?? []].flat() as string[]) {
+        const [pair] = c.split(';');
+        const i = pair.indexOf('=');
+        this.jar.set(pair.slice(0, i), pair.slice(i + 1));
+      }
+      return res;
+    }
+  }
+  const csrfOf = (page: string) => /name="csrf" value="([^"]+)"/.exec(page)?.[1] ?? '';
+  const actionOf = (page: string) => /<form method="post" action="([^"]+)"/.exec(page)?.[1] ?? '';
+  const query = (location: string) => Object.fromEntries(new URL(location).searchParams);
+
+  async function signIn(b: Browser, who: { email: string; password: string }, url = authorizeUrl()) {
+    const start = await b.get(url);
+    expect(start.statusCode).toBe(303);
+    const interaction = String(start.headers.location);
+    const login = await b.get(interaction);
+    expect(login.statusCode).toBe(200);
+    const posted = await b.post(actionOf(login.body), {
+      csrf: csrfOf(login.body),
+      email: who.email,
+      password: who.password,
+    });
+    expect([posted.statusCode, posted.headers.location]).toEqual([303, interaction]);
+    return interaction;
+  }
+
+  it('logs in, consents with Allow, lands on the redirect URI with a code, state and iss; the code gets tokens; consent is remembered', async () => {
+    const b = new Browser();
+    const who = await person();
+    const interaction = await signIn(b, who);
+    expect(b.jar.get('lk_session')).toBeDefined();
+    const consent = await b.get(interaction);
+    expect(consent.statusCode).toBe(200);
+    expect(consent.body).toContain('Reports &lt;b&gt;&amp;&lt;/b&gt; wants access');
+    expect(consent.body).toContain('Read orders');
+    expect(consent.headers['content-security-policy']).toContain("form-action 'self' https://reports.example.com");
+    const done = await b.post(actionOf(consent.body), { csrf: csrfOf(consent.body), decision: 'allow', account });
+    expect(done.statusCode).toBe(303);
+    const answer = query(String(done.headers.location));
+    expect(String(done.headers.location).startsWith(`${REDIRECT}?`)).toBe(true);
+    expect(answer).toEqual({ code: expect.any(String), state: 'st8', iss: ISSUER });
+
+    const token = await h.app.inject({
+      method: 'POST',
+      url: '/oauth/token',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: `Basic ${Buffer.from(`${client.clientId}:lk_cs_secret`).toString('base64')}`,
+      },
+      payload: new URLSearchParams({
+        grant_type: 'authorization_code',
+        code: answer.code,
+        redirect_uri: REDIRECT,
+        code_verifier: verifier,
+      }).toString(),
+    });
+    expect(token.statusCode).toBe(200);
+
+    // the same user, the same application, the same scopes: no consent page, straight back with a code
+    const again = await b.get(authorizeUrl({ state: 'two' }));
+    const remembered = await b.get(String(again.headers.location));
+    expect(remembered.statusCode).toBe(303);
+    expect(query(String(remembered.headers.location))).toEqual({ code: expect.any(String), state: 'two', iss: ISSUER });
+  }, 60_000);
+
+  it('Deny sends error=access_denied back, with state and iss', async () => {
+    const b = new Browser();
+    const interaction = await signIn(b, await person());
+    const consent = await b.get(interaction);
+    const done = await b.post(actionOf(consent.body), { csrf: csrfOf(consent.body), decision: 'deny' });
+    expect(query(String(done.headers.location))).toEqual({
+      error: 'access_denied',
+      error_description: expect.any(String),
+      state: 'st8',
+      iss: ISSUER,
+    });
+  }, 60_000);
+
+  it('a first-party application skips the consent page', async () => {
+    const b = new Browser();
+    const interaction = await signIn(b, await person(), authorizeUrl({}, firstParty));
+    const res = await b.get(interaction);
+    expect(res.statusCode).toBe(303);
+    expect(query(String(res.headers.location))).toMatchObject({ code: expect.any(String), iss: ISSUER });
+  }, 60_000);
+
+  it('a wrong password returns to the login page with a message that does not say whether the e-mail exists', async () => {
+    const b = new Browser();
+    const who = await person();
+    const start = await b.get(authorizeUrl());
+    const login = await b.get(String(start.headers.location));
+    for (const email of [who.email, 'nobody@example.com']) {
+      const page = await b.get(String(start.headers.location));
+      const posted = await b.post(actionOf(page.body), { csrf: csrfOf(page.body), email, password: 'wrong password!' });
+      expect(posted.statusCode).toBe(303);
+      const shown = await b.get(String(posted.headers.location));
+      expect(shown.body).toContain('The e-mail or the password is not right.');
+    }
+    expect(login.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+    expect(login.headers['x-frame-options']).toBe('DENY');
+    expect(login.headers['referrer-policy']).toBe('no-referrer');
+    expect(login.body).not.toContain('<script');
+    expect(b.jar.get('lk_session')).toBeUndefined();
+  }, 60_000);
+
+  it('a consent POST without the CSRF token, or from another browser, is refused and sends nobody anywhere', async () => {
+    const b = new Browser();
+    const interaction = await signIn(b, await person());
+    const consent = await b.get(interaction);
+    const forms: Array<Record<string, string>> = [
+      { decision: 'allow', account },
+      { csrf: 'forged', decision: 'allow', account },
+    ];
+    for (const form of forms) {
+      const res = await b.post(actionOf(consent.body), form);
+      expect(res.statusCode).toBe(403);
+      expect(res.headers.location).toBeUndefined();
+    }
+    const stranger = new Browser();
+    stranger.jar.set('lk_session', b.jar.get('lk_session')!); // even with the session, not the interaction
+    const res = await stranger.post(actionOf(consent.body), { csrf: csrfOf(consent.body), decision: 'allow', account });
+    expect([res.statusCode, res.headers.location]).toEqual([400, undefined]);
+  }, 60_000);
+
+  it.each([
+    [`${REDIRECT}/`, 'a trailing slash'],
+    [`${REDIRECT}x`, 'one character more'],
+    [`${REDIRECT}?a=1`, 'an extra query'],
+  ])('never redirects to %s (%s): an error page', async (uri) => {
+    const res = await new Browser().get(authorizeUrl({ redirect_uri: uri }));
+    expect(res.statusCode).toBe(400);
+    expect(res.headers.location).toBeUndefined();
+    expect(res.headers['content-type']).toMatch(/^text\/html/);
+  });
+
+  it.each([
+    [{ code_challenge: undefined }, 'invalid_request'],
+    [{ code_challenge_method: 'plain' }, 'invalid_request'],
+    [{ response_type: 'token' }, 'unsupported_response_type'],
+    [{ scope: 'users:delete' }, 'invalid_scope'],
+  ])('sends %p back to the client as %s, with iss', async (over, error) => {
+    const res = await new Browser().get(authorizeUrl(over));
+    expect(res.statusCode).toBe(303);
+    expect(query(String(res.headers.location))).toEqual({
+      error,
+      error_description: expect.any(String),
+      state: 'st8',
+      iss: ISSUER,
+    });
+  });
+
+  it('an unknown client is an error page; an interaction without its cookie too', async () => {
+    const res = await new Browser().get(authorizeUrl({ client_id: randomUUID() }));
+    expect([res.statusCode, res.headers.location]).toEqual([400, undefined]);
+    const b = new Browser();
+    const start = await b.get(authorizeUrl());
+    const elsewhere = await new Browser().get(String(start.headers.location));
+    expect([elsewhere.statusCode, elsewhere.headers.location]).toEqual([400, undefined]);
+  });
+
+  it('publishes RFC 8414 metadata from the issuer', async () => {
+    const res = await h.app.inject({ method: 'GET', url: '/.well-known/oauth-authorization-server' });
+    expect(res.json()).toMatchObject({
+      issuer: ISSUER,
+      authorization_endpoint: `${ISSUER}/oauth/authorize`,
+      token_endpoint: `${ISSUER}/oauth/token`,
+      revocation_endpoint: `${ISSUER}/oauth/revoke`,
+      introspection_endpoint: `${ISSUER}/oauth/introspect`,
+      response_types_supported: ['code'],
+      code_challenge_methods_supported: ['S256'],
+      authorization_response_iss_parameter_supported: true,
+      grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials'],
+      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
+    });
+    expect(res.json().scopes_supported).toEqual(expect.arrayContaining(['orders:read', 'orders:update']));
+    const css = await h.app.inject({ method: 'GET', url: '/oauth/assets/latchkey.css' });
+    expect([css.statusCode, css.headers['content-type']]).toEqual([200, 'text/css; charset=utf-8']);
+  });
+});
