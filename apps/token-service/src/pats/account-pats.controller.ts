@@ -37,7 +37,12 @@ export class AccountPatsController {
 
   @Get('personal-access-tokens')
   @Authenticated({ scopes: [SCOPES.account.read], account: IN_PATH_ACCOUNT })
-  list(@ValidParams(AccountParams) { accountId }: { accountId: string }, @ValidQuery(PageQuery) query: PageQueryT) {
+  list(
+    @CurrentToken() token: ActiveToken,
+    @ValidParams(AccountParams) { accountId }: { accountId: string },
+    @ValidQuery(PageQuery) query: PageQueryT,
+  ) {
+    callerOf(token);
     return keysetPage(
       query,
       (limit, after) => this.ctx.queries.patsIn(accountId, limit, after),
@@ -48,7 +53,11 @@ export class AccountPatsController {
   /** Who created, regenerated and revoked it, and when. */
   @Get('personal-access-tokens/:id/events')
   @Authenticated({ scopes: [SCOPES.account.read], account: IN_PATH_ACCOUNT })
-  async history(@ValidParams(AccountPatParams) { accountId, id }: { accountId: string; id: string }) {
+  async history(
+    @CurrentToken() token: ActiveToken,
+    @ValidParams(AccountPatParams) { accountId, id }: { accountId: string; id: string },
+  ) {
+    callerOf(token);
     await this.inAccount(accountId, id);
     return { items: await this.ctx.pats.history(id) };
   }

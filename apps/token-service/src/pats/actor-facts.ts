@@ -13,6 +13,14 @@ export function bearerOf(headers: Record<string, string | string[] | undefined>)
 export function callerOf(token: ActiveToken): string {
   if (token.subjectKind === 'client' || token.subject === null)
     throw new HttpProblem(403, 'user_token_required', 'This needs a token of a user, not of an application alone.');
+  // a token handed to an application never manages its owner's tokens or authorizations, whatever
+  // scopes the application was allowed: else it could mint itself a PAT that outlives its grant
+  if (token.clientId !== null)
+    throw new HttpProblem(
+      403,
+      'personal_token_required',
+      'Tokens and authorizations are managed with a personal access token, not with a token issued to an application.',
+    );
   return token.subject;
 }
 

@@ -77,7 +77,9 @@ export class PersonalAccessTokensController {
   async check(@CurrentToken() token: ActiveToken, @ValidBody(CheckTokenBody) body: CheckTokenBodyT) {
     let result = this.ctx.runtime.verifier.verify(body.token);
     // unknown to the projection may mean "issued a moment ago": the tables decide, by the same rule
-    if (!result.active && result.reason === 'unknown' && parseSecret(body.token).ok)
+    // (a refresh token is no bearer token: it is never "active" here, as at every verifier)
+    const parsed = parseSecret(body.token);
+    if (!result.active && result.reason === 'unknown' && parsed.ok && parsed.kind !== 'rt')
       result = (await this.ctx.introspection.byHash(hashSecret(body.token))).result;
     if (!result.active) return { active: false, reason: result.reason };
     if (result.subject !== callerOf(token)) return { active: true };

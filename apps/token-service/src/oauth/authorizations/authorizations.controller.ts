@@ -58,7 +58,12 @@ export class AccountGrantsController {
 
   @Get()
   @Authenticated({ scopes: [SCOPES.account.read], account: IN_PATH_ACCOUNT })
-  list(@ValidParams(AccountParams) { accountId }: { accountId: string }, @ValidQuery(PageQuery) query: PageQueryT) {
+  list(
+    @CurrentToken() token: ActiveToken,
+    @ValidParams(AccountParams) { accountId }: { accountId: string },
+    @ValidQuery(PageQuery) query: PageQueryT,
+  ) {
+    callerOf(token);
     return keysetPage(
       query,
       (limit, after) => this.queries.in(accountId, limit, after),

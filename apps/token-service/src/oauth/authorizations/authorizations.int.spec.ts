@@ -25,7 +25,15 @@ describe('Access & Security: /v1/me/authorizations and /v1/accounts/{a}/grants (
         clientType: 'confidential',
         redirectUris: [REDIRECT],
         grantTypes: ['authorization_code', 'refresh_token'],
-        allowedScopes: ['orders:read'],
+        // a ceiling as broad as a careless registration could make it: the token must still not manage tokens
+        allowedScopes: [
+          'orders:read',
+          'grants:read',
+          'grants:delete',
+          'personal_access_tokens:read',
+          'personal_access_tokens:create',
+          'account_tokens:read',
+        ],
         accountIds: [account],
         accessTokenTtlSeconds: 3600,
         refreshTokenTtlSeconds: 86_400,
@@ -37,11 +45,14 @@ describe('Access & Security: /v1/me/authorizations and /v1/accounts/{a}/grants (
   }, 120_000);
   afterAll(() => h.stopService());
 
-  async function authorized(userId: string): Promise<{ grantId: string; tokens: TokenResponse }> {
+  async function authorized(
+    userId: string,
+    request_scopes: string[] = ['orders:read'],
+  ): Promise<{ grantId: string; tokens: TokenResponse }> {
     const request: AuthorizationRequest = {
       client,
       redirectUri: REDIRECT,
-      scopes: ['orders:read'],
+      scopes: request_scopes,
       codeChallenge: createHash('sha256').update(verifier).digest('base64url'),
       state: null,
     };
@@ -87,17 +98,36 @@ describe('Access & Security: /v1/me/authorizations and /v1/accounts/{a}/grants (
     expect((await call('DELETE', `/v1/me/authorizations/${grantId}`, pat)).statusCode).toBe(404);
   }, 60_000);
 
-  it('a third-party access token cannot see or revoke its owner’s authorizations, nor manage the owner’s PATs', async () => {
-    const userId = await h.user('human', { [account]: PERMISSIONS });
+  it('a third-party access token cannot see or revoke its owner’s authorizations, nor manage the owner’s PATs — even with those scopes', async () => {
+    const userId = await h.user('human', {
+      [account]: [...PERMISSIONS, 'personal_access_tokens:create', 'account_tokens:read'],
+    });
     const { grantId, tokens } = await authorized(userId);
-    for (const [method, url] of [
-      ['GET', '/v1/me/authorizations'],
-      ['DELETE', `/v1/me/authorizations/${grantId}`],
-      ['GET', '/v1/personal-access-tokens'],
-    ] as const) {
-      const res = await call(method, url, tokens.access_token);
-      expect({ url, status: res.statusCode }).toEqual({ url, status: 403 });
-    }
+    const broad = await authorized(userId, [
+      'grants:read',
+      'grants:delete',
+      'personal_access_tokens:read',
+      'personal_access_tokens:create',
+      'account_tokens:read',
+    ]);
+    for (const token of [tokens.access_token, broad.tokens.access_token])
+      for (const [method, url] of [
+        ['GET', '/v1/me/authorizations'],
+        ['DELETE', `/v1/me/authorizations/${grantId}`],
+        ['GET', '/v1/personal-access-tokens'],
+        ['GET', `/v1/accounts/${account}/personal-access-tokens`],
+        ['GET', `/v1/accounts/${account}/grants`],
+      ] as const) {
+        const res = await call(method, url, token);
+        expect({ url, status: res.statusCode }).toEqual({ url, status: 403 });
+      }
+    const minted = await h.app.inject({
+      method: 'POST',
+      url: '/v1/personal-access-tokens',
+      headers: { authorization: `Bearer ${broad.tokens.access_token}` },
+      payload: { name: 'escape hatch', scopes: ['orders:read'], accountIds: [account] },
+    });
+    expect([minted.statusCode, minted.json().code]).toEqual([403, 'personal_token_required']);
     const withoutDelete = await h.tokenFor(userId, [account], ['grants:read']);
     expect((await call('DELETE', `/v1/me/authorizations/${grantId}`, withoutDelete)).statusCode).toBe(403);
     expect(h.ctx.runtime.verifier.verify(tokens.access_token, { account }).active).toBe(true);

@@ -211,6 +211,8 @@ describe('GET /oauth/authorize, the login and consent pages (real PostgreSQL + K
       expect(shown.body).toContain('The e-mail or the password is not right.');
     }
     expect(login.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+    // the login POST may lead straight on to the client (first-party, remembered consent)
+    expect(login.headers['content-security-policy']).toContain("form-action 'self' https://reports.example.com");
     expect(login.headers['x-frame-options']).toBe('DENY');
     expect(login.headers['referrer-policy']).toBe('no-referrer');
     expect(login.body).not.toContain('<script');
@@ -234,6 +236,19 @@ describe('GET /oauth/authorize, the login and consent pages (real PostgreSQL + K
     stranger.jar.set('lk_session', b.jar.get('lk_session')!); // even with the session, not the interaction
     const res = await stranger.post(actionOf(consent.body), { csrf: csrfOf(consent.body), decision: 'allow', account });
     expect([res.statusCode, res.headers.location]).toEqual([400, undefined]);
+  }, 60_000);
+
+  it('a tampered consent form (an account the user does not hold) goes back as access_denied, never a 500', async () => {
+    const b = new Browser();
+    const interaction = await signIn(b, await person());
+    const consent = await b.get(interaction);
+    const done = await b.post(actionOf(consent.body), {
+      csrf: csrfOf(consent.body),
+      decision: 'allow',
+      account: randomUUID(),
+    });
+    expect(done.statusCode).toBe(303);
+    expect(query(String(done.headers.location))).toMatchObject({ error: 'access_denied', state: 'st8', iss: ISSUER });
   }, 60_000);
 
   it.each([

@@ -165,6 +165,9 @@ export class AuthorizeController {
                 ? { error: 'Signing in is not possible right now. Please try again shortly.' }
                 : {}),
         }),
+        // after the login POST the browser may go straight on to the client (first-party,
+        // remembered consent): browsers apply form-action to that redirect too
+        [interaction.request.redirectUri],
       );
     }
     const user = await this.ctx.queries.user(userId);
@@ -239,7 +242,14 @@ export class AuthorizeController {
     if (form.decision !== 'allow') throw new OAuthError('invalid_request', 'Choose Allow or Deny.');
     const accounts = [...new Set(formFieldValues(body, 'account'))];
     if (accounts.length === 0) return seeOther(reply, `/oauth/interaction/${id}`);
-    const grantId = await this.ctx.oauth.consent(this.requestOf(client, interaction.request), userId, accounts);
+    let grantId: string;
+    try {
+      grantId = await this.ctx.oauth.consent(this.requestOf(client, interaction.request), userId, accounts);
+    } catch (e) {
+      // the consent cannot be given as posted (a tampered or stale form): the client hears access_denied
+      if (e instanceof OAuthError && e.redirectable) return this.deny(reply, id, interaction.request, e.message);
+      throw e;
+    }
     return this.finish(reply, id, client, interaction.request, userId, grantId);
   }
 

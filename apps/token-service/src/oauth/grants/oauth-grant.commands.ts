@@ -96,7 +96,7 @@ export class OAuthGrantCommands {
       const user = await this.queries.user(userId, m);
       if (!user || !user.active || user.kind === 'api')
         throw new OAuthError('access_denied', 'this user cannot authorize applications', { redirectable: true });
-      await this.decide(m, grantId, userId, {
+      await this.decideOrRefuse(m, grantId, userId, {
         type: 'CreateOAuthGrant',
         grantId,
         kind: 'authorization',
@@ -364,6 +364,24 @@ export class OAuthGrantCommands {
       ...(refresh === null ? {} : { refresh_token: refresh }),
       scope: scopes.join(' '),
     };
+  }
+
+  /**
+   * A consent the decider refuses (an account the user does not hold or the application may not
+   * act in, a ceiling that shrank meanwhile — a tampered or stale form) goes back to the client as
+   * access_denied, never a 500.
+   */
+  private async decideOrRefuse(m: EntityManager, grantId: string, actor: string, command: OAuthGrantCommand) {
+    try {
+      return await this.decide(m, grantId, actor, command);
+    } catch (e) {
+      if (e instanceof TokenError)
+        throw new OAuthError('access_denied', `the authorization cannot be given: ${e.message}`, {
+          redirectable: true,
+          cause: e,
+        });
+      throw e;
+    }
   }
 
   /** Runs an OAuth grant command on its stream (the runner takes the stream lock); returns how many events it appended. */

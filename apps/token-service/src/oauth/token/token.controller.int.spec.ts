@@ -185,6 +185,19 @@ describe('POST /oauth/token (real PostgreSQL + Kafka, over HTTP)', () => {
       const t = await tokens();
       expect(await h.ctx.introspection.answer(hashSecret(t.refresh_token))).toEqual({ active: false });
       expect((await h.ctx.introspection.answer(hashSecret(t.access_token))).active).toBe(true);
+      // nor does the PAT check route
+      const checker = await h.tokenFor(
+        await h.user('human', { [account]: ['personal_access_tokens:read'] }),
+        [account],
+        ['personal_access_tokens:read'],
+      );
+      const checked = await h.app.inject({
+        method: 'POST',
+        url: '/v1/personal-access-tokens/check',
+        headers: { authorization: `Bearer ${checker}` },
+        payload: { token: t.refresh_token },
+      });
+      expect(checked.json()).toMatchObject({ active: false });
     }, 60_000);
 
     it('revoking an access token ends that token only; revoking a refresh token ends the grant', async () => {
