@@ -24,6 +24,7 @@ interface FactsRow {
   application_status: 'active' | 'disabled' | 'deleted' | null;
   application_version: number | null;
   allowed_scopes: string[] | null;
+  application_account_ids: string[] | null;
 }
 
 /** What token-service's tables say about a token, and the verdict of the shared rule. */
@@ -53,7 +54,8 @@ export class TokenIntrospection {
       `SELECT h.token_id, h.grant_id, h.token_kind, h.user_id, h.client_id, h.account_ids, h.scopes, h.expires_at, h.revoked,
               u.kind AS user_kind, u.status AS user_status, u.version AS user_version,
               (SELECT json_object_agg(p.account_id, p.permissions) FROM user_permissions p WHERE p.user_id = h.user_id) AS permissions,
-              a.status AS application_status, a.version AS application_version, a.allowed_scopes
+              a.status AS application_status, a.version AS application_version, a.allowed_scopes,
+              a.account_ids AS application_account_ids
          FROM token_hashes h
          LEFT JOIN directory_users u ON u.user_id = h.user_id
          LEFT JOIN directory_applications a ON a.client_id = h.client_id
@@ -88,6 +90,7 @@ export class TokenIntrospection {
         : {
             disabled: r.application_status === 'disabled' || r.application_status === 'deleted',
             allowedScopes: r.allowed_scopes,
+            accountIds: r.application_account_ids,
           },
       options,
       this.clock().getTime(),

@@ -48,6 +48,8 @@ export interface ApplicationFacts {
   readonly disabled: boolean;
   /** The scopes the application may request now; null when not known (no ceiling applied). */
   readonly allowedScopes: readonly string[] | null;
+  /** The accounts the application may act in now; null when not known. */
+  readonly accountIds: readonly string[] | null;
 }
 
 /** What is known of a token itself, wherever it comes from (projection, token-service's tables, introspection). */
@@ -112,18 +114,17 @@ export function decideActive(
     if (user.deactivated) return { active: false, reason: 'user_deactivated' };
   }
   if (applicationDisabled) return { active: false, reason: 'application_disabled' };
+  // an application's token acts only where the token and the application may both act now
+  const appAccounts = token.clientId === null ? null : (application?.accountIds ?? null);
+  const accountIds = appAccounts === null ? token.accountIds : token.accountIds.filter((a) => appAccounts.includes(a));
+  if (accountIds.length === 0 && token.accountIds.length > 0) return { active: false, reason: 'account_not_allowed' };
   const account = options.account;
-  if (account !== undefined && !token.accountIds.includes(account))
-    return { active: false, reason: 'account_not_allowed' };
+  if (account !== undefined && !accountIds.includes(account)) return { active: false, reason: 'account_not_allowed' };
 
   // an application's token never does more than the application may request now
   const ceiling = token.clientId === null ? null : (application?.allowedScopes ?? null);
   const scopes = ceiling === null ? token.scopes : intersectFrozen(token.scopes, ceiling);
-  const effective = effectiveScopes(
-    { scopes, accountIds: token.accountIds },
-    token.userId === null ? undefined : user,
-    account,
-  );
+  const effective = effectiveScopes({ scopes, accountIds }, token.userId === null ? undefined : user, account);
   return {
     active: true,
     subject: token.userId ?? token.clientId,
@@ -131,7 +132,7 @@ export function decideActive(
     tokenId: token.tokenId,
     grantId: token.grantId,
     clientId: token.clientId,
-    accountIds: token.accountIds,
+    accountIds,
     effectiveScopes: effective,
     missingScopes: missingScopes(options.requiredScopes ?? NO_SCOPES, effective),
     expiresAt: token.expiresAtMs === null ? null : new Date(token.expiresAtMs).toISOString(),

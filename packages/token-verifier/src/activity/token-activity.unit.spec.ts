@@ -59,7 +59,15 @@ describe('decideActive — the one rule of "is this token active" (the verificat
       'application_disabled',
     ],
   ])('%s → inactive (%s)', (_what, facts, who, disabled, reason) => {
-    expect(decideActive(facts, who, disabled ? { disabled: true, allowedScopes: null } : undefined, {}, NOW)).toEqual({
+    expect(
+      decideActive(
+        facts,
+        who,
+        disabled ? { disabled: true, allowedScopes: null, accountIds: null } : undefined,
+        {},
+        NOW,
+      ),
+    ).toEqual({
       active: false,
       reason,
     });
@@ -116,7 +124,7 @@ describe("an application's token is limited by what the application may request 
   const appToken = token({ clientId: 'c1', scopes: ['orders:read', 'orders:update'] });
 
   it('a narrowed application loses the scope at once, for user and client tokens alike', () => {
-    const narrowed = { disabled: false, allowedScopes: ['orders:read'] };
+    const narrowed = { disabled: false, allowedScopes: ['orders:read'], accountIds: null };
     expect(decideActive(appToken, ada, narrowed, { account: 'acct-1' }, NOW)).toMatchObject({
       active: true,
       effectiveScopes: ['orders:read'],
@@ -127,19 +135,58 @@ describe("an application's token is limited by what the application may request 
 
   it('a wildcard ceiling covers its actions; an unknown ceiling applies none; a PAT has no application', () => {
     expect(
-      decideActive(appToken, ada, { disabled: false, allowedScopes: ['orders:*'] }, { account: 'acct-1' }, NOW),
+      decideActive(
+        appToken,
+        ada,
+        { disabled: false, allowedScopes: ['orders:*'], accountIds: null },
+        { account: 'acct-1' },
+        NOW,
+      ),
     ).toMatchObject({ effectiveScopes: ['orders:read', 'orders:update'] });
     expect(
-      decideActive(appToken, ada, { disabled: false, allowedScopes: null }, { account: 'acct-1' }, NOW),
+      decideActive(
+        appToken,
+        ada,
+        { disabled: false, allowedScopes: null, accountIds: null },
+        { account: 'acct-1' },
+        NOW,
+      ),
     ).toMatchObject({ effectiveScopes: ['orders:read', 'orders:update'] });
-    expect(decideActive(token(), ada, { disabled: true, allowedScopes: [] }, { account: 'acct-1' }, NOW)).toMatchObject(
-      { active: true },
-    );
+    expect(
+      decideActive(token(), ada, { disabled: true, allowedScopes: [], accountIds: null }, { account: 'acct-1' }, NOW),
+    ).toMatchObject({ active: true });
+  });
+
+  it('an application removed from an account loses it at once; a PAT is not concerned', () => {
+    const twoAccounts = token({ clientId: 'c1', accountIds: ['acct-1', 'acct-2'], scopes: ['orders:read'] });
+    const onlyFirst = { disabled: false, allowedScopes: null, accountIds: ['acct-1'] };
+    expect(decideActive(twoAccounts, ada, onlyFirst, { account: 'acct-2' }, NOW)).toEqual({
+      active: false,
+      reason: 'account_not_allowed',
+    });
+    expect(decideActive(twoAccounts, ada, onlyFirst, { account: 'acct-1' }, NOW)).toMatchObject({
+      active: true,
+      accountIds: ['acct-1'],
+    });
+    expect(
+      decideActive(
+        token({ accountIds: ['acct-1'] }),
+        ada,
+        { ...onlyFirst, accountIds: [] },
+        { account: 'acct-1' },
+        NOW,
+      ),
+    ).toMatchObject({ active: true });
+    // left in no account at all: inactive everywhere, routes without an account too
+    expect(decideActive(twoAccounts, ada, { ...onlyFirst, accountIds: ['acct-9'] }, {}, NOW)).toEqual({
+      active: false,
+      reason: 'account_not_allowed',
+    });
   });
 
   it('an application allowed nothing any more leaves its tokens nothing', () => {
     expect(
-      decideActive(appToken, ada, { disabled: false, allowedScopes: [] }, { account: 'acct-1' }, NOW),
+      decideActive(appToken, ada, { disabled: false, allowedScopes: [], accountIds: null }, { account: 'acct-1' }, NOW),
     ).toMatchObject({
       active: true,
       effectiveScopes: [],

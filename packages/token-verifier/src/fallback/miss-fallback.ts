@@ -239,7 +239,7 @@ export function decideIntrospected(
   const application =
     known !== undefined && known.version >= (a.application_version ?? 0)
       ? known
-      : { disabled: false, allowedScopes: null };
+      : { disabled: false, allowedScopes: null, accountIds: null };
   return decideActive(
     {
       tokenId: a.token_id,

@@ -84,7 +84,7 @@ describe('MissFallback', () => {
       app?: { version: number; disabled: boolean; allowedScopes?: readonly string[] | null },
     ): LocalSubjectState => ({
       user: () => user,
-      application: () => (app === undefined ? undefined : { allowedScopes: null, ...app }),
+      application: () => (app === undefined ? undefined : { allowedScopes: null, accountIds: null, ...app }),
     });
     const member = (over: Partial<UserFacts & { version: number }> = {}) => ({
       deactivated: false,

@@ -100,6 +100,8 @@ export interface ApplicationEntry {
   disabled: boolean;
   /** What the application may request now (interned); null until its registration is seen. */
   allowedScopes: readonly string[] | null;
+  /** Where the application may act now (interned); null until its registration is seen. */
+  accountIds: readonly string[] | null;
 }
 
 export interface TokenProjectionOptions {
@@ -225,14 +227,14 @@ export class TokenProjection {
         this.changeApplication(event.data.clientId, event.aggregateVersion, {
           disabled: false,
           allowedScopes: event.data.allowedScopes,
+          accountIds: event.data.accountIds,
         });
         break;
       case 'ApplicationUpdated':
-        this.changeApplication(
-          event.data.clientId,
-          event.aggregateVersion,
-          event.data.allowedScopes === undefined ? {} : { allowedScopes: event.data.allowedScopes },
-        );
+        this.changeApplication(event.data.clientId, event.aggregateVersion, {
+          ...(event.data.allowedScopes === undefined ? {} : { allowedScopes: event.data.allowedScopes }),
+          ...(event.data.accountIds === undefined ? {} : { accountIds: event.data.accountIds }),
+        });
         break;
       case 'ApplicationSecretRotated':
         this.changeApplication(event.data.clientId, event.aggregateVersion, {});
@@ -393,13 +395,14 @@ export class TokenProjection {
   private changeApplication(
     clientId: string,
     version: number,
-    change: { disabled?: boolean; allowedScopes?: readonly string[] },
+    change: { disabled?: boolean; allowedScopes?: readonly string[]; accountIds?: readonly string[] },
   ): void {
-    const a = this.applications.get(clientId) ?? { version: 0, disabled: false, allowedScopes: null };
+    const a = this.applications.get(clientId) ?? { version: 0, disabled: false, allowedScopes: null, accountIds: null };
     if (version <= a.version) return;
     a.version = version;
     if (change.disabled !== undefined) a.disabled = change.disabled;
     if (change.allowedScopes !== undefined) a.allowedScopes = this.internList(change.allowedScopes);
+    if (change.accountIds !== undefined) a.accountIds = this.internList(change.accountIds);
     this.applications.set(clientId, a);
   }
 }

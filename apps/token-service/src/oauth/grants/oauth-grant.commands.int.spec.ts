@@ -212,6 +212,24 @@ describe('OAuth grants: consent, code, refresh, reuse (real PostgreSQL + Kafka)'
     );
   }, 60_000);
 
+  it('an application removed from an account loses it at once (verifier and introspection)', async () => {
+    const userId = await h.user('human', { [account]: ['orders:read'] });
+    const { code } = await codeFor(userId);
+    const tokens = keep(await redeem(code));
+    expect(active(tokens.access_token)).toBe(true);
+    await h.publish(h.topics.applications, [
+      h.factory.event('ApplicationUpdated', client.clientId, { clientId: client.clientId, accountIds: [randomUUID()] }),
+    ]);
+    await waitFor(() => !active(tokens.access_token), { what: 'the verifier to apply the application’s accounts' });
+    expect(h.ctx.runtime.verifier.verify(tokens.access_token, { account })).toEqual({
+      active: false,
+      reason: 'account_not_allowed',
+    });
+    await waitFor(async () => (await h.ctx.introspection.answer(hashSecret(tokens.access_token))).active === false, {
+      what: 'introspection to apply the application’s accounts',
+    });
+  }, 60_000);
+
   it('keeps no code or token in any table or event (runs last)', async () => {
     expect(secrets.filter(Boolean).length).toBeGreaterThan(10);
     const tables: Array<{ table_name: string }> = await h.ctx.runtime.dataSource.query(
