@@ -197,8 +197,10 @@ export class TokenQueries {
   /** The live (not revoked) grants of a user, or of an application: whom a reaction revokes. */
   async liveGrantsOf(owner: { userId: string } | { clientId: string }, manager: EntityManager): Promise<string[]> {
     const [column, id] = 'userId' in owner ? ['user_id', owner.userId] : ['client_id', owner.clientId];
+    // a grant with live tokens, or an OAuth grant still live without any (remembered consent)
     const rows: Array<{ grant_id: string }> = await manager.query(
-      `SELECT DISTINCT grant_id FROM token_hashes WHERE ${column} = $1 AND NOT revoked`,
+      `SELECT grant_id FROM token_hashes WHERE ${column} = $1 AND NOT revoked
+       UNION SELECT grant_id FROM oauth_grants WHERE ${column} = $1 AND revoked_at IS NULL`,
       [id],
     );
     return rows.map((r) => r.grant_id);

@@ -84,6 +84,11 @@ export type IssueOAuthTokens = {
   refresh?: NewToken;
   /** The refresh token being exchanged: revoked with `refresh_rotated` in the same append. */
   rotates?: string;
+  /**
+   * The new refresh token's scopes when they differ from the access token's: a refresh that
+   * narrows the access token keeps the refresh token's own scopes (RFC 6749 §6).
+   */
+  refreshScopes?: readonly string[];
   now: string;
 };
 
@@ -166,7 +171,15 @@ function decideIssue(c: IssueOAuthTokens, state: OAuthGrantState): OAuthGrantEve
     });
   }
   events.push(issued(grant, 'access', c.access, scopes, c.now));
-  if (c.refresh !== undefined) events.push(issued(grant, 'refresh', c.refresh, scopes, c.now));
+  if (c.refresh !== undefined) {
+    const refreshScopes = c.refreshScopes === undefined ? scopes : requireScopes([...c.refreshScopes]);
+    if (refreshScopes.some((s) => !grant.scopes.includes(s)) || scopes.some((s) => !refreshScopes.includes(s)))
+      throw new TokenError(
+        'SCOPE_NOT_GRANTED',
+        'a refresh token holds the grant’s scopes and those of its access tokens',
+      );
+    events.push(issued(grant, 'refresh', c.refresh, refreshScopes, c.now));
+  }
   return events;
 }
 

@@ -150,18 +150,21 @@ describe('OAuth grants: consent, code, refresh, reuse (real PostgreSQL + Kafka)'
     const second = keep(await h.ctx.oauth.refresh({ refreshToken: first.refresh_token!, client, scope: null }));
     expect(second.refresh_token).not.toBe(first.refresh_token);
     expect(active(second.access_token)).toBe(true);
-    // narrowing only
+    // narrowing only; the narrowed refresh keeps the refresh token's own scopes (RFC 6749 §6)
     const third = keep(
       await h.ctx.oauth.refresh({ refreshToken: second.refresh_token!, client, scope: ['orders:read'] }),
     );
     expect(third.scope).toBe('orders:read');
+    const fourth = keep(
+      await h.ctx.oauth.refresh({ refreshToken: third.refresh_token!, client, scope: ['orders:update'] }),
+    );
+    expect(fourth.scope).toBe('orders:update');
     expect(
-      (await refused(h.ctx.oauth.refresh({ refreshToken: third.refresh_token!, client, scope: ['orders:update'] })))
-        .code,
+      (await refused(h.ctx.oauth.refresh({ refreshToken: fourth.refresh_token!, client, scope: ['users:read'] }))).code,
     ).toBe('invalid_scope');
     // another client cannot use it, and that revokes nothing
     expect(
-      (await refused(h.ctx.oauth.refresh({ refreshToken: third.refresh_token!, client: other, scope: null }))).code,
+      (await refused(h.ctx.oauth.refresh({ refreshToken: fourth.refresh_token!, client: other, scope: null }))).code,
     ).toBe('invalid_grant');
     expect(await grantRevoked(grantId)).toBeNull();
     // reuse of a rotated token
@@ -169,16 +172,17 @@ describe('OAuth grants: consent, code, refresh, reuse (real PostgreSQL + Kafka)'
       'invalid_grant',
     );
     expect(await grantRevoked(grantId)).toBe('refresh_reuse');
-    expect(active(third.access_token)).toBe(false);
-    expect((await refused(h.ctx.oauth.refresh({ refreshToken: third.refresh_token!, client, scope: null }))).code).toBe(
-      'invalid_grant',
-    );
+    expect(active(fourth.access_token)).toBe(false);
+    expect(
+      (await refused(h.ctx.oauth.refresh({ refreshToken: fourth.refresh_token!, client, scope: null }))).code,
+    ).toBe('invalid_grant');
   }, 60_000);
 
   it('a deactivated user’s OAuth grants are revoked by the reaction, like their PATs', async () => {
     const userId = await h.user('human', { [account]: ['orders:read'] });
     const { code, grantId } = await codeFor(userId);
     const tokens = keep(await redeem(code));
+    const { grantId: unused } = await codeFor(userId); // consent remembered, no token issued yet
     await h.publish(h.topics.identity, [
       h.factory.event('UserDeactivated', userId, { userId, reason: 'left the company' }),
     ]);
@@ -186,6 +190,9 @@ describe('OAuth grants: consent, code, refresh, reuse (real PostgreSQL + Kafka)'
       what: 'the OAuth grant revoked on deactivation',
     });
     expect(active(tokens.access_token)).toBe(false);
+    await waitFor(async () => (await grantRevoked(unused)) === 'user_deactivated', {
+      what: 'the grant without tokens revoked too (no remembered consent survives a deactivation)',
+    });
   }, 60_000);
 
   it('a narrowed application loses the scope at once: at the verifier and at introspection', async () => {

@@ -220,7 +220,7 @@ export class OAuthGrantCommands {
       const beyond = scopes.filter((s) => !row.scopes.includes(s));
       if (beyond.length > 0)
         return { error: new OAuthError('invalid_scope', `a refresh may only narrow the scopes: ${beyond[0]}`) };
-      return { tokens: await this.issueIn(m, row.grant_id, input.client, scopes, row.token_id, now) };
+      return { tokens: await this.issueIn(m, row.grant_id, input.client, scopes, row.token_id, now, row.scopes) };
     });
     if ('error' in outcome) throw outcome.error;
     return outcome.tokens;
@@ -335,6 +335,7 @@ export class OAuthGrantCommands {
     scopes: string[],
     rotates: string | undefined,
     now: Date,
+    refreshScopes?: string[],
   ): Promise<TokenResponse> {
     const access = generateSecret('at');
     const refresh = client.grantTypes.includes('refresh_token') ? generateSecret('rt') : null;
@@ -351,6 +352,7 @@ export class OAuthGrantCommands {
         access: material(access, client.accessTokenTtlSeconds),
         ...(refresh === null ? {} : { refresh: material(refresh, client.refreshTokenTtlSeconds) }),
         ...(rotates === undefined ? {} : { rotates }),
+        ...(refreshScopes === undefined ? {} : { refreshScopes }),
         now: now.toISOString(),
       });
     } catch (e) {
