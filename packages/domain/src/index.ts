@@ -10,3 +10,4 @@ export {
   type TextProblem,
   type TextRules,
 } from './text';
+export { LOOPBACK_HOSTS, redirectUriMatches } from './redirect-uri-match';

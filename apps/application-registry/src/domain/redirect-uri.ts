@@ -1,3 +1,4 @@
+import { LOOPBACK_HOSTS, redirectUriMatches } from '@latchkey/domain';
 import { RegistryError } from './registry-error';
 import { hasControlCharacter, quoteShort } from './text';
 
@@ -5,7 +6,7 @@ import { hasControlCharacter, quoteShort } from './text';
 export const REDIRECT_URI_MAX_LENGTH = 2000;
 
 /** Hosts for which plain `http` is allowed (RFC 8252 §7.3, §8.3), as WHATWG URL spells them. */
-export const LOOPBACK_HOSTS: readonly string[] = Object.freeze(['127.0.0.1', '[::1]', 'localhost']);
+export { LOOPBACK_HOSTS };
 
 const SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):/;
 /** Whitespace, Unicode included (control characters are checked apart). */
@@ -70,25 +71,5 @@ export function checkRedirectUri(raw: unknown): string {
   return raw;
 }
 
-/** The URI with its port removed, or null when it is not a canonical loopback `http` URI. */
-function loopbackWithoutPort(value: string): string | null {
-  const url = parse(value);
-  if (url === null || url.href !== value || !isLoopbackHttp(url) || url.username !== '' || url.password !== '')
-    return null;
-  url.port = '';
-  return url.href;
-}
-
-/**
- * Whether a redirect URI from an authorization request matches one of the registered ones: exact
- * string equality, with one exception (RFC 8252 §7.3): for a loopback `http` URI the port may
- * differ, because a native app gets an ephemeral port from the OS. Everything else — scheme,
- * host, path, query — must still be identical, and the requested URI must be in canonical form.
- */
-export function redirectUriMatches(registered: readonly string[], requested: string): boolean {
-  if (typeof requested !== 'string' || requested.length === 0) return false;
-  if (registered.includes(requested)) return true;
-  const requestedWithoutPort = loopbackWithoutPort(requested);
-  if (requestedWithoutPort === null) return false;
-  return registered.some((uri) => loopbackWithoutPort(uri) === requestedWithoutPort);
-}
+/** The one matching rule, shared with the authorization server (see @latchkey/domain). */
+export { redirectUriMatches };

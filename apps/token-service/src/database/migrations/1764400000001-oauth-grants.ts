@@ -36,6 +36,7 @@ export class OAuthGrants1764400000001 implements MigrationInterface {
         client_id      text        NOT NULL,
         user_id        text        NOT NULL,
         redirect_uri   text        NOT NULL,
+        redirect_uri_given boolean NOT NULL,
         code_challenge text        NOT NULL,
         scopes         text[]      NOT NULL,
         expires_at     timestamptz NOT NULL,

@@ -52,6 +52,7 @@ describe('Access & Security: /v1/me/authorizations and /v1/accounts/{a}/grants (
     const request: AuthorizationRequest = {
       client,
       redirectUri: REDIRECT,
+      redirectUriGiven: true,
       scopes: request_scopes,
       codeChallenge: createHash('sha256').update(verifier).digest('base64url'),
       state: null,

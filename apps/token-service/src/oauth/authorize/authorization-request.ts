@@ -1,4 +1,5 @@
 import { isScope } from '@latchkey/contracts';
+import { redirectUriMatches } from '@latchkey/domain';
 import { coveredBy, expandScopes } from '../../domain/scopes';
 import type { OAuthClient } from '../clients/oauth-client';
 import { OAuthError } from '../oauth-error';
@@ -10,8 +11,10 @@ export type RequestParameters = Readonly<Record<string, readonly string[]>>;
 /** A valid authorization request: what the login and consent pages carry, and the code binds. */
 export interface AuthorizationRequest {
   client: OAuthClient;
-  /** Exactly as registered. */
+  /** As requested (it matched a registered one), or the only registered one when left out. */
   redirectUri: string;
+  /** Whether the request named it: then the token request must name the same (RFC 6749 §4.1.3). */
+  redirectUriGiven: boolean;
   /** Expanded, sorted, unique; within the client's ceiling. */
   scopes: string[];
   codeChallenge: string;
@@ -60,7 +63,7 @@ export function validateAuthorizationRequest(
   const codeChallenge = redirectable(() => requireS256Challenge(one.code_challenge, one.code_challenge_method));
   const scopes = redirectable(() => requestedScopes(client, one.scope));
   const state = redirectable(() => checkState(one.state));
-  return { client, redirectUri, scopes, codeChallenge, state };
+  return { client, redirectUri, redirectUriGiven: one.redirect_uri !== undefined, scopes, codeChallenge, state };
 }
 
 type Singles = Partial<Record<(typeof SINGLE)[number], string>>;
@@ -97,7 +100,8 @@ export function matchRedirectUri(client: OAuthClient, redirectUri: string | unde
     if (client.redirectUris.length === 1) return client.redirectUris[0];
     throw new OAuthError('invalid_request', 'redirect_uri is required (the client has several)');
   }
-  if (!client.redirectUris.includes(redirectUri))
+  // the registry's rule: exact, except a loopback http URI's port (RFC 8252 §7.3)
+  if (!redirectUriMatches(client.redirectUris, redirectUri))
     throw new OAuthError('invalid_request', 'redirect_uri is not one of the client’s registered redirect URIs');
   return redirectUri;
 }

@@ -59,6 +59,7 @@ describe('validateAuthorizationRequest', () => {
     expect(validateAuthorizationRequest(params(), find)).toEqual({
       client,
       redirectUri: 'https://app.example/cb',
+      redirectUriGiven: true,
       scopes: ['orders:read'],
       codeChallenge: CHALLENGE,
       state: 'xyz',
@@ -88,12 +89,25 @@ describe('validateAuthorizationRequest', () => {
     ['https://app.example/cb?tenant=2', 'another query value'],
     ['https://APP.example/cb', 'other letter case'],
     ['https://app.example/cb#frag', 'a fragment'],
-    ['http://127.0.0.1:8080/cb', 'another loopback port'],
+    ['http://127.0.0.1:8080/other', 'another loopback path'],
     ['https://evil.example/cb', 'another host'],
   ])('never redirects to a redirect URI off by %s (%s)', (uri) => {
     const e = refusal(params({ redirect_uri: uri }));
     expect(e.redirectable).toBe(false);
     expect(e.code).toBe('invalid_request');
+  });
+
+  it('lets a loopback http redirect URI differ in port only (RFC 8252 §7.3), and keeps the one requested', () => {
+    expect(validateAuthorizationRequest(params({ redirect_uri: 'http://127.0.0.1:53121/cb' }), find).redirectUri).toBe(
+      'http://127.0.0.1:53121/cb',
+    );
+  });
+
+  it('records whether the request named its redirect URI', () => {
+    expect(validateAuthorizationRequest(params(), find).redirectUriGiven).toBe(true);
+    expect(
+      validateAuthorizationRequest(params({ client_id: 'single', redirect_uri: undefined }), find).redirectUriGiven,
+    ).toBe(false);
   });
 
   it('accepts a registered redirect URI with its own query, exactly', () => {

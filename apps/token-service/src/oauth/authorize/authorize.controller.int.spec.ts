@@ -21,6 +21,7 @@ describe('GET /oauth/authorize, the login and consent pages (real PostgreSQL + K
   let loginServer: Server;
   let client: OAuthClient;
   let firstParty: OAuthClient;
+  let spa: OAuthClient;
 
   beforeAll(async () => {
     loginServer = createServer((req, res) => {
@@ -42,12 +43,12 @@ describe('GET /oauth/authorize, the login and consent pages (real PostgreSQL + K
       OAUTH_ISSUER: ISSUER,
       SESSION_COOKIE_SECURE: 'false',
     });
-    const register = (clientId: string, first: boolean) =>
+    const register = (clientId: string, first: boolean, type: 'confidential' | 'public' = 'confidential') =>
       h.factory.event('ApplicationRegistered', clientId, {
         clientId,
         ownerAccountId: account,
         name: first ? 'Console' : 'Reports <b>&</b>',
-        clientType: 'confidential',
+        clientType: type,
         redirectUris: [REDIRECT],
         grantTypes: ['authorization_code', 'refresh_token'],
         allowedScopes: ['orders:read', 'orders:update'],
@@ -55,12 +56,16 @@ describe('GET /oauth/authorize, the login and consent pages (real PostgreSQL + K
         accessTokenTtlSeconds: 3600,
         refreshTokenTtlSeconds: 86_400,
         firstParty: first,
-        secretHash: hashSecret('lk_cs_secret'),
+        ...(type === 'confidential' ? { secretHash: hashSecret('lk_cs_secret') } : {}),
       });
-    const ids = [randomUUID(), randomUUID()];
-    await h.publish(h.topics.applications, [register(ids[0], false), register(ids[1], true)]);
+    const ids = [randomUUID(), randomUUID(), randomUUID()];
+    await h.publish(h.topics.applications, [
+      register(ids[0], false),
+      register(ids[1], true),
+      register(ids[2], false, 'public'),
+    ]);
     const clients = new OAuthClients(h.ctx.runtime.dataSource);
-    [client, firstParty] = await Promise.all(ids.map((id) => waitFor(() => clients.find(id), { what: 'client' })));
+    [client, firstParty, spa] = await Promise.all(ids.map((id) => waitFor(() => clients.find(id), { what: 'client' })));
   }, 120_000);
   afterAll(async () => {
     await h.stopService();
@@ -175,6 +180,18 @@ describe('GET /oauth/authorize, the login and consent pages (real PostgreSQL + K
     const remembered = await b.get(String(again.headers.location));
     expect(remembered.statusCode).toBe(303);
     expect(query(String(remembered.headers.location))).toEqual({ code: expect.any(String), state: 'two', iss: ISSUER });
+  }, 60_000);
+
+  it('a public client’s consent is asked every time (any local app can use its id: RFC 8252 §8.6)', async () => {
+    const b = new Browser();
+    const interaction = await signIn(b, await person(), authorizeUrl({}, spa));
+    const consent = await b.get(interaction);
+    const done = await b.post(actionOf(consent.body), { csrf: csrfOf(consent.body), decision: 'allow', account });
+    expect(query(String(done.headers.location))).toMatchObject({ code: expect.any(String) });
+    const again = await b.get(authorizeUrl({}, spa));
+    const page = await b.get(String(again.headers.location));
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('>Allow</button>');
   }, 60_000);
 
   it('Deny sends error=access_denied back, with state and iss', async () => {

@@ -130,6 +130,7 @@ export class AuthorizeController {
     const stored: StoredRequest = {
       clientId: request.client.clientId,
       redirectUri: request.redirectUri,
+      redirectUriGiven: request.redirectUriGiven,
       scopes: request.scopes,
       codeChallenge: request.codeChallenge,
       state: request.state,
@@ -174,7 +175,12 @@ export class AuthorizeController {
     if (!user || !user.active)
       return sendPage(reply, 403, errorPage('Signed out', 'Your account cannot authorize applications.'));
     const accounts = client.accountIds.filter((a) => Object.hasOwn(user.permissions, a));
-    const remembered = await this.ctx.oauth.rememberedGrant(userId, client.clientId, interaction.request.scopes, []);
+    // a public client's id and loopback redirect can be used by any local app (RFC 8252 §8.6): for
+    // those, the user confirms every time; a confidential client's remembered consent applies
+    const remembered =
+      client.clientType === 'confidential'
+        ? await this.ctx.oauth.rememberedGrant(userId, client.clientId, interaction.request.scopes, [])
+        : null;
     if (remembered !== null) return this.finish(reply, id, client, interaction.request, userId, remembered);
     if (client.firstParty && accounts.length > 0) {
       const grantId = await this.ctx.oauth.consent(this.requestOf(client, interaction.request), userId, accounts);
@@ -284,6 +290,7 @@ export class AuthorizeController {
     return {
       client,
       redirectUri: stored.redirectUri,
+      redirectUriGiven: stored.redirectUriGiven ?? true,
       scopes: stored.scopes,
       codeChallenge: stored.codeChallenge,
       state: stored.state,

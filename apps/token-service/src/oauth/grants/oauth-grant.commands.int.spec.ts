@@ -48,6 +48,7 @@ describe('OAuth grants: consent, code, refresh, reuse (real PostgreSQL + Kafka)'
     const request: AuthorizationRequest = {
       client,
       redirectUri: 'https://reports.example.com/callback',
+      redirectUriGiven: true,
       scopes: ['orders:read', 'orders:update'],
       codeChallenge: challenge,
       state: 's',
@@ -119,6 +120,28 @@ describe('OAuth grants: consent, code, refresh, reuse (real PostgreSQL + Kafka)'
     expect((await refused(redeem('no-such-code'))).code).toBe('invalid_grant');
     expect(await grantRevoked(grantId)).toBeNull();
     expect(active(keep(await redeem(code)).access_token)).toBe(true);
+  }, 60_000);
+
+  it('a code whose request left out redirect_uri may be redeemed without one (RFC 6749 §4.1.3), or with the one it resolved to', async () => {
+    const userId = await h.user('human', { [account]: ['orders:read'] });
+    const request: AuthorizationRequest = {
+      client,
+      redirectUri: 'https://reports.example.com/callback',
+      redirectUriGiven: false,
+      scopes: ['orders:read'],
+      codeChallenge: challenge,
+      state: null,
+    };
+    const grantId = await h.ctx.oauth.consent(request, userId, [account]);
+    for (const redirectUri of [undefined, 'https://reports.example.com/callback']) {
+      const code = await h.ctx.oauth.issueCode(grantId, request, userId);
+      secrets.push(code);
+      expect(active(keep(await redeem(code, { redirectUri })).access_token)).toBe(true);
+    }
+    const code = await h.ctx.oauth.issueCode(grantId, request, userId);
+    expect((await refused(redeem(code, { redirectUri: 'https://reports.example.com/other' }))).code).toBe(
+      'invalid_grant',
+    );
   }, 60_000);
 
   it('of 10 concurrent redemptions of one code exactly one succeeds (and the reuse revokes the grant)', async () => {

@@ -38,6 +38,7 @@ interface CodeRow {
   client_id: string;
   user_id: string;
   redirect_uri: string;
+  redirect_uri_given: boolean;
   code_challenge: string;
   scopes: string[];
   expires_at: Date;
@@ -121,8 +122,9 @@ export class OAuthGrantCommands {
   async issueCode(grantId: string, request: AuthorizationRequest, userId: string): Promise<string> {
     const code = randomBytes(32).toString('base64url');
     await this.runtime.dataSource.query(
-      `INSERT INTO authorization_codes (code_hash, grant_id, client_id, user_id, redirect_uri, code_challenge, scopes, expires_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      `INSERT INTO authorization_codes (code_hash, grant_id, client_id, user_id, redirect_uri, redirect_uri_given,
+                                        code_challenge, scopes, expires_at)
+       VALUES ($1, $2, $3, $4, $5, $9, $6, $7, $8)`,
       [
         hashSecret(code),
         grantId,
@@ -132,6 +134,7 @@ export class OAuthGrantCommands {
         request.codeChallenge,
         request.scopes,
         new Date(this.clock().getTime() + CODE_LIFETIME_MS),
+        request.redirectUriGiven,
       ],
     );
     return code;
@@ -152,12 +155,18 @@ export class OAuthGrantCommands {
     const now = this.clock();
     const outcome = await this.runtime.dataSource.transaction(async (m) => {
       const rows: CodeRow[] = await m.query(
-        `SELECT grant_id, client_id, user_id, redirect_uri, code_challenge, scopes, expires_at, consumed_at
+        `SELECT grant_id, client_id, user_id, redirect_uri, redirect_uri_given, code_challenge, scopes, expires_at,
+                consumed_at
            FROM authorization_codes WHERE code_hash = $1 FOR UPDATE`,
         [hashSecret(input.code)],
       );
       const row = rows[0];
-      if (!row || row.client_id !== input.client.clientId || row.redirect_uri !== input.redirectUri)
+      // RFC 6749 §4.1.3: the same redirect_uri if the authorization request named one; if it did
+      // not, the token request may leave it out (or name the one it was resolved to)
+      const redirectOk =
+        row !== undefined &&
+        (input.redirectUri === row.redirect_uri || (!row.redirect_uri_given && input.redirectUri === undefined));
+      if (!row || row.client_id !== input.client.clientId || !redirectOk)
         return { error: new OAuthError('invalid_grant', INVALID_CODE) };
       if (!verifierMatches(input.verifier, row.code_challenge))
         return { error: new OAuthError('invalid_grant', 'code_verifier does not match the code_challenge') };

@@ -9,6 +9,7 @@ export const INTERACTION_LIFETIME_MS = 10 * 60_000;
 export interface StoredRequest {
   clientId: string;
   redirectUri: string;
+  redirectUriGiven: boolean;
   scopes: string[];
   codeChallenge: string;
   state: string | null;

@@ -65,6 +65,7 @@ describe('POST /oauth/token (real PostgreSQL + Kafka, over HTTP)', () => {
     const request: AuthorizationRequest = {
       client,
       redirectUri: REDIRECT,
+      redirectUriGiven: true,
       scopes: ['orders:read'],
       codeChallenge: challenge,
       state: null,
