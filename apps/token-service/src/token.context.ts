@@ -8,6 +8,7 @@ import { SERVICE_NAME, type TokenServiceConfig } from './config/token-service.co
 import { createDataSource } from './database/data-source';
 import { TokenIntrospection } from './introspection/token-introspection';
 import { OAuthGrantCommands } from './oauth/grants/oauth-grant.commands';
+import { browserStatePruner } from './oauth/sessions/browser-state-pruner';
 import { PatCommands } from './pats/pat.commands';
 import { PolicyCommands } from './policies/policy.commands';
 import { createUpstreamConsumer, upstreamGroupId } from './reactions/upstream.consumer';
@@ -80,6 +81,8 @@ export async function startTokenContext(
     log.log(m),
   );
   pruner.start();
+  const browserPruner = browserStatePruner(dataSource, (m) => log.log(m));
+  browserPruner.start();
   const queries = new TokenQueries(dataSource);
   const positions = new ConsumerPositions(runtime.kafka);
   const pats = new PatCommands(
@@ -107,6 +110,7 @@ export async function startTokenContext(
     }
   } catch (err) {
     await pruner.stop();
+    await browserPruner.stop();
     await runtime.stop();
     throw err;
   }
@@ -123,6 +127,7 @@ export async function startTokenContext(
     async stop() {
       await upstream?.stop();
       await pruner.stop();
+      await browserPruner.stop();
       await runtime.stop();
     },
   };
