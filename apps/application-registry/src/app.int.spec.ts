@@ -124,7 +124,8 @@ describe('application-registry (real PostgreSQL + Kafka)', () => {
   it('disable makes a token-verifier see that application’s tokens inactive; enable brings them back', async () => {
     const app = (await register({ ...confidential, name: 'To disable' })).json();
     const userId = randomUUID();
-    const at = h.factory.accessToken(userId, app.clientId);
+    // in the application's own accounts: an application's token acts only where the application may
+    const at = h.factory.accessToken(userId, app.clientId, ['orders:read'], app.accountIds);
     // a token is vouched for only once its user is known (verifiers answer "unknown" before)
     await h.publish(h.topics.identity, [
       h.factory.event('UserRegistered', userId, { userId, kind: 'human', displayName: 'Ada', accountIds: ['acct-1'] }),

@@ -4,12 +4,15 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { Test } from '@nestjs/testing';
 import { configureHttpApp, registerOpenApi, type HttpAppOptions } from '@latchkey/http';
 import { ServiceTestKit } from '@latchkey/service-runtime/testing';
+import type { ApplicationRegisteredData } from '@latchkey/contracts';
+import { hashSecret } from '@latchkey/token-format';
 import { uniqueTopic, waitFor } from '@latchkey/testing';
 import { tokenOpenApi } from '../api/token.routes';
 import { AppModule, InternalModule } from '../app.module';
 import { OAUTH_FORMS } from '../oauth/token/token.controller';
 import { loadTokenServiceConfig } from '../config/token-service.config';
 import { TOKEN_ERROR_STATUS } from '../domain';
+import { OAuthClients, type OAuthClient } from '../oauth/clients/oauth-client';
 import { runMigrations } from '../migrate';
 import { startTokenContext, type TokenContext, type TokenContextOverrides } from '../token.context';
 
@@ -92,6 +95,41 @@ export class TokenHarness extends ServiceTestKit {
   }
 
   /** Waits until token-service's directory projection shows the user with `memberships` accounts. */
+  /**
+   * Applications as the registry would publish them (ApplicationRegistered; a confidential one's
+   * secret is `secret`, hashed), returned once token-service's client read model has every one.
+   */
+  async applications(
+    ...specs: Array<Partial<ApplicationRegisteredData> & { ownerAccountId: string; secret?: string }>
+  ): Promise<OAuthClient[]> {
+    const events = specs.map(({ secret, ...over }) => {
+      const clientId = over.clientId ?? randomUUID();
+      const type = over.clientType ?? 'confidential';
+      return this.factory.event('ApplicationRegistered', clientId, {
+        name: 'Reports',
+        clientType: type,
+        redirectUris: ['https://reports.example.com/callback'],
+        grantTypes: ['authorization_code', 'refresh_token'],
+        allowedScopes: ['orders:read', 'orders:update'],
+        accountIds: [over.ownerAccountId],
+        accessTokenTtlSeconds: 3600,
+        refreshTokenTtlSeconds: 1_209_600,
+        firstParty: false,
+        ...(type === 'confidential' ? { secretHash: hashSecret(secret ?? 'lk_cs_test') } : {}),
+        ...over,
+        clientId,
+      });
+    });
+    await this.publish(this.topics.applications, events);
+    const clients = new OAuthClients(this.ctx.runtime.dataSource);
+    return Promise.all(
+      events.map((e) => {
+        const { clientId } = e.data as ApplicationRegisteredData;
+        return waitFor(() => clients.find(clientId), { what: `application ${clientId} in the client read model` });
+      }),
+    );
+  }
+
   async directoryHas(userId: string, memberships: number): Promise<void> {
     await waitFor(
       async () => Object.keys((await this.ctx.queries.user(userId))?.permissions ?? {}).length === memberships,

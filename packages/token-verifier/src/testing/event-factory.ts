@@ -54,7 +54,7 @@ export class EventFactory {
   }
 
   /** An OAuth access token issued to `clientId` on behalf of `userId`. */
-  accessToken(userId: string, clientId: string, scopes = ['orders:read']) {
+  accessToken(userId: string, clientId: string, scopes = ['orders:read'], accountIds = ['acct-1']) {
     const grantId = randomUUID();
     const tokenId = randomUUID();
     const token = generateSecret('at');
@@ -66,7 +66,7 @@ export class EventFactory {
       displayPrefix: displayPrefix(token),
       userId,
       clientId,
-      accountIds: ['acct-1'],
+      accountIds,
       scopes,
       issuedAt: new Date().toISOString(),
       expiresAt: new Date(Date.now() + 3600_000).toISOString(),

@@ -1,9 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { hashSecret } from '@latchkey/token-format';
-import { waitFor } from '@latchkey/testing';
 import { TokenHarness } from '../../testing/token-harness';
 import type { AuthorizationRequest } from '../authorize/authorization-request';
-import { OAuthClients, type OAuthClient } from '../clients/oauth-client';
+import type { OAuthClient } from '../clients/oauth-client';
 import type { TokenResponse } from '../grants/oauth-grant.commands';
 
 describe('Access & Security: /v1/me/authorizations and /v1/accounts/{a}/grants (real PostgreSQL + Kafka)', () => {
@@ -16,32 +14,19 @@ describe('Access & Security: /v1/me/authorizations and /v1/accounts/{a}/grants (
 
   beforeAll(async () => {
     await h.startService();
-    const clientId = randomUUID();
-    await h.publish(h.topics.applications, [
-      h.factory.event('ApplicationRegistered', clientId, {
-        clientId,
-        ownerAccountId: account,
-        name: 'Reports',
-        clientType: 'confidential',
-        redirectUris: [REDIRECT],
-        grantTypes: ['authorization_code', 'refresh_token'],
-        // a ceiling as broad as a careless registration could make it: the token must still not manage tokens
-        allowedScopes: [
-          'orders:read',
-          'grants:read',
-          'grants:delete',
-          'personal_access_tokens:read',
-          'personal_access_tokens:create',
-          'account_tokens:read',
-        ],
-        accountIds: [account],
-        accessTokenTtlSeconds: 3600,
-        refreshTokenTtlSeconds: 86_400,
-        firstParty: false,
-        secretHash: hashSecret('lk_cs_x'),
-      }),
-    ]);
-    client = await waitFor(() => new OAuthClients(h.ctx.runtime.dataSource).find(clientId), { what: 'the client' });
+    [client] = await h.applications({
+      ownerAccountId: account,
+      redirectUris: [REDIRECT],
+      // a ceiling as broad as a careless registration could make it: the token must still not manage tokens
+      allowedScopes: [
+        'orders:read',
+        'grants:read',
+        'grants:delete',
+        'personal_access_tokens:read',
+        'personal_access_tokens:create',
+        'account_tokens:read',
+      ],
+    });
   }, 120_000);
   afterAll(() => h.stopService());
 

@@ -1,10 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { hashSecret } from '@latchkey/token-format';
-import { waitFor } from '@latchkey/testing';
 import { TokenHarness } from '../../testing/token-harness';
-import { OAuthClients, type OAuthClient } from '../clients/oauth-client';
+import type { OAuthClient } from '../clients/oauth-client';
 
 /**
  * The authorization endpoint and its pages over HTTP. identity-service's login check is a
@@ -43,29 +41,11 @@ describe('GET /oauth/authorize, the login and consent pages (real PostgreSQL + K
       OAUTH_ISSUER: ISSUER,
       SESSION_COOKIE_SECURE: 'false',
     });
-    const register = (clientId: string, first: boolean, type: 'confidential' | 'public' = 'confidential') =>
-      h.factory.event('ApplicationRegistered', clientId, {
-        clientId,
-        ownerAccountId: account,
-        name: first ? 'Console' : 'Reports <b>&</b>',
-        clientType: type,
-        redirectUris: [REDIRECT],
-        grantTypes: ['authorization_code', 'refresh_token'],
-        allowedScopes: ['orders:read', 'orders:update'],
-        accountIds: [account],
-        accessTokenTtlSeconds: 3600,
-        refreshTokenTtlSeconds: 86_400,
-        firstParty: first,
-        ...(type === 'confidential' ? { secretHash: hashSecret('lk_cs_secret') } : {}),
-      });
-    const ids = [randomUUID(), randomUUID(), randomUUID()];
-    await h.publish(h.topics.applications, [
-      register(ids[0], false),
-      register(ids[1], true),
-      register(ids[2], false, 'public'),
-    ]);
-    const clients = new OAuthClients(h.ctx.runtime.dataSource);
-    [client, firstParty, spa] = await Promise.all(ids.map((id) => waitFor(() => clients.find(id), { what: 'client' })));
+    [client, firstParty, spa] = await h.applications(
+      { ownerAccountId: account, name: 'Reports <b>&</b>', redirectUris: [REDIRECT], secret: 'lk_cs_secret' },
+      { ownerAccountId: account, name: 'Console', redirectUris: [REDIRECT], firstParty: true },
+      { ownerAccountId: account, redirectUris: [REDIRECT], clientType: 'public' },
+    );
   }, 120_000);
   afterAll(async () => {
     await h.stopService();

@@ -3,7 +3,7 @@ import { hashSecret } from '@latchkey/token-format';
 import { waitFor } from '@latchkey/testing';
 import { TokenHarness } from '../../testing/token-harness';
 import type { AuthorizationRequest } from '../authorize/authorization-request';
-import { OAuthClients, type OAuthClient } from '../clients/oauth-client';
+import type { OAuthClient } from '../clients/oauth-client';
 import { OAuthError } from '../oauth-error';
 import { CODE_LIFETIME_MS, type TokenResponse } from './oauth-grant.commands';
 
@@ -17,27 +17,7 @@ describe('OAuth grants: consent, code, refresh, reuse (real PostgreSQL + Kafka)'
 
   beforeAll(async () => {
     await h.startService({}, { clock: () => new Date(now) });
-    const clients = new OAuthClients(h.ctx.runtime.dataSource);
-    const register = (clientId: string) =>
-      h.factory.event('ApplicationRegistered', clientId, {
-        clientId,
-        ownerAccountId: account,
-        name: 'Reports',
-        clientType: 'confidential',
-        redirectUris: ['https://reports.example.com/callback'],
-        grantTypes: ['authorization_code', 'refresh_token'],
-        allowedScopes: ['orders:read', 'orders:update'],
-        accountIds: [account],
-        accessTokenTtlSeconds: 3600,
-        refreshTokenTtlSeconds: 1_209_600,
-        firstParty: false,
-        secretHash: hashSecret('lk_cs_unused'),
-      });
-    const ids = [randomUUID(), randomUUID()];
-    await h.publish(h.topics.applications, ids.map(register));
-    [client, other] = await Promise.all(
-      ids.map((id) => waitFor(() => clients.find(id), { what: `client ${id} in the read model` })),
-    );
+    [client, other] = await h.applications({ ownerAccountId: account }, { ownerAccountId: account });
   }, 120_000);
   afterAll(() => h.stopService());
 

@@ -1,9 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { generateSecret, hashSecret } from '@latchkey/token-format';
-import { waitFor } from '@latchkey/testing';
 import { TokenHarness } from '../../testing/token-harness';
 import type { AuthorizationRequest } from '../authorize/authorization-request';
-import { OAuthClients, type OAuthClient } from '../clients/oauth-client';
+import type { OAuthClient } from '../clients/oauth-client';
 
 describe('POST /oauth/token (real PostgreSQL + Kafka, over HTTP)', () => {
   const h = new TokenHarness();
@@ -18,31 +17,11 @@ describe('POST /oauth/token (real PostgreSQL + Kafka, over HTTP)', () => {
 
   beforeAll(async () => {
     await h.startService();
-    const clients = new OAuthClients(h.ctx.runtime.dataSource);
-    const app = (clientId: string, over: Record<string, unknown>) =>
-      h.factory.event('ApplicationRegistered', clientId, {
-        clientId,
-        ownerAccountId: account,
-        name: 'Reports',
-        clientType: 'confidential',
-        redirectUris: [REDIRECT],
-        grantTypes: ['authorization_code', 'refresh_token'],
-        allowedScopes: ['orders:read', 'orders:update'],
-        accountIds: [account],
-        accessTokenTtlSeconds: 600,
-        refreshTokenTtlSeconds: 86_400,
-        firstParty: false,
-        secretHash: hashSecret(secret),
-        ...over,
-      } as never);
-    const ids = [randomUUID(), randomUUID(), randomUUID()];
-    await h.publish(h.topics.applications, [
-      app(ids[0], {}),
-      app(ids[1], { clientType: 'public', secretHash: undefined }),
-      app(ids[2], { grantTypes: ['client_credentials'], redirectUris: [] }),
-    ]);
-    [confidential, spa, machine] = await Promise.all(
-      ids.map((id) => waitFor(() => clients.find(id), { what: `client ${id}` })),
+    const common = { ownerAccountId: account, redirectUris: [REDIRECT], accessTokenTtlSeconds: 600, secret };
+    [confidential, spa, machine] = await h.applications(
+      common,
+      { ...common, clientType: 'public' },
+      { ...common, grantTypes: ['client_credentials'], redirectUris: [] },
     );
   }, 120_000);
   afterAll(() => h.stopService());
