@@ -92,6 +92,10 @@ async function react(
       const grants = await deps.queries.liveGrantsOf({ userId: event.data.userId }, tx);
       for (const grantId of [...grants].sort())
         await revokeGrantIn(tx, deps, grantId, 'user_deactivated', `event:${event.id}`);
+      // and their sign-ins at the authorization server: no silent authorization afterwards
+      await tx.query('UPDATE login_sessions SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL', [
+        event.data.userId,
+      ]);
       if (grants.length > 0) log.log(`revoked ${grants.length} grant(s) of deactivated user ${event.data.userId}`);
       return;
     }

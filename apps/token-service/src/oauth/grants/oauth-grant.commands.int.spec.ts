@@ -4,6 +4,7 @@ import { waitFor } from '@latchkey/testing';
 import { TokenHarness } from '../../testing/token-harness';
 import type { AuthorizationRequest } from '../authorize/authorization-request';
 import type { OAuthClient } from '../clients/oauth-client';
+import { BrowserState } from '../sessions/browser-state';
 import { OAuthError } from '../oauth-error';
 import { CODE_LIFETIME_MS, type TokenResponse } from './oauth-grant.commands';
 
@@ -186,6 +187,9 @@ describe('OAuth grants: consent, code, refresh, reuse (real PostgreSQL + Kafka)'
     const { code, grantId } = await codeFor(userId);
     const tokens = keep(await redeem(code));
     const { grantId: unused } = await codeFor(userId); // consent remembered, no token issued yet
+    const sessions = new BrowserState(h.ctx.runtime.dataSource, () => new Date());
+    const signedIn = await sessions.startSession(userId, 'test');
+    expect(await sessions.sessionUser(signedIn)).toBe(userId);
     await h.publish(h.topics.identity, [
       h.factory.event('UserDeactivated', userId, { userId, reason: 'left the company' }),
     ]);
@@ -196,6 +200,7 @@ describe('OAuth grants: consent, code, refresh, reuse (real PostgreSQL + Kafka)'
     await waitFor(async () => (await grantRevoked(unused)) === 'user_deactivated', {
       what: 'the grant without tokens revoked too (no remembered consent survives a deactivation)',
     });
+    expect(await sessions.sessionUser(signedIn)).toBeNull(); // signed out of the authorization server
   }, 60_000);
 
   it('a narrowed application loses the scope at once: at the verifier and at introspection', async () => {
