@@ -53,6 +53,25 @@ async function appendThroughput(writers) {
   return { writers, eventsPerSecond: Math.round(appended / SECONDS), appendLatencyMs: summarize(latencies) };
 }
 
+/**
+ * A consumer on a thread of its own (bench/eventstore/consumer-worker.mjs): `onReceived(id, epochMs)`
+ * for every message; resolves once it consumes, with `stop()`.
+ */
+async function consumerThread(workerData, onReceived) {
+  const worker = new Worker(new URL('./eventstore/consumer-worker.mjs', import.meta.url), { workerData });
+  const said = (what) => new Promise((r) => worker.on('message', (m) => m === what && r()));
+  worker.on('message', (m) => Array.isArray(m) && onReceived(m[0], m[1]));
+  await said('started');
+  return {
+    async stop() {
+      const stopped = said('stopped');
+      worker.postMessage('stop');
+      await stopped;
+      await worker.terminate();
+    },
+  };
+}
+
 async function relayLatency(rate) {
   const db = await createTestDatabase(eventStoreMigrations, { poolSize: 8 });
   const kafka = createKafka({ clientId: 'bench' });
@@ -78,23 +97,19 @@ async function relayLatency(rate) {
   const committedAt = new Map();
   const latencies = [];
   const relayLegs = [];
-  const consumer = new Worker(new URL('./eventstore/consumer-worker.mjs', import.meta.url), {
-    workerData: {
+  const consumer = await consumerThread(
+    {
       topic,
       groupId: uniqueGroup('bench'),
       maxWaitTimeInMs: process.env.CONSUMER_MAX_WAIT_MS ? Number(process.env.CONSUMER_MAX_WAIT_MS) : undefined,
     },
-  });
-  const said = (what) => new Promise((r) => consumer.on('message', (m) => m === what && r()));
-  consumer.on('message', (m) => {
-    if (!Array.isArray(m)) return;
-    const [id, receivedAt] = m;
-    const t = committedAt.get(id);
-    if (t !== undefined) latencies.push(receivedAt - t);
-    const p = publishedAt.get(id);
-    if (t !== undefined && p !== undefined) relayLegs.push(p - t);
-  });
-  await said('started');
+    (id, receivedAt) => {
+      const t = committedAt.get(id);
+      if (t !== undefined) latencies.push(receivedAt - t);
+      const p = publishedAt.get(id);
+      if (t !== undefined && p !== undefined) relayLegs.push(p - t);
+    },
+  );
   relay.start();
   const total = rate * SECONDS * 2;
   const start = performance.now();
@@ -116,10 +131,7 @@ async function relayLatency(rate) {
   const deadline = performance.now() + 30_000;
   while (latencies.length < total && performance.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   await relay.stop();
-  const stopped = said('stopped');
-  consumer.postMessage('stop');
-  await stopped;
-  await consumer.terminate();
+  await consumer.stop();
   await producer.disconnect();
   await deleteTestTopics(kafka);
   await db.drop();
@@ -144,16 +156,10 @@ async function kafkaFloor(rate) {
   await producer.connect();
   const sentAt = new Map();
   const latencies = [];
-  const consumer = new Worker(new URL('./eventstore/consumer-worker.mjs', import.meta.url), {
-    workerData: { topic, groupId: uniqueGroup('bench-floor'), raw: true },
+  const consumer = await consumerThread({ topic, groupId: uniqueGroup('bench-floor'), raw: true }, (id, at) => {
+    const t = sentAt.get(id);
+    if (t !== undefined) latencies.push(at - t);
   });
-  const said = (what) => new Promise((r) => consumer.on('message', (m) => m === what && r()));
-  consumer.on('message', (m) => {
-    if (!Array.isArray(m)) return;
-    const t = sentAt.get(m[0]);
-    if (t !== undefined) latencies.push(m[1] - t);
-  });
-  await said('started');
   const total = rate * SECONDS * 2;
   const start = performance.now();
   const pending = [];
@@ -167,10 +173,7 @@ async function kafkaFloor(rate) {
   await Promise.all(pending);
   const deadline = performance.now() + 30_000;
   while (latencies.length < total && performance.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-  const stopped = said('stopped');
-  consumer.postMessage('stop');
-  await stopped;
-  await consumer.terminate();
+  await consumer.stop();
   await producer.disconnect();
   await deleteTestTopics(kafka);
   return { rate, messages: total, received: latencies.length, sendToConsumerMs: summarize(latencies) };

@@ -4,7 +4,7 @@ import { createHttpApp, listenUrl as url, registerOpenApi, serveUntilSignal } fr
 import { Logger } from '@nestjs/common';
 import { tokenOpenApi } from './api/token.routes';
 import { AppModule, InternalModule } from './app.module';
-import { OAUTH_FORMS } from './oauth/token/token.controller';
+import { OAUTH_FORMS } from './oauth/oauth-form';
 import { loadTokenServiceConfig, SERVICE_NAME } from './config/token-service.config';
 import { TOKEN_ERROR_STATUS } from './domain';
 import { startTokenContext } from './token.context';

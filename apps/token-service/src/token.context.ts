@@ -7,6 +7,7 @@ import type { EntityManager } from 'typeorm';
 import { SERVICE_NAME, type TokenServiceConfig } from './config/token-service.config';
 import { createDataSource } from './database/data-source';
 import { TokenIntrospection } from './introspection/token-introspection';
+import { OAuthClients } from './oauth/clients/oauth-client';
 import { OAuthGrantCommands } from './oauth/grants/oauth-grant.commands';
 import { browserStatePruner } from './oauth/sessions/browser-state-pruner';
 import { PatCommands } from './pats/pat.commands';
@@ -33,6 +34,8 @@ export interface TokenContext {
   introspection: TokenIntrospection;
   pats: PatCommands;
   oauth: OAuthGrantCommands;
+  /** The authorization server's read model of the registry's applications. */
+  clients: OAuthClients;
   policies: PolicyCommands;
   upstream: EventConsumer<EntityManager> | null;
   clock: () => Date;
@@ -93,6 +96,7 @@ export async function startTokenContext(
   );
   const policies = new PolicyCommands(runtime);
   const oauth = new OAuthGrantCommands(runtime, queries, clock);
+  const clients = new OAuthClients(dataSource);
   let upstream: EventConsumer<EntityManager> | null = null;
   try {
     if (withReactions) {
@@ -122,6 +126,7 @@ export async function startTokenContext(
     pats,
     policies,
     oauth,
+    clients,
     upstream,
     clock,
     async stop() {

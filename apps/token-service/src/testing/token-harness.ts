@@ -9,10 +9,10 @@ import { hashSecret } from '@latchkey/token-format';
 import { uniqueTopic, waitFor } from '@latchkey/testing';
 import { tokenOpenApi } from '../api/token.routes';
 import { AppModule, InternalModule } from '../app.module';
-import { OAUTH_FORMS } from '../oauth/token/token.controller';
+import { OAUTH_FORMS } from '../oauth/oauth-form';
 import { loadTokenServiceConfig } from '../config/token-service.config';
 import { TOKEN_ERROR_STATUS } from '../domain';
-import { OAuthClients, type OAuthClient } from '../oauth/clients/oauth-client';
+import type { OAuthClient } from '../oauth/clients/oauth-client';
 import { runMigrations } from '../migrate';
 import { startTokenContext, type TokenContext, type TokenContextOverrides } from '../token.context';
 
@@ -121,11 +121,12 @@ export class TokenHarness extends ServiceTestKit {
       });
     });
     await this.publish(this.topics.applications, events);
-    const clients = new OAuthClients(this.ctx.runtime.dataSource);
     return Promise.all(
       events.map((e) => {
         const { clientId } = e.data as ApplicationRegisteredData;
-        return waitFor(() => clients.find(clientId), { what: `application ${clientId} in the client read model` });
+        return waitFor(() => this.ctx.clients.find(clientId), {
+          what: `application ${clientId} in the client read model`,
+        });
       }),
     );
   }

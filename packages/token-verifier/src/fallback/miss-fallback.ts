@@ -7,6 +7,13 @@ import {
   type VerifyResult,
 } from '../activity/token-activity';
 
+/** An application the local projection does not know as new as the answer: active, as the answer says. */
+const ANSWERED_APPLICATION: ApplicationFacts = Object.freeze({
+  disabled: false,
+  allowedScopes: null,
+  accountIds: null,
+});
+
 /**
  * What the fallback learns about a token the projection does not know yet (used milliseconds
  * after issue): the fields of an RFC 7662 introspection answer that verification needs.
@@ -237,9 +244,7 @@ export function decideIntrospected(
   // (active; its ceiling was applied to `scope` by token-service)
   const known = clientId === null ? undefined : local?.application(clientId);
   const application =
-    known !== undefined && known.version >= (a.application_version ?? 0)
-      ? known
-      : { disabled: false, allowedScopes: null, accountIds: null };
+    known !== undefined && known.version >= (a.application_version ?? 0) ? known : ANSWERED_APPLICATION;
   return decideActive(
     {
       tokenId: a.token_id,

@@ -17,7 +17,7 @@ import type { ArgumentsHost, ExceptionFilter } from '@nestjs/common';
 import { formFieldValues, repeatedFormFields } from '@latchkey/http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { TOKEN_CONTEXT, type TokenContext } from '../../token.context';
-import { OAuthClients, type OAuthClient } from '../clients/oauth-client';
+import type { OAuthClient } from '../clients/oauth-client';
 import { httpLoginCheck, LoginCheckUnavailableError, type LoginCheck } from '../login/login-check.client';
 import { OAuthError, isOAuthError } from '../oauth-error';
 import { pageHeaders } from '../pages/page-headers';
@@ -37,6 +37,13 @@ import {
 import { authorizationResponseUrl } from './authorization-response';
 
 export const SESSION_COOKIE = 'lk_session';
+
+/** What the login page says after a failed attempt (`?error=`), never whether the e-mail exists. */
+const LOGIN_ERRORS: Record<string, string> = {
+  credentials: 'The e-mail or the password is not right.',
+  locked: 'Too many attempts. Wait a few minutes, then try again.',
+  unavailable: 'Signing in is not possible right now. Please try again shortly.',
+};
 export const INTERACTION_COOKIE = 'lk_interaction';
 
 /** A page answer: status, the page headers, the HTML. */
@@ -90,13 +97,11 @@ export class PageErrorFilter implements ExceptionFilter {
 @Controller('oauth')
 @UseFilters(PageErrorFilter)
 export class AuthorizeController {
-  private readonly clients: OAuthClients;
   private readonly state: BrowserState;
   private readonly loginCheck: LoginCheck;
   private readonly secure: boolean;
 
   constructor(@Inject(TOKEN_CONTEXT) private readonly ctx: TokenContext) {
-    this.clients = new OAuthClients(ctx.runtime.dataSource);
     this.state = new BrowserState(ctx.runtime.dataSource, ctx.clock);
     this.loginCheck = httpLoginCheck(ctx.config.LOGIN_CHECK_URL, ctx.config.INTERNAL_SERVICE_TOKEN);
     this.secure = ctx.config.SESSION_COOKIE_SECURE === 'true';
@@ -112,7 +117,7 @@ export class AuthorizeController {
       Object.entries(query).map(([k, v]) => [k, Array.isArray(v) ? v : [v]]),
     );
     const first = params.client_id?.[0];
-    const client = first && (params.client_id?.length ?? 0) === 1 ? await this.clients.find(first) : null;
+    const client = first && (params.client_id?.length ?? 0) === 1 ? await this.ctx.clients.find(first) : null;
     let request: AuthorizationRequest;
     try {
       request = validateAuthorizationRequest(params, () => client);
@@ -148,7 +153,7 @@ export class AuthorizeController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     const { interaction, client } = await this.live(id, request);
-    const csrf = await this.rotateCsrf(id);
+    const csrf = await this.state.rotateCsrf(id); // a fresh token for the page about to be shown
     const userId = await this.state.sessionUser(cookies(request)[SESSION_COOKIE]);
     if (userId === null) {
       return sendPage(
@@ -158,13 +163,7 @@ export class AuthorizeController {
           applicationName: client.name,
           action: `/oauth/interaction/${id}/login`,
           csrf,
-          ...(error === 'credentials'
-            ? { error: 'The e-mail or the password is not right.' }
-            : error === 'locked'
-              ? { error: 'Too many attempts. Wait a few minutes, then try again.' }
-              : error === 'unavailable'
-                ? { error: 'Signing in is not possible right now. Please try again shortly.' }
-                : {}),
+          ...(error !== undefined && Object.hasOwn(LOGIN_ERRORS, error) ? { error: LOGIN_ERRORS[error] } : {}),
         }),
         // after the login POST the browser may go straight on to the client (first-party,
         // remembered consent): browsers apply form-action to that redirect too
@@ -179,7 +178,7 @@ export class AuthorizeController {
     // those, the user confirms every time; a confidential client's remembered consent applies
     const remembered =
       client.clientType === 'confidential'
-        ? await this.ctx.oauth.rememberedGrant(userId, client.clientId, interaction.request.scopes, [])
+        ? await this.ctx.oauth.rememberedGrant(userId, client.clientId, interaction.request.scopes)
         : null;
     if (remembered !== null) return this.finish(reply, id, client, interaction.request, userId, remembered);
     if (client.firstParty && accounts.length > 0) {
@@ -262,18 +261,13 @@ export class AuthorizeController {
   /** The interaction named in the URL, if it is live and this browser started it. */
   private async live(id: string, request: FastifyRequest) {
     const interaction = cookies(request)[INTERACTION_COOKIE] === id ? await this.state.interaction(id) : null;
-    const client = interaction ? await this.clients.find(interaction.request.clientId) : null;
+    const client = interaction ? await this.ctx.clients.find(interaction.request.clientId) : null;
     if (!interaction || !client || client.status !== 'active')
       throw new OAuthError(
         'invalid_request',
         'This sign-in has expired or was started elsewhere. Go back to the application and try again.',
       );
     return { interaction, client };
-  }
-
-  /** A fresh CSRF token for the page about to be shown (bound to the interaction). */
-  private async rotateCsrf(id: string): Promise<string> {
-    return this.state.rotateCsrf(id);
   }
 
   private form(body: unknown, interaction: Interaction): Record<string, string | undefined> {
@@ -290,7 +284,7 @@ export class AuthorizeController {
     return {
       client,
       redirectUri: stored.redirectUri,
-      redirectUriGiven: stored.redirectUriGiven ?? true,
+      redirectUriGiven: stored.redirectUriGiven,
       scopes: stored.scopes,
       codeChallenge: stored.codeChallenge,
       state: stored.state,

@@ -49,6 +49,7 @@ interface TokenRow {
   token_id: string;
   grant_id: string;
   token_kind: string;
+  user_id?: string | null;
   client_id: string | null;
   scopes: string[];
   expires_at: Date | null;
@@ -79,13 +80,13 @@ export class OAuthGrantCommands {
    * The live authorization grant of this user for this client that covers the request's scopes
    * and these accounts (remembered consent), or null.
    */
-  async rememberedGrant(userId: string, clientId: string, scopes: readonly string[], accountIds: readonly string[]) {
+  async rememberedGrant(userId: string, clientId: string, scopes: readonly string[]) {
     const rows: Array<{ grant_id: string }> = await this.runtime.dataSource.query(
       `SELECT grant_id FROM oauth_grants
         WHERE user_id = $1 AND client_id = $2 AND kind = 'authorization' AND revoked_at IS NULL
-          AND scopes @> $3::text[] AND account_ids @> $4::text[]
+          AND scopes @> $3::text[]
         ORDER BY created_at DESC LIMIT 1`,
-      [userId, clientId, scopes, accountIds],
+      [userId, clientId, scopes],
     );
     return rows[0]?.grant_id ?? null;
   }
@@ -153,12 +154,13 @@ export class OAuthGrantCommands {
     verifier: string | undefined;
   }): Promise<TokenResponse> {
     const now = this.clock();
+    const codeHash = hashSecret(input.code);
     const outcome = await this.runtime.dataSource.transaction(async (m) => {
       const rows: CodeRow[] = await m.query(
         `SELECT grant_id, client_id, user_id, redirect_uri, redirect_uri_given, code_challenge, scopes, expires_at,
                 consumed_at
            FROM authorization_codes WHERE code_hash = $1 FOR UPDATE`,
-        [hashSecret(input.code)],
+        [codeHash],
       );
       const row = rows[0];
       // RFC 6749 §4.1.3: the same redirect_uri if the authorization request named one; if it did
@@ -176,10 +178,7 @@ export class OAuthGrantCommands {
         this.log.warn(`authorization code of grant ${row.grant_id} presented again: grant revoked`);
         return { error: new OAuthError('invalid_grant', 'the authorization code was already used') };
       }
-      await m.query('UPDATE authorization_codes SET consumed_at = $2 WHERE code_hash = $1', [
-        hashSecret(input.code),
-        now,
-      ]);
+      await m.query('UPDATE authorization_codes SET consumed_at = $2 WHERE code_hash = $1', [codeHash, now]);
       const user = await this.queries.user(row.user_id, m);
       if (!user || !user.active) return { error: new OAuthError('invalid_grant', 'the user can no longer authorize') };
       return { tokens: await this.issueIn(m, row.grant_id, input.client, row.scopes, undefined, now) };
@@ -206,7 +205,8 @@ export class OAuthGrantCommands {
     const outcome = await this.runtime.dataSource.transaction(async (m) => {
       await lockStream(m, grantStream(found[0].grant_id)); // before reading the token's state
       const rows: TokenRow[] = await m.query(
-        `SELECT token_id, grant_id, token_kind, client_id, scopes, expires_at, revoked FROM token_hashes WHERE token_hash = $1`,
+        `SELECT token_id, grant_id, token_kind, user_id, client_id, scopes, expires_at, revoked
+           FROM token_hashes WHERE token_hash = $1`,
         [hash],
       );
       const row = rows[0];
@@ -219,11 +219,7 @@ export class OAuthGrantCommands {
       }
       if (row.expires_at !== null && row.expires_at.getTime() <= now.getTime())
         return { error: new OAuthError('invalid_grant', INVALID_REFRESH) };
-      const [owner]: Array<{ user_id: string | null }> = await m.query(
-        'SELECT user_id FROM token_hashes WHERE token_id = $1',
-        [row.token_id],
-      );
-      const user = owner?.user_id ? await this.queries.user(owner.user_id, m) : null;
+      const user = row.user_id ? await this.queries.user(row.user_id, m) : null;
       if (!user || !user.active) return { error: new OAuthError('invalid_grant', 'the user can no longer authorize') };
       const scopes = input.scope ?? row.scopes;
       const beyond = scopes.filter((s) => !row.scopes.includes(s));

@@ -3,10 +3,9 @@ import { parseSecret, hashSecret } from '@latchkey/token-format';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { TOKEN_CONTEXT, type TokenContext } from '../../token.context';
 import { authenticatedClient } from '../clients/authenticated-client';
-import { OAuthClients } from '../clients/oauth-client';
 import { OAuthError } from '../oauth-error';
 import { OAuthErrorFilter } from '../oauth-error.filter';
-import { formOf } from '../token/token.controller';
+import { formOf } from '../oauth-form';
 
 /** RFC 7662 answer to a client: exactly `{ "active": false }` unless the token is its own and active. */
 export type ClientIntrospection =
@@ -28,11 +27,7 @@ export type ClientIntrospection =
 @Controller('oauth')
 @UseFilters(OAuthErrorFilter)
 export class OAuthIntrospectionController {
-  private readonly clients: OAuthClients;
-
-  constructor(@Inject(TOKEN_CONTEXT) private readonly ctx: TokenContext) {
-    this.clients = new OAuthClients(ctx.runtime.dataSource);
-  }
+  constructor(@Inject(TOKEN_CONTEXT) private readonly ctx: TokenContext) {}
 
   @Post('introspect')
   @HttpCode(200)
@@ -43,7 +38,7 @@ export class OAuthIntrospectionController {
   ): Promise<ClientIntrospection> {
     void reply.header('cache-control', 'no-store');
     const form = formOf(body, request);
-    const client = await authenticatedClient(request, form, this.clients, this.ctx.clock());
+    const client = await authenticatedClient(request, form, this.ctx.clients, this.ctx.clock());
     const token = form.token;
     if (token === undefined || token === '') throw new OAuthError('invalid_request', 'token is required');
     const parsed = parseSecret(token);

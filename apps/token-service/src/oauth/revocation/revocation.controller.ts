@@ -2,20 +2,15 @@ import { Body, Controller, HttpCode, Inject, Post, Req, Res, UseFilters } from '
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { TOKEN_CONTEXT, type TokenContext } from '../../token.context';
 import { authenticatedClient } from '../clients/authenticated-client';
-import { OAuthClients } from '../clients/oauth-client';
 import { OAuthError } from '../oauth-error';
 import { OAuthErrorFilter } from '../oauth-error.filter';
-import { formOf } from '../token/token.controller';
+import { formOf } from '../oauth-form';
 
 /** `POST /oauth/revoke` (RFC 7009): a client revokes one of its own tokens; always 200 once authenticated. */
 @Controller('oauth')
 @UseFilters(OAuthErrorFilter)
 export class OAuthRevocationController {
-  private readonly clients: OAuthClients;
-
-  constructor(@Inject(TOKEN_CONTEXT) private readonly ctx: TokenContext) {
-    this.clients = new OAuthClients(ctx.runtime.dataSource);
-  }
+  constructor(@Inject(TOKEN_CONTEXT) private readonly ctx: TokenContext) {}
 
   @Post('revoke')
   @HttpCode(200)
@@ -26,7 +21,7 @@ export class OAuthRevocationController {
   ): Promise<string> {
     void reply.header('cache-control', 'no-store');
     const form = formOf(body, request);
-    const client = await authenticatedClient(request, form, this.clients, this.ctx.clock());
+    const client = await authenticatedClient(request, form, this.ctx.clients, this.ctx.clock());
     const token = form.token;
     if (token === undefined || token === '') throw new OAuthError('invalid_request', 'token is required');
     const hint = form.token_type_hint;
