@@ -56,6 +56,7 @@ describe('OAuth in a real browser: login and consent pages (Chromium, real platf
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
         return res.end(`<!doctype html><title>Framer</title><iframe src="${src}" width="600" height="600"></iframe>`);
       }
+      if (url.pathname === '/favicon.ico') return res.writeHead(204).end();
       res.writeHead(404).end();
     });
     await new Promise<void>((r) => clientApp.listen(0, '127.0.0.1', r));
@@ -101,16 +102,25 @@ describe('OAuth in a real browser: login and consent pages (Chromium, real platf
     return { url: `${oauth.issuer}/oauth/authorize?${q}`, verifier, state };
   }
 
-  /** A fresh browser context (no cookies) at 1280×800, recording every document it was sent. */
-  async function newRun(): Promise<{ context: BrowserContext; page: Page; documents: Response[] }> {
+  /**
+   * A fresh browser context (no cookies) at 1280×800, recording every document it was sent and
+   * every error or warning the browser reported (a CSP violation on our own pages would be one).
+   */
+  async function newRun(): Promise<{ context: BrowserContext; page: Page; documents: Response[]; problems: string[] }> {
     const context = await browser.newContext({ viewport: VIEWPORT });
     const page = await context.newPage();
     page.setDefaultTimeout(15_000);
     const documents: Response[] = [];
+    const problems: string[] = [];
     page.on('response', (r) => {
       if (r.request().resourceType() === 'document' && r.frame() === page.mainFrame()) documents.push(r);
     });
-    return { context, page, documents };
+    page.on('console', (m) => {
+      if (m.type() === 'error' || m.type() === 'warning')
+        problems.push(`${m.type()}: ${m.text()} (${m.location().url})`);
+    });
+    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    return { context, page, documents, problems };
   }
 
   /** The pages' headers as the browser received them. */
@@ -185,7 +195,7 @@ describe('OAuth in a real browser: login and consent pages (Chromium, real platf
   }
 
   it('signs in, sees the consent page, clicks Allow, lands with code, state and iss; the code gets a token the gateway accepts', async () => {
-    const { context, page, documents } = await newRun();
+    const { context, page, documents, problems } = await newRun();
     try {
       const request = authorizationRequest();
       const login = await page.goto(request.url);
@@ -194,6 +204,8 @@ describe('OAuth in a real browser: login and consent pages (Chromium, real platf
       await page.getByRole('heading', { name: 'Sign in to continue to Acme Reports' }).waitFor();
       await expectPageSecurityHeaders(login!);
       expect(await page.locator('script').count()).toBe(0);
+      // the same-origin stylesheet is allowed by the CSP and applied
+      expect(await page.evaluate('getComputedStyle(document.body).backgroundColor')).toBe('rgb(244, 245, 247)');
       await signIn(page, ada, true);
 
       await page.getByRole('heading', { name: 'Acme Reports wants access to your Latchkey account' }).waitFor();
@@ -212,6 +224,7 @@ describe('OAuth in a real browser: login and consent pages (Chromium, real platf
       const landed = await landing(page, request.state);
       expect(landed.query).toEqual({ code: expect.any(String), state: request.state, iss: oauth.issuer });
       expect(landed.referer).toBeUndefined(); // Referrer-Policy: no-referrer, as the browser applied it
+      expect(problems).toEqual([]); // no CSP violation, no error on the way
       const tokens = await redeem(landed.query.code, request.verifier);
       expect(tokens.status).toBe(200);
       expect(tokens.body.access_token).toMatch(/^lk_at_/);
