@@ -77,6 +77,23 @@ describe('application-registry (real PostgreSQL + Kafka)', () => {
     expect(again.json().clientSecret).toBeUndefined();
   });
 
+  it('records whether authorization requests must be pushed (RFC 9126): off by default, set at registration, changed by an update', async () => {
+    const plain = (await register({ ...confidential, name: 'Not pushing' })).json();
+    expect(plain.requirePushedAuthorizationRequests).toBe(false);
+    const app = (await register({ ...confidential, name: 'Pushing', requirePushedAuthorizationRequests: true })).json();
+    expect(app.requirePushedAuthorizationRequests).toBe(true);
+    const lifted = await h.app.inject({
+      method: 'PATCH',
+      url: `/v1/applications/${app.clientId}`,
+      headers: headers(),
+      payload: { requirePushedAuthorizationRequests: false },
+    });
+    expect(lifted.statusCode).toBe(200);
+    expect(lifted.json().requirePushedAuthorizationRequests).toBe(false);
+    const events = await fromKafka(app.clientId, (t) => t.includes('ApplicationUpdated'));
+    expect(events.map((e) => e.data.requirePushedAuthorizationRequests)).toEqual([true, false]);
+  });
+
   it('a public client gets no secret', async () => {
     const res = await register({ ...confidential, name: 'SPA', clientType: 'public' });
     expect(res.statusCode).toBe(201);

@@ -44,6 +44,11 @@ export const RegisterApplicationBody = Type.Object(
     accessTokenTtlSeconds: Type.Optional(Ttl),
     refreshTokenTtlSeconds: Type.Optional(Ttl),
     firstParty: Type.Optional(Type.Boolean({ description: 'Skip the consent page (account administrators only).' })),
+    requirePushedAuthorizationRequests: Type.Optional(
+      Type.Boolean({
+        description: 'Refuse authorization requests not pushed first to /oauth/par (RFC 9126). Default false.',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -60,6 +65,7 @@ export const UpdateApplicationBody = Type.Object(
     accessTokenTtlSeconds: Type.Optional(Ttl),
     refreshTokenTtlSeconds: Type.Optional(Ttl),
     firstParty: Type.Optional(Type.Boolean()),
+    requirePushedAuthorizationRequests: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false, minProperties: 1 },
 );
@@ -97,6 +103,7 @@ export const Application = Type.Object({
   accessTokenTtlSeconds: Type.Integer(),
   refreshTokenTtlSeconds: Type.Integer(),
   firstParty: Type.Boolean(),
+  requirePushedAuthorizationRequests: Type.Boolean(),
   status: Type.Union([Type.Literal('enabled'), Type.Literal('disabled')]),
   secretRotatedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
   previousSecretValidUntil: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),

@@ -57,6 +57,8 @@ export interface ApplicationSettings {
   accessTokenTtlSeconds: number;
   refreshTokenTtlSeconds: number;
   firstParty: boolean;
+  /** Authorization requests must be pushed first (RFC 9126). */
+  requirePushedAuthorizationRequests: boolean;
 }
 
 export interface ApplicationProfile extends ApplicationSettings {
@@ -102,6 +104,8 @@ export type RegisterApplication = {
   /** Defaults to limits.refreshTokenTtlSeconds.default. */
   refreshTokenTtlSeconds?: number;
   firstParty: boolean;
+  /** Defaults to false. */
+  requirePushedAuthorizationRequests?: boolean;
   /** SHA-256 (base64url) of the secret the handler generated; null for public clients. */
   secretHash: string | null;
   registrant: Registrant;
@@ -119,6 +123,7 @@ export type ApplicationChanges = Partial<{
   accessTokenTtlSeconds: number;
   refreshTokenTtlSeconds: number;
   firstParty: boolean;
+  requirePushedAuthorizationRequests: boolean;
 }>;
 
 export type UpdateApplication = {
@@ -336,6 +341,7 @@ function settingsOf(application: ApplicationProfile): ApplicationSettings {
     accessTokenTtlSeconds,
     refreshTokenTtlSeconds,
     firstParty,
+    requirePushedAuthorizationRequests,
   } = application;
   return {
     name,
@@ -347,6 +353,7 @@ function settingsOf(application: ApplicationProfile): ApplicationSettings {
     accessTokenTtlSeconds,
     refreshTokenTtlSeconds,
     firstParty,
+    requirePushedAuthorizationRequests,
   };
 }
 
@@ -374,6 +381,7 @@ function decideRegister(command: RegisterApplication, state: ApplicationState): 
     accessTokenTtlSeconds: command.accessTokenTtlSeconds ?? command.limits.accessTokenTtlSeconds.default,
     refreshTokenTtlSeconds: command.refreshTokenTtlSeconds ?? command.limits.refreshTokenTtlSeconds.default,
     firstParty: command.firstParty === true,
+    requirePushedAuthorizationRequests: command.requirePushedAuthorizationRequests === true,
   };
   checkConsistency(command.clientType, settings, command.limits);
   const secretHash = checkSecretHash(command.clientType, command.secretHash);
@@ -392,6 +400,8 @@ function decideRegister(command: RegisterApplication, state: ApplicationState): 
     accessTokenTtlSeconds: rest.accessTokenTtlSeconds,
     refreshTokenTtlSeconds: rest.refreshTokenTtlSeconds,
     firstParty: rest.firstParty,
+    // absent means false: the field is newer than the event
+    ...(rest.requirePushedAuthorizationRequests ? { requirePushedAuthorizationRequests: true } : {}),
     ...(secretHash === null ? {} : { secretHash }),
   };
   return [{ type: 'ApplicationRegistered', data }];
@@ -421,6 +431,10 @@ function decideUpdate(command: UpdateApplication, state: ApplicationState): Appl
     accessTokenTtlSeconds: changes.accessTokenTtlSeconds ?? before.accessTokenTtlSeconds,
     refreshTokenTtlSeconds: changes.refreshTokenTtlSeconds ?? before.refreshTokenTtlSeconds,
     firstParty: changes.firstParty === undefined ? before.firstParty : changes.firstParty === true,
+    requirePushedAuthorizationRequests:
+      changes.requirePushedAuthorizationRequests === undefined
+        ? before.requirePushedAuthorizationRequests
+        : changes.requirePushedAuthorizationRequests === true,
   };
   checkConsistency(application.clientType, after, command.limits);
   checkAuthority(command.registrant, application.ownerAccountId, before, after);
@@ -437,6 +451,8 @@ function decideUpdate(command: UpdateApplication, state: ApplicationState): Appl
   if (after.refreshTokenTtlSeconds !== before.refreshTokenTtlSeconds)
     data.refreshTokenTtlSeconds = after.refreshTokenTtlSeconds;
   if (after.firstParty !== before.firstParty) data.firstParty = after.firstParty;
+  if (after.requirePushedAuthorizationRequests !== before.requirePushedAuthorizationRequests)
+    data.requirePushedAuthorizationRequests = after.requirePushedAuthorizationRequests;
   // Idempotent: nothing to record when every given field already has its value.
   return Object.keys(data).length === 1 ? [] : [{ type: 'ApplicationUpdated', data }];
 }
@@ -502,6 +518,8 @@ function withUpdate(settings: ApplicationSettings, data: ApplicationUpdatedData)
     accessTokenTtlSeconds: data.accessTokenTtlSeconds ?? settings.accessTokenTtlSeconds,
     refreshTokenTtlSeconds: data.refreshTokenTtlSeconds ?? settings.refreshTokenTtlSeconds,
     firstParty: data.firstParty ?? settings.firstParty,
+    requirePushedAuthorizationRequests:
+      data.requirePushedAuthorizationRequests ?? settings.requirePushedAuthorizationRequests,
   };
 }
 
@@ -562,6 +580,7 @@ export const applicationDecider: Decider<ApplicationCommand, ApplicationState, A
           accessTokenTtlSeconds: rest.accessTokenTtlSeconds,
           refreshTokenTtlSeconds: rest.refreshTokenTtlSeconds,
           firstParty: rest.firstParty,
+          requirePushedAuthorizationRequests: rest.requirePushedAuthorizationRequests === true,
           secret:
             secretHash === undefined ? null : { currentHash: secretHash, previousHash: null, previousValidUntil: null },
         };

@@ -323,6 +323,25 @@ describe('application decider', () => {
       });
     });
 
+    describe('pushed authorization requests (RFC 9126)', () => {
+      it('given no setting, then the event leaves the field out (absent means false)', () => {
+        expect(decided(register)[0].data).not.toHaveProperty('requirePushedAuthorizationRequests');
+      });
+
+      it('given the requirement, then the event records it and the state holds it', () => {
+        const events = decided({ ...register, requirePushedAuthorizationRequests: true });
+        expect(events[0].data).toMatchObject({ requirePushedAuthorizationRequests: true });
+        expect(given(...events)).toMatchObject({ requirePushedAuthorizationRequests: true });
+      });
+
+      it('given an update of only that setting, then one event with it; the same value again, then none', () => {
+        expect(decided(update({ requirePushedAuthorizationRequests: true }), registered)).toEqual([
+          { type: 'ApplicationUpdated', data: { clientId: C, requirePushedAuthorizationRequests: true } },
+        ]);
+        expect(when(update({ requirePushedAuthorizationRequests: false }), registered)).toEqual([]);
+      });
+    });
+
     describe('first party', () => {
       it('given a registrant who administers the owner account, then a first-party application', () => {
         expect(decided({ ...register, firstParty: true })[0].data).toMatchObject({ firstParty: true });
@@ -677,8 +696,23 @@ describe('application decider', () => {
         accessTokenTtlSeconds: 3600,
         refreshTokenTtlSeconds: 1_209_600,
         firstParty: false,
+        requirePushedAuthorizationRequests: false,
         secret: { currentHash: SECRET_HASH, previousHash: null, previousValidUntil: null },
       });
+    });
+
+    it('given a registration and an update requiring pushed requests, then required; a later update lifts it', () => {
+      const requiring: ApplicationEvent = {
+        type: 'ApplicationUpdated',
+        data: { clientId: C, requirePushedAuthorizationRequests: true },
+      };
+      expect(given(registered, requiring)).toMatchObject({ requirePushedAuthorizationRequests: true });
+      expect(
+        given(registered, requiring, {
+          type: 'ApplicationUpdated',
+          data: { clientId: C, requirePushedAuthorizationRequests: false },
+        }),
+      ).toMatchObject({ requirePushedAuthorizationRequests: false });
     });
 
     it('given a public registration, then no secret and a null description when none', () => {

@@ -23,6 +23,7 @@ const COLUMNS: Record<string, string> = {
   accessTokenTtlSeconds: 'access_token_ttl_seconds',
   refreshTokenTtlSeconds: 'refresh_token_ttl_seconds',
   firstParty: 'first_party',
+  requirePushedAuthorizationRequests: 'require_pushed_authorization_requests',
 };
 
 async function projectOne(m: EntityManager, e: LatchkeyEvent): Promise<void> {
@@ -31,8 +32,8 @@ async function projectOne(m: EntityManager, e: LatchkeyEvent): Promise<void> {
       const d = e.data;
       await m.query(
         `INSERT INTO applications (client_id, owner_account_id, name, description, client_type, redirect_uris, grant_types, allowed_scopes, account_ids,
-           access_token_ttl_seconds, refresh_token_ttl_seconds, first_party, status, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'enabled', $13, $13) ON CONFLICT (client_id) DO NOTHING`,
+           access_token_ttl_seconds, refresh_token_ttl_seconds, first_party, require_pushed_authorization_requests, status, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $14, 'enabled', $13, $13) ON CONFLICT (client_id) DO NOTHING`,
         [
           d.clientId,
           d.ownerAccountId,
@@ -47,6 +48,7 @@ async function projectOne(m: EntityManager, e: LatchkeyEvent): Promise<void> {
           d.refreshTokenTtlSeconds,
           d.firstParty,
           e.occurredAt,
+          d.requirePushedAuthorizationRequests === true,
         ],
       );
       return;

@@ -13,6 +13,7 @@ export interface ApplicationView {
   accessTokenTtlSeconds: number;
   refreshTokenTtlSeconds: number;
   firstParty: boolean;
+  requirePushedAuthorizationRequests: boolean;
   status: 'enabled' | 'disabled';
   secretRotatedAt: string | null;
   previousSecretValidUntil: string | null;
@@ -33,6 +34,7 @@ interface Row {
   access_token_ttl_seconds: number;
   refresh_token_ttl_seconds: number;
   first_party: boolean;
+  require_pushed_authorization_requests: boolean;
   status: ApplicationView['status'];
   secret_rotated_at: Date | null;
   previous_secret_valid_until: Date | null;
@@ -75,6 +77,7 @@ function toView(r: Row): ApplicationView {
     accessTokenTtlSeconds: r.access_token_ttl_seconds,
     refreshTokenTtlSeconds: r.refresh_token_ttl_seconds,
     firstParty: r.first_party,
+    requirePushedAuthorizationRequests: r.require_pushed_authorization_requests,
     status: r.status,
     secretRotatedAt: r.secret_rotated_at?.toISOString() ?? null,
     previousSecretValidUntil: r.previous_secret_valid_until?.toISOString() ?? null,

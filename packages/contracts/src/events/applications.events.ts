@@ -39,6 +39,12 @@ export const ApplicationRegisteredDataSchema = Type.Object(
     accessTokenTtlSeconds: TtlSeconds('Lifetime of access tokens issued to the client, in seconds.'),
     refreshTokenTtlSeconds: TtlSeconds('Lifetime of refresh tokens issued to the client, in seconds.'),
     firstParty: Type.Boolean({ description: 'First-party applications skip the consent page.' }),
+    requirePushedAuthorizationRequests: Type.Optional(
+      Type.Boolean({
+        description:
+          'Authorization requests must be pushed first (RFC 9126); absent means false (events before the field).',
+      }),
+    ),
     secretHash: Type.Optional(
       Sha256Base64Url('SHA-256 (base64url) of the client secret; confidential clients only. Never the secret.'),
     ),
@@ -59,6 +65,9 @@ export const ApplicationUpdatedDataSchema = Type.Object(
     accessTokenTtlSeconds: Type.Optional(TtlSeconds('New access token lifetime, in seconds.')),
     refreshTokenTtlSeconds: Type.Optional(TtlSeconds('New refresh token lifetime, in seconds.')),
     firstParty: Type.Optional(Type.Boolean({ description: 'New first-party flag.' })),
+    requirePushedAuthorizationRequests: Type.Optional(
+      Type.Boolean({ description: 'New setting of whether authorization requests must be pushed (RFC 9126).' }),
+    ),
   },
   {
     additionalProperties: false,
