@@ -28,15 +28,13 @@
 // BENCH_ONLY (experiments only: some sides in this order, e.g. b,a; sides a, b, c, p = (c-pg), 0), BENCH_GATEWAY_NODE_ARGS (experiments only:
 // node flags for the gateway, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
 import { Buffer } from 'node:buffer';
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
-import { cpuShares, cpuSnapshot, freePort, waitUntil } from './lib/processes.mjs';
+import { cpuShares, cpuSnapshot, freePort, startChild, waitQuiet, waitUntil } from './lib/processes.mjs';
 import { createScratchDatabase } from './lib/postgres.mjs';
 import { report } from './lib/stats.mjs';
 
@@ -48,7 +46,6 @@ const { EventProducer, createKafka } = require('@latchkey/messaging');
 const { EventFactory } = require('@latchkey/token-verifier/testing');
 const { TokenProjection, verifyToken, authenticateBearer } = require('@latchkey/token-verifier');
 
-const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const WARMUP = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
@@ -67,67 +64,6 @@ const CLIENT_SECRET = `bench-${randomUUID()}-${randomUUID()}`;
 const REQUEST_PATH = '/orders/42';
 
 const fetch = globalThis.fetch; // Node's built-in (undici)
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-/** A node script as a child process; `first` resolves with its first stdout line parsed as JSON (helpers print their port). */
-function startChild(name, script, env, nodeArgs = []) {
-  const child = spawn(process.execPath, [...nodeArgs, script], {
-    cwd: root,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const tail = [];
-  let pending = '';
-  let resolveFirst;
-  let rejectFirst;
-  const first = new Promise((res, rej) => ((resolveFirst = res), (rejectFirst = rej)));
-  const keep = (d) => {
-    for (const line of String(d).split('\n')) if (line) tail.push(line);
-    if (tail.length > 60) tail.splice(0, tail.length - 60);
-  };
-  child.stdout.on('data', (d) => {
-    keep(d);
-    if (resolveFirst) {
-      pending += d;
-      const nl = pending.indexOf('\n');
-      if (nl >= 0) {
-        try {
-          resolveFirst(JSON.parse(pending.slice(0, nl)));
-        } catch {
-          resolveFirst(pending.slice(0, nl));
-        }
-        resolveFirst = null;
-      }
-    }
-  });
-  child.stderr.on('data', keep);
-  const exited = new Promise((resolve) =>
-    child.once('exit', (code, signal) => {
-      rejectFirst(new Error(`${name} exited ${code ?? signal} before it was ready:\n${tail.join('\n')}`));
-      resolve({ code, signal });
-    }),
-  );
-  first.catch(() => {});
-  // last resort if this process dies first: never leave a child running
-  const killOnExit = () => child.exitCode === null && child.signalCode === null && child.kill('SIGKILL');
-  process.once('exit', killOnExit);
-  return {
-    name,
-    child,
-    tail,
-    first,
-    exited,
-    async stop() {
-      process.removeListener('exit', killOnExit);
-      if (child.exitCode !== null || child.signalCode !== null) return exited;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      const r = await exited;
-      clearTimeout(timer);
-      return r;
-    },
-  };
-}
 
 function cannon(opts) {
   return new Promise((resolve, reject) => {
@@ -137,27 +73,9 @@ function cannon(opts) {
   });
 }
 
-/**
- * The machine is shared (other jobs run tests and benchmarks on the same 2 cores): waits up to
- * QUIET_WAIT seconds for a 1 s window in which the whole machine is below 0.35 cores busy (our
- * idle children and the broker included), and says how busy it was.
- */
-async function waitQuiet() {
-  const started = performance.now();
-  for (;;) {
-    const a = cpuSnapshot({});
-    await sleep(1000);
-    const b = cpuSnapshot({});
-    const busy = Math.round(((b.busy - a.busy) / ((b.at - a.at) / 1000)) * 100) / 100;
-    const waitedSeconds = Math.round((performance.now() - started) / 1000);
-    if (busy < 0.35) return { quiet: true, busyCores: busy, waitedSeconds };
-    if (waitedSeconds >= QUIET_WAIT) return { quiet: false, busyCores: busy, waitedSeconds };
-  }
-}
-
 /** One side: a quiet machine (if it comes), a warm-up run, then the measured run with CPU snapshots around it. */
 async function measure(label, url, headers, pids, { seconds = SECONDS, warmup = WARMUP } = {}) {
-  const before0 = await waitQuiet();
+  const before0 = await waitQuiet(QUIET_WAIT);
   await cannon({ url, headers, duration: warmup });
   const before = cpuSnapshot(pids);
   const r = await cannon({ url, headers, duration: seconds });

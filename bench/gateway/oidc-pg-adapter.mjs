@@ -1,10 +1,13 @@
-// A PostgreSQL storage adapter for oidc-provider, for the gateway benchmark's comparison (c-pg):
+// A PostgreSQL storage adapter for oidc-provider, for the gateway benchmark's comparison (c-pg)
+// and the oauth benchmark's oidc-provider on PostgreSQL:
 // oidc-provider's in-memory adapter is for development only (it says so at start: state is lost
 // on restart and not shared between processes), so a production deployment stores its tokens in
 // a database. This is the adapter interface oidc-provider documents (upsert, find, findByUid,
 // findByUserCode, consume, destroy, revokeByGrantId) over one table, with a pg pool. One row per
-// model instance; `find` is one indexed primary-key lookup, as a named (prepared once per
-// connection) statement, so PostgreSQL does not parse and plan it on every introspection.
+// model instance; `find` is one indexed primary-key lookup, and it, `upsert` and `consume` (the
+// statements of every introspection, code exchange and refresh) are named statements, prepared
+// once per connection, so PostgreSQL does not parse and plan them on every request. No
+// transactions: oidc-provider makes its adapter calls one by one.
 import pg from 'pg';
 
 let pool = null;
@@ -46,11 +49,20 @@ export class PgAdapter {
 
   async upsert(id, payload, expiresIn) {
     const expiresAt = typeof expiresIn === 'number' ? new Date(Date.now() + expiresIn * 1000) : null;
-    await pool.query(
-      `INSERT INTO oidc_models (model, id, payload, grant_id, uid, user_code, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
+    await pool.query({
+      name: 'oidc-upsert',
+      text: `INSERT INTO oidc_models (model, id, payload, grant_id, uid, user_code, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
        ON CONFLICT (model, id) DO UPDATE SET payload = EXCLUDED.payload, grant_id = EXCLUDED.grant_id, uid = EXCLUDED.uid, user_code = EXCLUDED.user_code, expires_at = EXCLUDED.expires_at`,
-      [this.model, id, payload, payload.grantId ?? null, payload.uid ?? null, payload.userCode ?? null, expiresAt],
-    );
+      values: [
+        this.model,
+        id,
+        payload,
+        payload.grantId ?? null,
+        payload.uid ?? null,
+        payload.userCode ?? null,
+        expiresAt,
+      ],
+    });
   }
 
   async find(id) {
@@ -79,7 +91,11 @@ export class PgAdapter {
   }
 
   async consume(id) {
-    await pool.query('UPDATE oidc_models SET consumed_at = now() WHERE model = $1 AND id = $2', [this.model, id]);
+    await pool.query({
+      name: 'oidc-consume',
+      text: 'UPDATE oidc_models SET consumed_at = now() WHERE model = $1 AND id = $2',
+      values: [this.model, id],
+    });
   }
 
   async destroy(id) {

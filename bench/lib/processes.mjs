@@ -1,11 +1,100 @@
-// What the benchmarks that run services as processes share: free ports, waiting for a
-// condition (with the child's last output on failure), and CPU accounting from /proc.
+// What the benchmarks that run services as processes share: child processes, free ports, waiting
+// for a condition (with the child's last output on failure), waiting for a quiet machine, and CPU
+// accounting from /proc.
+import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+
+const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * A node script (path from the repository root) as a child process, keeping its last 60 lines of
+ * output; `first` resolves with its first stdout line parsed as JSON (helpers print their port).
+ * `stop()` sends SIGTERM and, after `stopTimeoutMs`, SIGKILL; if this process dies first the child
+ * is killed too.
+ */
+export function startChild(name, script, env, nodeArgs = [], { stopTimeoutMs = 10_000 } = {}) {
+  const child = spawn(process.execPath, [...nodeArgs, script], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const tail = [];
+  let pending = '';
+  let resolveFirst;
+  let rejectFirst;
+  const first = new Promise((res, rej) => ((resolveFirst = res), (rejectFirst = rej)));
+  const keep = (d) => {
+    for (const line of String(d).split('\n')) if (line) tail.push(line);
+    if (tail.length > 60) tail.splice(0, tail.length - 60);
+  };
+  child.stdout.on('data', (d) => {
+    keep(d);
+    if (resolveFirst) {
+      pending += d;
+      const nl = pending.indexOf('\n');
+      if (nl >= 0) {
+        try {
+          resolveFirst(JSON.parse(pending.slice(0, nl)));
+        } catch {
+          resolveFirst(pending.slice(0, nl));
+        }
+        resolveFirst = null;
+      }
+    }
+  });
+  child.stderr.on('data', keep);
+  const exited = new Promise((resolve) =>
+    child.once('exit', (code, signal) => {
+      rejectFirst(new Error(`${name} exited ${code ?? signal} before it was ready:\n${tail.join('\n')}`));
+      resolve({ code, signal });
+    }),
+  );
+  first.catch(() => {});
+  // last resort if this process dies first: never leave a child running
+  const killOnExit = () => child.exitCode === null && child.signalCode === null && child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  return {
+    name,
+    child,
+    tail,
+    first,
+    exited,
+    async stop() {
+      process.removeListener('exit', killOnExit);
+      if (child.exitCode !== null || child.signalCode !== null) return exited;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), stopTimeoutMs);
+      const r = await exited;
+      clearTimeout(timer);
+      return r;
+    },
+  };
+}
+
+/**
+ * The machine is shared (other jobs run tests and benchmarks on the same 2 cores): waits up to
+ * `maxSeconds` for a 1 s window in which the whole machine is below 0.35 cores busy (our idle
+ * children and the broker included), and says how busy it was.
+ */
+export async function waitQuiet(maxSeconds) {
+  const started = performance.now();
+  for (;;) {
+    const a = cpuSnapshot({});
+    await sleep(1000);
+    const b = cpuSnapshot({});
+    const busy = Math.round(((b.busy - a.busy) / ((b.at - a.at) / 1000)) * 100) / 100;
+    const waitedSeconds = Math.round((performance.now() - started) / 1000);
+    if (busy < 0.35) return { quiet: true, busyCores: busy, waitedSeconds };
+    if (waitedSeconds >= maxSeconds) return { quiet: false, busyCores: busy, waitedSeconds };
+  }
+}
 
 /** A free TCP port on the loopback. */
 export function freePort() {
