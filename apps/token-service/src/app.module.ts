@@ -8,6 +8,8 @@ import { AuthorizeController } from './oauth/authorize/authorize.controller';
 import { MetadataController } from './oauth/metadata/metadata.controller';
 import { OAuthIntrospectionController } from './oauth/introspection/introspection.controller';
 import { OAuthRevocationController } from './oauth/revocation/revocation.controller';
+import { PushedAuthorizationController } from './oauth/par/par.controller';
+import { MySessionsController } from './oauth/sessions/sessions.controller';
 import { OAuthTokenController } from './oauth/token/token.controller';
 import { AccountPatsController } from './pats/account-pats.controller';
 import { PersonalAccessTokensController } from './pats/personal-access-tokens.controller';
@@ -42,9 +44,11 @@ export class AppModule {
         AccountPatsController,
         TokenPolicyController,
         OAuthTokenController,
+        PushedAuthorizationController,
         OAuthRevocationController,
         OAuthIntrospectionController,
         MyAuthorizationsController,
+        MySessionsController,
         AccountGrantsController,
         AuthorizeController,
         MetadataController,

@@ -8,6 +8,7 @@ import {
   AccountUserParams,
   CheckAnswer,
   GrantParams,
+  SessionParams,
   CheckTokenBody,
   CreatePatBody,
   CreatePatForUserBody,
@@ -43,6 +44,8 @@ const FORM_BODY = new Set([
   'POST /oauth/introspect',
   'POST /oauth/interaction/:id/login',
   'POST /oauth/interaction/:id/consent',
+  'POST /oauth/par',
+  'POST /oauth/logout',
 ]);
 const InteractionParams = Type.Object({ id: Type.String() });
 const LoginForm = Type.Object(
@@ -103,6 +106,35 @@ const Authorization = Type.Object({
   accountIds: Type.Array(Type.String()),
   createdAt: Type.String({ format: 'date-time' }),
   lastUsedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+});
+const PushedRequest = Type.Object(
+  {
+    response_type: Type.Literal('code'),
+    redirect_uri: Type.Optional(Type.String()),
+    scope: Type.Optional(Type.String()),
+    state: Type.Optional(Type.String()),
+    code_challenge: Type.String(),
+    code_challenge_method: Type.Literal('S256'),
+    client_id: Type.Optional(Type.String({ description: 'client_secret_post, or a public client (none).' })),
+    client_secret: Type.Optional(Type.String({ description: 'client_secret_post (or use HTTP Basic).' })),
+  },
+  { additionalProperties: true, description: 'The authorization request’s parameters, and the client’s credentials.' },
+);
+const PushedAnswer = Type.Object({
+  request_uri: Type.String({ description: '`urn:ietf:params:oauth:request_uri:…`, one-time.' }),
+  expires_in: Type.Integer({ description: 'Seconds (60).' }),
+});
+const LogoutForm = Type.Object({ csrf: Type.String() }, { additionalProperties: false });
+const LoginSession = Type.Object({
+  sessionId: Type.String(),
+  createdAt: Type.String({ format: 'date-time' }),
+  lastSeenAt: Type.String({ format: 'date-time' }),
+  expiresAt: Type.String({ format: 'date-time' }),
+  userAgent: Type.Union([Type.String(), Type.Null()]),
+});
+const LoginSessionPage = Type.Object({
+  items: Type.Array(LoginSession),
+  nextCursor: Type.Union([Type.String(), Type.Null()]),
 });
 const AuthorizationPage = Type.Object({
   items: Type.Array(Authorization),
@@ -200,6 +232,52 @@ export const TOKEN_ROUTES: RouteDoc[] = [
     scopes: [SCOPES.grants.delete],
     params: GrantParams,
     responses: { 204: ok('Revoked.'), 404: ok('No such live authorization of yours.') },
+  },
+  {
+    method: 'GET',
+    path: '/v1/me/sessions',
+    summary: 'Access & Security: where you are signed in to the authorization server (live login sessions)',
+    tags: ['authorizations'],
+    scopes: [SCOPES.grants.read],
+    query: PageQuery,
+    responses: { 200: ok('A page of live sessions, oldest first.', LoginSessionPage) },
+  },
+  {
+    method: 'DELETE',
+    path: '/v1/me/sessions/:sessionId',
+    summary: 'Sign a session out: that browser must sign in again before it can authorize anything',
+    tags: ['authorizations'],
+    scopes: [SCOPES.grants.delete],
+    params: SessionParams,
+    responses: { 204: ok('Signed out.'), 404: ok('No such live session of yours.') },
+  },
+  {
+    method: 'POST',
+    path: '/oauth/par',
+    summary:
+      'Pushed authorization request (RFC 9126): the client authenticates and pushes its request; the answer’s request_uri goes to /oauth/authorize with client_id',
+    tags: ['oauth'],
+    body: PushedRequest,
+    responses: {
+      201: ok('A one-time request_uri; `Cache-Control: no-store`.', PushedAnswer),
+      400: ok('The request as /oauth/authorize would refuse it (RFC 6749 §4.1.2.1 codes).', OAuthErrorBody),
+      401: ok('`invalid_client`.', OAuthErrorBody),
+    },
+  },
+  {
+    method: 'GET',
+    path: '/oauth/logout',
+    summary: 'The sign-out page (a button), or “signed out”',
+    tags: ['oauth'],
+    responses: { 200: ok('A page.') },
+  },
+  {
+    method: 'POST',
+    path: '/oauth/logout',
+    summary: 'Sign this browser out of the authorization server (its session ends server-side)',
+    tags: ['oauth'],
+    body: LogoutForm,
+    responses: { 303: ok('To the signed-out page.'), 403: ok('The form’s CSRF token is wrong.') },
   },
   {
     method: 'GET',

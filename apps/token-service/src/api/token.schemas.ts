@@ -15,6 +15,7 @@ export const AccountParams = Type.Object({ accountId: Uuid }, { additionalProper
 export const AccountPatParams = Type.Object({ accountId: Uuid, id: Uuid }, { additionalProperties: false });
 export const AccountUserParams = Type.Object({ accountId: Uuid, userId: Uuid }, { additionalProperties: false });
 export const GrantParams = Type.Object({ grantId: Uuid }, { additionalProperties: false });
+export const SessionParams = Type.Object({ sessionId: Uuid }, { additionalProperties: false });
 export const AccountGrantParams = Type.Object({ accountId: Uuid, grantId: Uuid }, { additionalProperties: false });
 export { PageQuery };
 export type PageQueryT = Static<typeof PageQuery>;

@@ -49,6 +49,7 @@ export function createUpstreamConsumer(deps: {
     topics: [deps.topics.identity, deps.topics.applications, deps.topics.usage],
     onProcessed: ({ topic, partition, offset }) => deps.positions?.processed(topic, partition, offset),
     types: [
+      'AccountCreated',
       'UserRegistered',
       'MembershipChanged',
       'UserDeactivated',
@@ -99,6 +100,7 @@ async function react(
       if (grants.length > 0) log.log(`revoked ${grants.length} grant(s) of deactivated user ${event.data.userId}`);
       return;
     }
+    case 'AccountCreated':
     case 'UserRegistered':
     case 'MembershipChanged':
     case 'UserReactivated':

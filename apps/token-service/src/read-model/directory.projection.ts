@@ -9,6 +9,13 @@ import type { LatchkeyEvent } from '@latchkey/contracts';
  */
 export async function projectDirectoryEvent(m: EntityManager, e: LatchkeyEvent): Promise<void> {
   switch (e.type) {
+    case 'AccountCreated':
+      // an account's name is fixed at creation (there is no rename event)
+      await m.query(
+        'INSERT INTO directory_accounts (account_id, name) VALUES ($1, $2) ON CONFLICT (account_id) DO NOTHING',
+        [e.data.accountId, e.data.name],
+      );
+      return;
     case 'UserRegistered':
       await m.query(
         `INSERT INTO directory_users (user_id, kind, email, status, version) VALUES ($1, $2, $3, 'active', $4)
@@ -62,14 +69,15 @@ export async function projectApplicationEvent(m: EntityManager, e: LatchkeyEvent
       await m.query(
         `INSERT INTO directory_applications (client_id, owner_account_id, status, version, name, client_type,
            redirect_uris, grant_types, allowed_scopes, account_ids, access_token_ttl_seconds,
-           refresh_token_ttl_seconds, first_party, secret_hash)
-         VALUES ($1, $3, 'active', $2, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+           refresh_token_ttl_seconds, first_party, secret_hash, require_pushed_authorization_requests)
+         VALUES ($1, $3, 'active', $2, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
          ON CONFLICT (client_id) DO UPDATE
            SET owner_account_id = EXCLUDED.owner_account_id, status = EXCLUDED.status, version = EXCLUDED.version,
                name = EXCLUDED.name, client_type = EXCLUDED.client_type, redirect_uris = EXCLUDED.redirect_uris,
                grant_types = EXCLUDED.grant_types, allowed_scopes = EXCLUDED.allowed_scopes,
                account_ids = EXCLUDED.account_ids, access_token_ttl_seconds = EXCLUDED.access_token_ttl_seconds,
                refresh_token_ttl_seconds = EXCLUDED.refresh_token_ttl_seconds, first_party = EXCLUDED.first_party,
+               require_pushed_authorization_requests = EXCLUDED.require_pushed_authorization_requests,
                secret_hash = EXCLUDED.secret_hash, previous_secret_hash = NULL, previous_secret_valid_until = NULL,
                updated_at = now()
          WHERE directory_applications.version < EXCLUDED.version AND directory_applications.status <> 'deleted'`,
@@ -87,6 +95,7 @@ export async function projectApplicationEvent(m: EntityManager, e: LatchkeyEvent
           d.refreshTokenTtlSeconds,
           d.firstParty,
           d.secretHash ?? null,
+          d.requirePushedAuthorizationRequests === true,
         ],
       );
       return;
@@ -101,7 +110,8 @@ export async function projectApplicationEvent(m: EntityManager, e: LatchkeyEvent
                 account_ids = COALESCE($7, account_ids),
                 access_token_ttl_seconds = COALESCE($8, access_token_ttl_seconds),
                 refresh_token_ttl_seconds = COALESCE($9, refresh_token_ttl_seconds),
-                first_party = COALESCE($10, first_party)
+                first_party = COALESCE($10, first_party),
+                require_pushed_authorization_requests = COALESCE($11, require_pushed_authorization_requests)
           WHERE ${live}`,
         [
           d.clientId,
@@ -114,6 +124,7 @@ export async function projectApplicationEvent(m: EntityManager, e: LatchkeyEvent
           d.accessTokenTtlSeconds ?? null,
           d.refreshTokenTtlSeconds ?? null,
           d.firstParty ?? null,
+          d.requirePushedAuthorizationRequests ?? null,
         ],
       );
       return;

@@ -83,6 +83,16 @@ export class TokenQueries {
    * a concurrent UserDeactivated (which updates it) waits for the issuing transaction, and its
    * reaction then sees and revokes the new grant.
    */
+  /** Each account's display name (from AccountCreated); an account not projected yet is left out. */
+  async accountNames(accountIds: readonly string[]): Promise<Record<string, string>> {
+    if (accountIds.length === 0) return {};
+    const rows: Array<{ account_id: string; name: string }> = await this.db.query(
+      'SELECT account_id, name FROM directory_accounts WHERE account_id = ANY($1)',
+      [accountIds],
+    );
+    return Object.fromEntries(rows.map((r) => [r.account_id, r.name]));
+  }
+
   async user(userId: string, manager?: EntityManager): Promise<DirectoryUser | null> {
     const q = manager ?? this.db;
     const rows = await q.query(

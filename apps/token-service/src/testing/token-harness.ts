@@ -66,6 +66,16 @@ export class TokenHarness extends ServiceTestKit {
     await this.stop();
   }
 
+  /** An account as identity-service would publish it (AccountCreated), once token-service knows its name. */
+  async account(accountId: string, name: string): Promise<void> {
+    await this.publish(this.topics.identity, [
+      this.factory.event('AccountCreated', accountId, { accountId, name, kind: 'standard' }),
+    ]);
+    await waitFor(async () => (await this.ctx.queries.accountNames([accountId]))[accountId] === name, {
+      what: `account ${accountId} in the directory`,
+    });
+  }
+
   /**
    * A user as identity-service would publish them (UserRegistered + MembershipChanged per
    * account), applied by token-service's directory projection.

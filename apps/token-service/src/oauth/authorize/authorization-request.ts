@@ -46,7 +46,9 @@ const SINGLE = [
 export function validateAuthorizationRequest(
   params: RequestParameters,
   findClient: (clientId: string) => OAuthClient | null,
+  options: { pushed?: boolean } = {},
 ): AuthorizationRequest {
+  const pushed = options.pushed === true;
   const one = singleValues(params);
   const client = resolveClient(one.client_id, findClient);
   const redirectUri = matchRedirectUri(client, one.redirect_uri);
@@ -59,6 +61,7 @@ export function validateAuthorizationRequest(
   };
   redirectable(() => refuseDuplicates(params));
   redirectable(() => refuseRequestObjects(one));
+  redirectable(() => requirePushedWhenRequired(client, pushed));
   redirectable(() => requireCodeResponse(client, one.response_type, one.response_mode));
   const codeChallenge = redirectable(() => requireS256Challenge(one.code_challenge, one.code_challenge_method));
   const scopes = redirectable(() => requestedScopes(client, one.scope));
@@ -113,6 +116,15 @@ export function refuseDuplicates(params: RequestParameters): void {
 
 export function refuseRequestObjects(one: Singles): void {
   if (one.request !== undefined) throw new OAuthError('invalid_request', 'request objects are not supported');
+  // a request_uri is resolved before validation (a pushed request's parameters); one left here is no reference of ours
+  if (one.request_uri !== undefined)
+    throw new OAuthError('invalid_request', 'request_uri must be one this server issued at /oauth/par');
+}
+
+/** An application may require every authorization request to be pushed first (RFC 9126 §5). */
+export function requirePushedWhenRequired(client: OAuthClient, pushed: boolean): void {
+  if (client.requirePushedRequests && !pushed)
+    throw new OAuthError('invalid_request', 'this client must push its authorization requests to /oauth/par');
 }
 
 /** Authorization code only: no implicit grant (RFC 9700 §2.1.2), responses in the query only. */

@@ -17,6 +17,7 @@ const client: OAuthClient = {
   accessTokenTtlSeconds: 3600,
   refreshTokenTtlSeconds: 1_209_600,
   firstParty: false,
+  requirePushedRequests: false,
   secret: null,
 };
 const clients = new Map([
@@ -24,6 +25,7 @@ const clients = new Map([
   ['disabled', { ...client, clientId: 'disabled', status: 'disabled' as const }],
   ['cc-only', { ...client, clientId: 'cc-only', grantTypes: ['client_credentials' as const] }],
   ['single', { ...client, clientId: 'single', redirectUris: ['https://single.example/cb'] }],
+  ['pushing', { ...client, clientId: 'pushing', requirePushedRequests: true }],
 ]);
 const find = (id: string) => clients.get(id) ?? null;
 
@@ -150,10 +152,19 @@ describe('validateAuthorizationRequest', () => {
     [{ response_type: ['code', 'code'] }, 'invalid_request'],
     [{ code_challenge: [CHALLENGE, CHALLENGE] }, 'invalid_request'],
     [{ request: 'eyJhbGciOiJub25lIn0.e30.' }, 'invalid_request'],
+    [{ request_uri: 'urn:ietf:params:oauth:request_uri:unresolved' }, 'invalid_request'],
+    [{ client_id: 'pushing' }, 'invalid_request'],
   ])('redirects %p back to the client as %s', (over, code) => {
     const e = refusal(params(over));
     expect(e.code).toBe(code);
     expect(e.redirectable).toBe(true);
+  });
+
+  it('takes a client that requires pushed requests only with a pushed one (RFC 9126 §5)', () => {
+    expect(refusal(params({ client_id: 'pushing' })).message).toContain('/oauth/par');
+    expect(validateAuthorizationRequest(params({ client_id: 'pushing' }), find, { pushed: true }).client.clientId).toBe(
+      'pushing',
+    );
   });
 
   it('ignores parameters it does not know (RFC 6749 §3.1)', () => {

@@ -20,6 +20,7 @@ describe('GET /oauth/authorize, the login and consent pages (real PostgreSQL + K
   let client: OAuthClient;
   let firstParty: OAuthClient;
   let spa: OAuthClient;
+  let pushing: OAuthClient;
 
   beforeAll(async () => {
     loginServer = createServer((req, res) => {
@@ -41,10 +42,18 @@ describe('GET /oauth/authorize, the login and consent pages (real PostgreSQL + K
       OAUTH_ISSUER: ISSUER,
       SESSION_COOKIE_SECURE: 'false',
     });
-    [client, firstParty, spa] = await h.applications(
+    await h.account(account, 'Acme Logistics');
+    [client, firstParty, spa, pushing] = await h.applications(
       { ownerAccountId: account, name: 'Reports <b>&</b>', redirectUris: [REDIRECT], secret: 'lk_cs_secret' },
       { ownerAccountId: account, name: 'Console', redirectUris: [REDIRECT], firstParty: true },
       { ownerAccountId: account, redirectUris: [REDIRECT], clientType: 'public' },
+      {
+        ownerAccountId: account,
+        name: 'Pushing',
+        redirectUris: [REDIRECT],
+        secret: 'lk_cs_pushing',
+        requirePushedAuthorizationRequests: true,
+      },
     );
   }, 120_000);
   afterAll(async () => {
@@ -53,7 +62,9 @@ describe('GET /oauth/authorize, the login and consent pages (real PostgreSQL + K
   });
 
   async function person(): Promise<{ email: string; password: string; userId: string }> {
-    const userId = await h.user('human', { [account]: ['orders:read', 'orders:update'] });
+    const userId = await h.user('human', {
+      [account]: ['orders:read', 'orders:update', 'grants:read', 'grants:delete'],
+    });
     const email = `${userId}@example.com`;
     users.set(email, { userId, password: 'correct horse battery' });
     return { email, password: 'correct horse battery', userId };
@@ -132,6 +143,9 @@ describe('GET /oauth/authorize, the login and consent pages (real PostgreSQL + K
     expect(consent.statusCode).toBe(200);
     expect(consent.body).toContain('Reports &lt;b&gt;&amp;&lt;/b&gt; wants access');
     expect(consent.body).toContain('Read orders');
+    // the owner and the accounts by the names people know them by (ids stay in the form)
+    expect(consent.body).toContain('Owned by Acme Logistics.');
+    expect(consent.body).toMatch(new RegExp(`value="${account}"[^>]*>[^<]*Acme Logistics`));
     expect(consent.headers['content-security-policy']).toContain("form-action 'self' https://reports.example.com");
     const done = await b.post(actionOf(consent.body), { csrf: csrfOf(consent.body), decision: 'allow', account });
     expect(done.statusCode).toBe(303);
@@ -292,6 +306,8 @@ describe('GET /oauth/authorize, the login and consent pages (real PostgreSQL + K
       token_endpoint: `${ISSUER}/oauth/token`,
       revocation_endpoint: `${ISSUER}/oauth/revoke`,
       introspection_endpoint: `${ISSUER}/oauth/introspect`,
+      pushed_authorization_request_endpoint: `${ISSUER}/oauth/par`,
+      require_pushed_authorization_requests: false,
       response_types_supported: ['code'],
       code_challenge_methods_supported: ['S256'],
       authorization_response_iss_parameter_supported: true,
@@ -301,5 +317,166 @@ describe('GET /oauth/authorize, the login and consent pages (real PostgreSQL + K
     expect(res.json().scopes_supported).toEqual(expect.arrayContaining(['orders:read', 'orders:update']));
     const css = await h.app.inject({ method: 'GET', url: '/oauth/assets/latchkey.css' });
     expect([css.statusCode, css.headers['content-type']]).toEqual([200, 'text/css; charset=utf-8']);
+  });
+
+  describe('login sessions: listed, revocable, signed out', () => {
+    const api = (method: 'GET' | 'DELETE', url: string, token: string) =>
+      h.app.inject({ method, url, headers: { authorization: `Bearer ${token}` } });
+
+    it('a user sees their live sessions and signs one out over the API; that browser must sign in again', async () => {
+      const who = await person();
+      const [laptop, phone] = [new Browser(), new Browser()];
+      await signIn(laptop, who);
+      await signIn(phone, who);
+      const pat = await h.tokenFor(who.userId, [account], ['grants:read', 'grants:delete']);
+      const list = await api('GET', '/v1/me/sessions', pat);
+      expect(list.statusCode).toBe(200);
+      const items = list.json().items as Array<{ sessionId: string; userAgent: string | null }>;
+      expect(items).toHaveLength(2);
+      expect(JSON.stringify(list.json())).not.toContain(phone.jar.get('lk_session'));
+      // another user can neither see nor end them
+      const stranger = await person();
+      const theirs = await h.tokenFor(stranger.userId, [account], ['grants:read', 'grants:delete']);
+      expect((await api('GET', '/v1/me/sessions', theirs)).json().items).toEqual([]);
+      expect((await api('DELETE', `/v1/me/sessions/${items[1].sessionId}`, theirs)).statusCode).toBe(404);
+      // a token without grants:delete cannot either
+      const reader = await h.tokenFor(who.userId, [account], ['grants:read']);
+      expect((await api('DELETE', `/v1/me/sessions/${items[1].sessionId}`, reader)).statusCode).toBe(403);
+
+      expect((await api('DELETE', `/v1/me/sessions/${items[1].sessionId}`, pat)).statusCode).toBe(204);
+      expect((await api('DELETE', `/v1/me/sessions/${items[1].sessionId}`, pat)).statusCode).toBe(404);
+      expect(
+        (await api('GET', '/v1/me/sessions', pat)).json().items.map((i: { sessionId: string }) => i.sessionId),
+      ).toEqual([items[0].sessionId]);
+      // whichever browser held the revoked session is back at the login page; the other goes on
+      const pages = await Promise.all(
+        [laptop, phone].map(async (b) => (await b.get(String((await b.get(authorizeUrl())).headers.location))).body),
+      );
+      expect(pages.filter((body) => body.includes('name="password"'))).toHaveLength(1);
+    }, 60_000);
+
+    it('the sign-out page ends the session with a token only the session can make, and clears the cookie', async () => {
+      const who = await person();
+      const b = new Browser();
+      await signIn(b, who);
+      const form = await b.get('/oauth/logout');
+      expect(form.statusCode).toBe(200);
+      expect(form.body).toContain('>Sign out</button>');
+      expect(form.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+      // a forged post (no token, or another session's) changes nothing
+      expect((await b.post('/oauth/logout', {})).statusCode).toBe(403);
+      expect((await b.post('/oauth/logout', { csrf: 'forged' })).statusCode).toBe(403);
+      const pat = await h.tokenFor(who.userId, [account], ['grants:read']);
+      expect((await api('GET', '/v1/me/sessions', pat)).json().items).toHaveLength(1);
+
+      const out = await b.post('/oauth/logout', { csrf: csrfOf(form.body) });
+      expect([out.statusCode, out.headers.location]).toEqual([303, '/oauth/logout']);
+      expect(String(out.headers['set-cookie'])).toMatch(
+        /^lk_session=; Path=\/oauth; HttpOnly; SameSite=Lax; Max-Age=0/,
+      );
+      expect((await api('GET', '/v1/me/sessions', pat)).json().items).toEqual([]);
+      expect((await b.get('/oauth/logout')).body).toContain('You are signed out');
+    }, 60_000);
+  });
+
+  describe('pushed authorization requests (RFC 9126)', () => {
+    const push = (c: OAuthClient, secret: string, over: Record<string, string | undefined> = {}) => {
+      const form = new URLSearchParams();
+      const all: Record<string, string | undefined> = {
+        redirect_uri: REDIRECT,
+        response_type: 'code',
+        code_challenge: challenge,
+        code_challenge_method: 'S256',
+        scope: 'orders:read',
+        state: 'pushed',
+        ...over,
+      };
+      for (const [k, v] of Object.entries(all)) if (v !== undefined) form.append(k, v);
+      return h.app.inject({
+        method: 'POST',
+        url: '/oauth/par',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          authorization: `Basic ${Buffer.from(`${c.clientId}:${secret}`).toString('base64')}`,
+        },
+        payload: form.toString(),
+      });
+    };
+    const viaRequestUri = (c: OAuthClient, requestUri: string, extra: Record<string, string> = {}) =>
+      `/oauth/authorize?${new URLSearchParams({ client_id: c.clientId, request_uri: requestUri, ...extra })}`;
+
+    it('a pushed request gets a one-time request_uri; the browser follows it through login and consent to a code', async () => {
+      const res = await push(pushing, 'lk_cs_pushing');
+      expect(res.statusCode).toBe(201);
+      expect(res.headers['cache-control']).toBe('no-store');
+      const { request_uri: requestUri, expires_in: expiresIn } = res.json();
+      expect(requestUri).toMatch(/^urn:ietf:params:oauth:request_uri:[A-Za-z0-9_-]{43}$/);
+      expect(expiresIn).toBe(60);
+      // only the SHA-256 of the reference is kept, and never the client's secret
+      const rows = await h.ctx.runtime.dataSource.query('SELECT * FROM pushed_authorization_requests');
+      expect(JSON.stringify(rows)).not.toContain(requestUri.slice(-43));
+      expect(JSON.stringify(rows)).not.toContain('lk_cs_pushing');
+
+      const b = new Browser();
+      // parameters outside the pushed request are ignored (RFC 9126 §4): the state is the pushed one
+      const interaction = await signIn(b, await person(), viaRequestUri(pushing, requestUri, { state: 'ignored' }));
+      const consent = await b.get(interaction);
+      expect(consent.statusCode).toBe(200);
+      const done = await b.post(actionOf(consent.body), { csrf: csrfOf(consent.body), decision: 'allow', account });
+      expect(query(String(done.headers.location))).toEqual({ code: expect.any(String), state: 'pushed', iss: ISSUER });
+
+      // a request_uri works once
+      const again = await new Browser().get(viaRequestUri(pushing, requestUri));
+      expect(again.statusCode).toBe(400);
+      expect(again.headers.location).toBeUndefined();
+    }, 60_000);
+
+    it('another client’s request_uri, or an invented one, is an error page and no redirect', async () => {
+      const { request_uri: requestUri } = (await push(pushing, 'lk_cs_pushing')).json();
+      for (const url of [
+        viaRequestUri(client, requestUri),
+        viaRequestUri(pushing, 'urn:ietf:params:oauth:request_uri:invented'),
+      ]) {
+        const res = await new Browser().get(url);
+        expect([res.statusCode, res.headers.location]).toEqual([400, undefined]);
+        expect(res.body).toContain('expired or was already used');
+      }
+      // the rightful client can still use it: the failed attempts did not spend it
+      expect((await new Browser().get(viaRequestUri(pushing, requestUri))).statusCode).toBe(303);
+    }, 60_000);
+
+    it('an application that requires pushed requests refuses a plain one (back to the client), others may push or not', async () => {
+      const plain = await new Browser().get(authorizeUrl({}, pushing));
+      expect(plain.statusCode).toBe(303);
+      expect(query(String(plain.headers.location))).toMatchObject({
+        error: 'invalid_request',
+        state: 'st8',
+        iss: ISSUER,
+      });
+      expect(query(String(plain.headers.location)).error_description).toContain('/oauth/par');
+      const pushedByOther = await push(client, 'lk_cs_secret');
+      expect(pushedByOther.statusCode).toBe(201);
+      expect((await new Browser().get(authorizeUrl({}, client))).headers.location).toMatch(/^\/oauth\/interaction\//);
+    }, 60_000);
+
+    it('the push is checked as the authorization endpoint checks: client authentication, PKCE, redirect URI, scope, no request_uri', async () => {
+      const cases: Array<[number, string, () => ReturnType<typeof push>]> = [
+        [401, 'invalid_client', () => push(pushing, 'lk_cs_wrong')],
+        [400, 'invalid_request', () => push(pushing, 'lk_cs_pushing', { code_challenge: undefined })],
+        [400, 'invalid_request', () => push(pushing, 'lk_cs_pushing', { code_challenge_method: 'plain' })],
+        [400, 'invalid_request', () => push(pushing, 'lk_cs_pushing', { redirect_uri: `${REDIRECT}/` })],
+        [400, 'invalid_scope', () => push(pushing, 'lk_cs_pushing', { scope: 'users:delete' })],
+        [400, 'invalid_request', () => push(pushing, 'lk_cs_pushing', { request_uri: 'urn:x' })],
+        [400, 'unsupported_response_type', () => push(pushing, 'lk_cs_pushing', { response_type: 'token' })],
+      ];
+      const count = async () =>
+        (await h.ctx.runtime.dataSource.query('SELECT count(*)::int AS n FROM pushed_authorization_requests'))[0].n;
+      const before = await count();
+      for (const [status, error, send] of cases) {
+        const res = await send();
+        expect([res.statusCode, res.json().error]).toEqual([status, error]);
+      }
+      expect(await count()).toBe(before); // none of them was kept
+    }, 60_000);
   });
 });

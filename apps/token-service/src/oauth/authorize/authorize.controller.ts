@@ -15,13 +15,15 @@ import {
 } from '@nestjs/common';
 import type { ArgumentsHost, ExceptionFilter } from '@nestjs/common';
 import { formFieldValues, repeatedFormFields } from '@latchkey/http';
+import { hashSecret, secretsEqual } from '@latchkey/token-format';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { TOKEN_CONTEXT, type TokenContext } from '../../token.context';
 import type { OAuthClient } from '../clients/oauth-client';
 import { httpLoginCheck, LoginCheckUnavailableError, type LoginCheck } from '../login/login-check.client';
 import { OAuthError, isOAuthError } from '../oauth-error';
 import { pageHeaders } from '../pages/page-headers';
-import { consentPage, errorPage, loginPage } from '../pages/pages';
+import { PushedRequests } from '../par/pushed-requests';
+import { consentPage, errorPage, loginPage, logoutPage } from '../pages/pages';
 import {
   BrowserState,
   INTERACTION_LIFETIME_MS,
@@ -45,6 +47,11 @@ const LOGIN_ERRORS: Record<string, string> = {
   unavailable: 'Signing in is not possible right now. Please try again shortly.',
 };
 export const INTERACTION_COOKIE = 'lk_interaction';
+
+/** The sign-out form's CSRF token: only a page that knows the session's secret can make it. */
+function logoutCsrf(session: string): string {
+  return hashSecret(`logout:${session}`);
+}
 
 /** A page answer: status, the page headers, the HTML. */
 function sendPage(reply: FastifyReply, status: number, body: string, formTargets: readonly string[] = []): void {
@@ -98,11 +105,13 @@ export class PageErrorFilter implements ExceptionFilter {
 @UseFilters(PageErrorFilter)
 export class AuthorizeController {
   private readonly state: BrowserState;
+  private readonly pushed: PushedRequests;
   private readonly loginCheck: LoginCheck;
   private readonly secure: boolean;
 
   constructor(@Inject(TOKEN_CONTEXT) private readonly ctx: TokenContext) {
     this.state = new BrowserState(ctx.runtime.dataSource, ctx.clock);
+    this.pushed = new PushedRequests(ctx.runtime.dataSource, ctx.clock);
     this.loginCheck = httpLoginCheck(ctx.config.LOGIN_CHECK_URL, ctx.config.INTERNAL_SERVICE_TOKEN);
     this.secure = ctx.config.SESSION_COOKIE_SECURE === 'true';
   }
@@ -113,14 +122,27 @@ export class AuthorizeController {
 
   @Get('authorize')
   async authorize(@Query() query: Record<string, string | string[]>, @Res() reply: FastifyReply): Promise<void> {
-    const params: RequestParameters = Object.fromEntries(
+    let params: RequestParameters = Object.fromEntries(
       Object.entries(query).map(([k, v]) => [k, Array.isArray(v) ? v : [v]]),
     );
     const first = params.client_id?.[0];
     const client = first && (params.client_id?.length ?? 0) === 1 ? await this.ctx.clients.find(first) : null;
+    // a pushed request (RFC 9126 §4): its parameters, bound to this client, are the request; any
+    // other query parameter is ignored
+    const requestUri = params.request_uri;
+    const pushed = client !== null && client.status === 'active' && requestUri?.length === 1;
+    if (pushed) {
+      const taken = await this.pushed.take(requestUri[0], client.clientId);
+      if (taken === null)
+        throw new OAuthError(
+          'invalid_request_uri',
+          'This sign-in link has expired or was already used. Go back to the application and try again.',
+        );
+      params = { ...taken, client_id: [client.clientId] };
+    }
     let request: AuthorizationRequest;
     try {
-      request = validateAuthorizationRequest(params, () => client);
+      request = validateAuthorizationRequest(params, () => client, { pushed });
     } catch (e) {
       if (e instanceof OAuthError && e.redirectable && client) {
         const redirectUri = params.redirect_uri?.[0] ?? client.redirectUris[0];
@@ -187,14 +209,16 @@ export class AuthorizeController {
     }
     if (accounts.length === 0)
       return this.deny(reply, id, interaction.request, 'you hold no account this application may act in');
+    // names as the user knows them; an id only while the account is not projected yet
+    const names = await this.ctx.queries.accountNames([client.ownerAccountId, ...accounts]);
     sendPage(
       reply,
       200,
       consentPage({
         applicationName: client.name,
-        ownerName: client.ownerAccountId,
+        ownerName: names[client.ownerAccountId] ?? client.ownerAccountId,
         scopes: interaction.request.scopes,
-        accounts: accounts.map((a) => ({ id: a, name: a })),
+        accounts: accounts.map((a) => ({ id: a, name: names[a] ?? a })),
         action: `/oauth/interaction/${id}/consent`,
         csrf,
         userEmail: user.email ?? userId,
@@ -256,6 +280,32 @@ export class AuthorizeController {
       throw e;
     }
     return this.finish(reply, id, client, interaction.request, userId, grantId);
+  }
+
+  /** The sign-out page: a button, or "signed out" when this browser has no session. */
+  @Get('logout')
+  async logoutForm(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    const session = cookies(request)[SESSION_COOKIE];
+    const live = session !== undefined && (await this.state.sessionUser(session)) !== null;
+    sendPage(reply, 200, logoutPage(live ? { action: '/oauth/logout', csrf: logoutCsrf(session) } : null));
+  }
+
+  /**
+   * Signs this browser out: its session ends server-side and the cookie is cleared. The form's
+   * CSRF token is derived from the session's secret, so no other site can post it.
+   */
+  @Post('logout')
+  @HttpCode(303)
+  async logout(@Body() body: unknown, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    const session = cookies(request)[SESSION_COOKIE];
+    const csrf = typeof body === 'object' && body !== null ? (body as Record<string, unknown>).csrf : undefined;
+    if (session !== undefined) {
+      if (typeof csrf !== 'string' || !secretsEqual(hashSecret(csrf), hashSecret(logoutCsrf(session))))
+        throw new OAuthError('access_denied', 'This form has expired. Open the sign-out page again.');
+      await this.state.endSession(session);
+    }
+    void reply.header('set-cookie', this.cookie(SESSION_COOKIE, '', 0));
+    seeOther(reply, '/oauth/logout');
   }
 
   /** The interaction named in the URL, if it is live and this browser started it. */

@@ -20,6 +20,8 @@ export interface OAuthClient {
   accessTokenTtlSeconds: number;
   refreshTokenTtlSeconds: number;
   firstParty: boolean;
+  /** Authorization requests must be pushed to /oauth/par first (RFC 9126). */
+  requirePushedRequests: boolean;
   /** Confidential clients only; never a secret. */
   secret: SecretHashes | null;
 }
@@ -37,6 +39,7 @@ interface ClientRow {
   access_token_ttl_seconds: number | null;
   refresh_token_ttl_seconds: number | null;
   first_party: boolean | null;
+  require_pushed_authorization_requests: boolean;
   secret_hash: string | null;
   previous_secret_hash: string | null;
   previous_secret_valid_until: Date | null;
@@ -50,7 +53,8 @@ export class OAuthClients {
     if (typeof clientId !== 'string' || clientId.length === 0 || clientId.length > 200) return null;
     const rows: ClientRow[] = await m.query(
       `SELECT client_id, owner_account_id, name, client_type, status, redirect_uris, grant_types, allowed_scopes,
-              account_ids, access_token_ttl_seconds, refresh_token_ttl_seconds, first_party, secret_hash,
+              account_ids, access_token_ttl_seconds, refresh_token_ttl_seconds, first_party,
+              require_pushed_authorization_requests, secret_hash,
               previous_secret_hash, previous_secret_valid_until
          FROM directory_applications WHERE client_id = $1`,
       [clientId],
@@ -87,6 +91,7 @@ function toClient(r: ClientRow): OAuthClient | null {
     accessTokenTtlSeconds: r.access_token_ttl_seconds,
     refreshTokenTtlSeconds: r.refresh_token_ttl_seconds,
     firstParty: r.first_party,
+    requirePushedRequests: r.require_pushed_authorization_requests,
     secret:
       r.client_type === 'confidential' && r.secret_hash !== null
         ? {

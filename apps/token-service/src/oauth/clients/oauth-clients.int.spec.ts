@@ -60,6 +60,7 @@ describe("OAuth clients: token-service's read model of the registry's events (re
       accessTokenTtlSeconds: 3600,
       refreshTokenTtlSeconds: 1_209_600,
       firstParty: false,
+      requirePushedRequests: false,
       secret: { currentHash: hashSecret('lk_cs_first'), previousHash: null, previousValidUntil: null },
     });
 
@@ -69,6 +70,7 @@ describe("OAuth clients: token-service's read model of the registry's events (re
         clientId,
         name: 'Reports 2',
         allowedScopes: ['orders:read', 'orders:update'],
+        requirePushedAuthorizationRequests: true,
       }),
       h.factory.event('ApplicationSecretRotated', clientId, {
         clientId,
@@ -82,6 +84,7 @@ describe("OAuth clients: token-service's read model of the registry's events (re
       name: 'Reports 2',
       allowedScopes: ['orders:read', 'orders:update'],
       redirectUris: ['https://reports.example.com/callback'], // untouched by the partial update
+      requirePushedRequests: true,
       secret: {
         currentHash: hashSecret('lk_cs_second'),
         previousHash: hashSecret('lk_cs_first'),

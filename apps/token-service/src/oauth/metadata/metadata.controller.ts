@@ -14,6 +14,9 @@ export function authorizationServerMetadata(issuer: string, scopes: readonly str
     token_endpoint: at('/oauth/token'),
     revocation_endpoint: at('/oauth/revoke'),
     introspection_endpoint: at('/oauth/introspect'),
+    pushed_authorization_request_endpoint: at('/oauth/par'),
+    // per application (its registry setting), not for every client
+    require_pushed_authorization_requests: false,
     response_types_supported: ['code'],
     response_modes_supported: ['query'],
     grant_types_supported: [...GRANT_TYPES],

@@ -71,6 +71,25 @@ export function consentPage(p: ConsentPage): string {
   );
 }
 
+/** Signing out of the authorization server: a button (a POST with the session's own CSRF token), or "signed out". */
+export function logoutPage(p: { action: string; csrf: string } | null): string {
+  return p === null
+    ? page(
+        'Signed out',
+        html`<h1>You are signed out</h1>
+          <p class="muted">You can close this page.</p>`,
+      )
+    : page(
+        'Sign out',
+        html`<h1>Sign out of Latchkey?</h1>
+          <p class="muted">Applications you authorized keep their access; revoke them under Access &amp; Security.</p>
+          <form method="post" action="${p.action}">
+            <input type="hidden" name="csrf" value="${p.csrf}" />
+            <div class="actions"><button class="primary" type="submit">Sign out</button></div>
+          </form>`,
+      );
+}
+
 /** An error the user must see (never redirected: the client or its redirect URI is not trusted). */
 export function errorPage(title: string, message: string): string {
   return page(

@@ -5,7 +5,7 @@ import type { DataSource } from 'typeorm';
 export const BROWSER_STATE_RETENTION_MS = 86_400_000;
 
 /**
- * Deletes authorization codes, interactions and login sessions that ended (expired, completed or
+ * Deletes authorization codes, interactions, login sessions and pushed requests that ended (expired, completed or
  * revoked) before `olderThan`, a batch at a time; returns how many rows went. Anyone can start an
  * interaction without signing in, so without this the table would grow without bound.
  */
@@ -14,6 +14,7 @@ export async function pruneBrowserState(dataSource: DataSource, olderThan: Date,
     ['authorization_codes', 'code_hash', 'expires_at < $1'],
     ['authorization_interactions', 'id_hash', 'expires_at < $1 OR completed_at < $1'],
     ['login_sessions', 'session_hash', 'expires_at < $1 OR revoked_at < $1'],
+    ['pushed_authorization_requests', 'request_uri_hash', 'expires_at < $1'],
   ];
   let total = 0;
   for (const [table, key, ended] of tables) {
@@ -35,7 +36,8 @@ export function browserStatePruner(dataSource: DataSource, log: (message: string
     retentionMs: BROWSER_STATE_RETENTION_MS,
     prune: (olderThan) => pruneBrowserState(dataSource, olderThan),
     onPruned: (deleted) => {
-      if (deleted > 0) log(`pruned ${deleted} ended authorization code / interaction / session row(s)`);
+      if (deleted > 0)
+        log(`pruned ${deleted} ended authorization code / interaction / session / pushed request row(s)`);
     },
     onError: (err) =>
       log(`pruning the authorization server's browser state failed (retried next hour): ${(err as Error).message}`),

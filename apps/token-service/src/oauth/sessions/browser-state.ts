@@ -15,6 +15,15 @@ export interface StoredRequest {
   state: string | null;
 }
 
+/** A live login session as its user sees it (never its cookie or the cookie's hash). */
+export interface LoginSessionView {
+  sessionId: string;
+  createdAt: string;
+  lastSeenAt: string;
+  expiresAt: string;
+  userAgent: string | null;
+}
+
 export interface Interaction {
   request: StoredRequest;
   csrfHash: string;
@@ -108,5 +117,50 @@ export class BrowserState {
       ),
     );
     return rows[0]?.user_id ?? null;
+  }
+
+  /** A user's live login sessions, oldest first, after the keyset `after` ([createdAt, sessionId]). */
+  async sessionsOf(userId: string, limit: number, after: [string, string] | null): Promise<LoginSessionView[]> {
+    const rows: Array<{
+      session_id: string;
+      created_at: Date;
+      last_seen_at: Date;
+      expires_at: Date;
+      user_agent: string | null;
+    }> = await this.db.query(
+      `SELECT session_id, created_at, last_seen_at, expires_at, user_agent FROM login_sessions
+        WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > $2
+          AND ($3::timestamptz IS NULL OR (created_at, session_id) > ($3::timestamptz, $4::uuid))
+        ORDER BY created_at, session_id LIMIT $5`,
+      [userId, this.clock(), after?.[0] ?? null, after?.[1] ?? null, limit],
+    );
+    return rows.map((r) => ({
+      sessionId: r.session_id,
+      createdAt: r.created_at.toISOString(),
+      lastSeenAt: r.last_seen_at.toISOString(),
+      expiresAt: r.expires_at.toISOString(),
+      userAgent: r.user_agent,
+    }));
+  }
+
+  /** Signs a user's session out; false when it is not theirs or not live. */
+  async revokeSession(userId: string, sessionId: string): Promise<boolean> {
+    const rows = updated(
+      await this.db.query(
+        `UPDATE login_sessions SET revoked_at = $3
+          WHERE session_id = $2 AND user_id = $1 AND revoked_at IS NULL AND expires_at > $3 RETURNING 1`,
+        [userId, sessionId, this.clock()],
+      ),
+    );
+    return rows.length > 0;
+  }
+
+  /** Ends the session of a cookie (sign out); nothing when there is none. */
+  async endSession(value: string | undefined): Promise<void> {
+    if (!value) return;
+    await this.db.query('UPDATE login_sessions SET revoked_at = $2 WHERE session_hash = $1 AND revoked_at IS NULL', [
+      hashSecret(value),
+      this.clock(),
+    ]);
   }
 }
