@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { captureOutput, readTopic } from '@latchkey/testing';
 import { hashSecret } from '@latchkey/token-format';
+import { asText, databaseText } from './testing/secret-scan';
 import { INTERNAL_TOKEN, TokenHarness } from './testing/token-harness';
 
 const MEMBER = [
@@ -23,19 +24,6 @@ const ADMIN = [
   'account_tokens:update',
   'account_tokens:delete',
 ];
-
-/** Buffers (bytea columns, Kafka values and headers) as text, so a secret stored as bytes is found too. */
-const asText = (value: unknown): string =>
-  JSON.stringify(value, (_key, v: unknown) => {
-    if (
-      v !== null &&
-      typeof v === 'object' &&
-      (v as { type?: unknown }).type === 'Buffer' &&
-      Array.isArray((v as { data?: unknown }).data)
-    )
-      return Buffer.from((v as { data: number[] }).data).toString('utf8');
-    return v;
-  });
 
 /**
  * No raw token in any event, log line, database row or list response: each personal access
@@ -214,10 +202,8 @@ describe('token-service shows a personal access token once and keeps it nowhere'
     for (const secret of secrets) expect(bodies.filter((b) => b.includes(secret))).toHaveLength(1);
     const needles = (secret: string) => [secret, secret.slice('lk_pat_'.length), secret.slice(22, 42)];
 
-    const tables: Array<{ table_name: string }> = await h.ctx.runtime.dataSource.query(
-      `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`,
-    );
-    expect(tables.map((t) => t.table_name)).toEqual(
+    const { tables, text: database } = await databaseText(h.ctx.runtime.dataSource);
+    expect(tables).toEqual(
       expect.arrayContaining([
         'events',
         'outbox',
@@ -228,14 +214,6 @@ describe('token-service shows a personal access token once and keeps it nowhere'
         'user_permissions',
       ]),
     );
-    const database = (
-      await Promise.all(
-        tables.map(
-          async ({ table_name }) =>
-            `${table_name}: ${asText(await h.ctx.runtime.dataSource.query(`SELECT * FROM "${table_name}"`))}`,
-        ),
-      )
-    ).join('\n');
     expect(database).toContain(hashSecret(ciAgain.token)); // the scan saw the stored hashes
     const total = Number((await h.ctx.runtime.dataSource.query('SELECT count(*) AS n FROM events'))[0].n);
     const onKafka = (await readTopic(h.kafka, h.topics.tokens, (all) => all.length >= total + minted))

@@ -1,6 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { actionOf, Browser as BaseBrowser, csrfOf, FakeLoginCheck, queryOf } from '../../testing/oauth-browser';
 import { TokenHarness } from '../../testing/token-harness';
 import type { OAuthClient } from '../clients/oauth-client';
 
@@ -15,30 +14,16 @@ describe('GET /oauth/authorize, the login and consent pages (real PostgreSQL + K
   const ISSUER = 'http://127.0.0.1:3003';
   const verifier = 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk';
   const challenge = createHash('sha256').update(verifier).digest('base64url');
-  const users = new Map<string, { userId: string; password: string }>();
-  let loginServer: Server;
+  const loginCheck = new FakeLoginCheck();
+  const users = loginCheck.users;
   let client: OAuthClient;
   let firstParty: OAuthClient;
   let spa: OAuthClient;
   let pushing: OAuthClient;
 
   beforeAll(async () => {
-    loginServer = createServer((req, res) => {
-      let body = '';
-      req.on('data', (c) => (body += c));
-      req.on('end', () => {
-        const { email, password } = JSON.parse(body) as { email: string; password: string };
-        const u = users.get(email);
-        const answer =
-          u && u.password === password
-            ? { ok: true, userId: u.userId, kind: 'human' }
-            : { ok: false, reason: 'invalid_credentials' };
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
-      });
-    });
-    await new Promise<void>((r) => loginServer.listen(0, '127.0.0.1', r));
     await h.startService({
-      LOGIN_CHECK_URL: `http://127.0.0.1:${(loginServer.address() as AddressInfo).port}/internal/login-check`,
+      LOGIN_CHECK_URL: await loginCheck.start(),
       OAUTH_ISSUER: ISSUER,
       SESSION_COOKIE_SECURE: 'false',
     });
@@ -58,7 +43,7 @@ describe('GET /oauth/authorize, the login and consent pages (real PostgreSQL + K
   }, 120_000);
   afterAll(async () => {
     await h.stopService();
-    await new Promise((r) => loginServer.close(r));
+    await loginCheck.stop();
   });
 
   async function person(): Promise<{ email: string; password: string; userId: string }> {
@@ -85,39 +70,12 @@ describe('GET /oauth/authorize, the login and consent pages (real PostgreSQL + K
     return `/oauth/authorize?${q}`;
   };
 
-  /** A browser: keeps cookies, follows nothing by itself. */
-  class Browser {
-    jar = new Map<string, string>();
-    async get(url: string) {
-      return this.keep(await h.app.inject({ method: 'GET', url, headers: this.headers() }));
-    }
-    async post(url: string, form: Record<string, string | string[]>) {
-      const body = new URLSearchParams();
-      for (const [k, v] of Object.entries(form)) for (const one of [v].flat()) body.append(k, one);
-      return this.keep(
-        await h.app.inject({
-          method: 'POST',
-          url,
-          headers: { ...this.headers(), 'content-type': 'application/x-www-form-urlencoded' },
-          payload: body.toString(),
-        }),
-      );
-    }
-    private headers() {
-      return this.jar.size ? { cookie: [...this.jar].map(([k, v]) => `${k}=${v}`).join('; ') } : {};
-    }
-    private keep<T extends { headers: Record<string, unknown> }>(res: T): T {
-      for (const c of [res.headers['set-cookie'] ?? []].flat() as string[]) {
-        const [pair] = c.split(';');
-        const i = pair.indexOf('=');
-        this.jar.set(pair.slice(0, i), pair.slice(i + 1));
-      }
-      return res;
+  const query = queryOf;
+  class Browser extends BaseBrowser {
+    constructor() {
+      super(h);
     }
   }
-  const csrfOf = (page: string) => /name="csrf" value="([^"]+)"/.exec(page)?.[1] ?? '';
-  const actionOf = (page: string) => /<form method="post" action="([^"]+)"/.exec(page)?.[1] ?? '';
-  const query = (location: string) => Object.fromEntries(new URL(location).searchParams);
 
   async function signIn(b: Browser, who: { email: string; password: string }, url = authorizeUrl()) {
     const start = await b.get(url);
