@@ -4,6 +4,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { HttpProblem } from '../problem/problem';
 import {
   ProblemDetailsFilter,
+  describeFastifyClientError,
   isFastifyClientError,
   type ReplyLike,
   type StatusByCode,
@@ -41,6 +42,12 @@ export interface FormOptions {
    * for protocols that answer it in their own words (OAuth's `invalid_request`).
    */
   recordRepeated?: boolean;
+  /**
+   * How requests under `pathPrefixes` are answered when Fastify refuses them before any route
+   * runs (a body that is not a form or JSON, too large, a bad Content-Length): for protocols whose
+   * RFC fixes the error format. Without it, such errors are problem+json like everywhere else.
+   */
+  clientError?: (problem: { status: number; detail: string }) => { status: number; contentType: string; body: string };
 }
 
 export interface HttpAppOptions {
@@ -127,7 +134,7 @@ export function configureHttpApp(
 
   const filter = new ProblemDetailsFilter({ statusByCode: options.statusByCode ?? {} });
   app.useGlobalFilters(filter);
-  answerFastifyErrorsDirectly(app, filter);
+  answerFastifyErrorsDirectly(app, filter, typeof options.acceptForm === 'object' ? options.acceptForm : undefined);
   return app;
 }
 
@@ -140,12 +147,28 @@ type ErrorHandler = (this: unknown, error: unknown, request: unknown, reply: unk
  * Fastify's message. So the handler Nest installs is wrapped: Fastify's 4xx errors are answered by
  * the filter from the original error, everything else goes to Nest (and then the filter) as before.
  */
-function answerFastifyErrorsDirectly(app: NestFastifyApplication, filter: ProblemDetailsFilter): void {
+function answerFastifyErrorsDirectly(
+  app: NestFastifyApplication,
+  filter: ProblemDetailsFilter,
+  form: FormOptions | undefined,
+): void {
   const adapter = app.getHttpAdapter() as unknown as { setErrorHandler(handler: ErrorHandler): unknown };
   const install = adapter.setErrorHandler.bind(adapter);
+  const protocol = form?.clientError;
   adapter.setErrorHandler = (nestHandler: ErrorHandler) =>
     install(function (this: unknown, error: unknown, request: unknown, reply: unknown, ...rest: unknown[]) {
-      if (isFastifyClientError(error)) return filter.respond(error, reply as ReplyLike);
+      if (isFastifyClientError(error)) {
+        const url = (request as { url?: string }).url ?? '';
+        if (protocol && form?.pathPrefixes?.some((prefix) => url.startsWith(prefix))) {
+          const answer = protocol(describeFastifyClientError(error as Error));
+          return (reply as ReplyLike)
+            .status(answer.status)
+            .header('content-type', answer.contentType)
+            .header('cache-control', 'no-store')
+            .send(Buffer.from(answer.body));
+        }
+        return filter.respond(error, reply as ReplyLike);
+      }
       return nestHandler.call(this, error, request, reply, ...rest);
     });
 }

@@ -137,3 +137,37 @@ describe('createHttpApp with forms under a path prefix, repeats recorded (OAuth 
     expect([res.statusCode, res.json().code]).toEqual([415, 'unsupported_media_type']);
   });
 });
+
+describe('createHttpApp with a protocol’s own answer to bodies refused before routing', () => {
+  let app: NestFastifyApplication;
+  beforeAll(async () => {
+    app = await createHttpApp(EchoModule, {
+      logger: false,
+      acceptForm: {
+        pathPrefixes: ['/echo'],
+        clientError: ({ status, detail }) => ({
+          status: 400,
+          contentType: 'application/json',
+          body: JSON.stringify({ error: 'invalid_request', was: status, error_description: detail }),
+        }),
+      },
+    });
+    await app.init();
+  });
+  afterAll(() => app.close());
+
+  it('answers a text/plain body under the prefix in the protocol’s words, not as problem+json', async () => {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/echo',
+      headers: { 'content-type': 'text/plain' },
+      payload: 'a',
+    });
+    expect([res.statusCode, res.headers['content-type'], res.headers['cache-control']]).toEqual([
+      400,
+      'application/json',
+      'no-store',
+    ]);
+    expect(res.json()).toEqual({ error: 'invalid_request', was: 415, error_description: expect.any(String) });
+  });
+});

@@ -202,6 +202,21 @@ export function problemCodeOf(domainCode: string): string {
  * into a bare HttpException and lose their code, so the app's Fastify error handler answers them
  * with this filter directly (see configureHttpApp).
  */
+/**
+ * A Fastify client error (see {@link isFastifyClientError}) described without quoting the request:
+ * its status and the sentence our problem answers carry. For protocols that answer such errors
+ * in their own format (OAuth's `invalid_request`).
+ */
+export function describeFastifyClientError(err: Error & { code?: unknown; statusCode?: unknown }): {
+  status: number;
+  detail: string;
+} {
+  const known = typeof err.code === 'string' && Object.hasOwn(FASTIFY_CODES, err.code) ? FASTIFY_CODES[err.code] : null;
+  if (known) return { status: known.status, detail: known.detail };
+  const status = typeof err.statusCode === 'number' ? err.statusCode : 400;
+  return { status, detail: `The request was refused (${titleForStatus(status)}).` };
+}
+
 export function isFastifyClientError(err: unknown): boolean {
   if (!isRecord(err) || !(err instanceof Error)) return false;
   const { code, statusCode } = err as unknown as Record<string, unknown>;
