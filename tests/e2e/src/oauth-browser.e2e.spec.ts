@@ -216,6 +216,9 @@ describe('OAuth in a real browser: login and consent pages (Chromium, real platf
       const can = (await page.getByRole('listitem').allInnerTexts()).map((t) => t.trim());
       expect(can).toEqual(['Read orders (orders:read)', 'Change orders (orders:update)']);
       expect(await page.getByText(`Signed in as ${ada.email}.`).count()).toBe(1);
+      // the owner and the account by the name identity-service gave them, not by id
+      expect(await page.getByText('Owned by Directory.').count()).toBe(1);
+      expect(await page.getByRole('checkbox', { name: 'Directory' }).isChecked()).toBe(true);
       const buttons = (await page.getByRole('button').allInnerTexts()).map((t) => t.trim());
       expect(buttons.sort()).toEqual(['Allow', 'Deny']);
       await screenshot(page, 'consent');
