@@ -416,18 +416,37 @@ async function ourFacts(url) {
                             (SELECT count(*) FROM authorization_codes WHERE consumed_at IS NOT NULL)::int AS codes_redeemed,
                             (SELECT max(n) FROM (SELECT count(*) AS n FROM events GROUP BY stream_id) s)::int AS longest_stream`)
     ).rows[0];
+    const drainedInMs = Math.round(performance.now() - started);
+    await sleep(1000); // PostgreSQL's table statistics are flushed about once a second
+    const read = (
+      await c.query(
+        `SELECT (coalesce(idx_tup_fetch, 0) + seq_tup_read)::bigint AS n FROM pg_stat_user_tables WHERE relname = 'events'`,
+      )
+    ).rows[0];
     return {
       outboxAtEnd,
       outboxAfterDrain: outbox,
-      drainedInMs: Math.round(performance.now() - started),
+      drainedInMs,
       eventsStored: row.events,
       tokensStored: row.tokens,
       codesRedeemed: row.codes_redeemed,
       longestGrantStreamEvents: row.longest_stream,
+      eventRowsRead: Number(read?.n ?? 0),
     };
   } finally {
     await c.end();
   }
+}
+
+/** Events per grant stream of these users (mean, max): what every exchange and refresh on them loads. */
+async function grantStreams(client, userIds) {
+  const { rows } = await client.query(
+    `SELECT round(avg(n))::int AS mean, max(n)::int AS max FROM (
+       SELECT count(*) AS n FROM events e JOIN oauth_grants g ON g.grant_id = e.stream_id
+        WHERE g.user_id = ANY($1) GROUP BY e.stream_id) s`,
+    [userIds],
+  );
+  return rows[0];
 }
 
 async function oidcRows(url) {
@@ -490,6 +509,7 @@ function combine(slices) {
       cpuCoresBusy: s.cpuCoresBusy,
       cpuPerRequestUs: s.cpuPerRequestUs,
       serverUserSystemCores: s.serverUserSystemCores,
+      ...(s.grantStreamEvents ? { grantStreamEvents: s.grantStreamEvents } : {}),
       monotonicWindowUs: s.monotonicWindowUs,
     })),
   };
@@ -503,6 +523,7 @@ export async function run() {
   let database = null;
   let oidcDatabase = null;
   let loginCheck = null;
+  let facts = null; // a connection to token-service's database, for facts between the slices
   try {
     const wanted = ONLY ?? ['ours', 'memory', 'pg'];
     // --- oidc-provider, in memory and on PostgreSQL
@@ -608,6 +629,8 @@ export async function run() {
       [clientId, users.map((u) => u.userId), account, users.length],
       'token-service has the application and the users',
     );
+    facts = new pg.Client({ connectionString: database.url });
+    await facts.connect();
 
     // --- the sides, each with its connections, its browsers and its refresh chains
     const sides = [
@@ -641,6 +664,7 @@ export async function run() {
         broken: false,
       }));
       side.rate = { code: null, refresh: null };
+      side.succeeded = answers.length;
       side.slices = { code: [], refresh: [] };
     }
     console.error(
@@ -718,14 +742,24 @@ export async function run() {
       };
       const w = await load(warmup);
       const warm = await drive(side, side.clients, warmup, w.next, w.done);
+      side.succeeded += warm.ok + warm.late;
       if (warm.ok > 0) side.rate[grant] = Math.max(side.rate[grant] ?? 0, warm.ok / warm.durationSeconds);
       const l = await load(seconds);
+      // token-service loads a grant's whole event stream for every exchange and refresh: how long they are now
+      const streams =
+        side.key === 'ours'
+          ? await grantStreams(
+              facts,
+              (grant === 'code' ? users.slice(0, CONNECTIONS) : users.slice(CONNECTIONS)).map((u) => u.userId),
+            )
+          : undefined;
       const serverPid = pids[serverOf[side.key]];
       const us0 = userSystem(serverPid);
       const before = cpuSnapshot(pids);
       const m = await drive(side, side.clients, seconds, l.next, l.done);
       const after = cpuSnapshot(pids);
       const us1 = userSystem(serverPid);
+      side.succeeded += m.ok + m.late;
       const cpu = cpuShares(before, after, 'bench');
       const rate = m.ok / m.durationSeconds;
       side.rate[grant] = Math.max(side.rate[grant] ?? 0, rate);
@@ -739,6 +773,7 @@ export async function run() {
         codesMinted,
         mintSeconds: r2(mintSeconds),
         machineBefore,
+        ...(streams ? { grantStreamEvents: streams } : {}),
         cpuCoresBusy: cpu,
         cpuPerRequestUs: perRequestUs(cpu, wall, m.ok, [serverOf[side.key], 'postgres', 'kafka', 'bench']),
         // the server's own CPU split: in its code (user) and in the kernel for it (system: syscalls, loopback TCP)
@@ -793,6 +828,10 @@ export async function run() {
       ours.tokensPerCountedSuccess = r2(ours.tokensStored / Math.max(1, served('ours')));
       checks.ours.outboxDrained = ours.outboxAfterDrain === 0;
       checks.ours.twoTokensStoredPerSuccess = ours.tokensStored >= 2 * served('ours');
+      // every good answer of the run (set-up, warm-ups, slices, checks: about; the checks add 1–2)
+      ours.eventRowsReadPerTokenAnswer = Math.round(
+        ours.eventRowsRead / Math.max(1, sides.find((s) => s.key === 'ours').succeeded + 1),
+      );
     }
     const pgRows = wanted.includes('pg') ? await oidcRows(oidcDatabase.url) : null;
 
@@ -846,6 +885,7 @@ export async function run() {
     return summary;
   } finally {
     await producer.disconnect().catch(() => {});
+    await facts?.end().catch(() => {});
     await Promise.all(pools.map((p) => p.close().catch(() => {})));
     for (const c of children.reverse()) {
       const r = await c.stop().catch((err) => ({ code: err.message }));
