@@ -59,9 +59,21 @@ export function summarizeProfile(profile, windows = null) {
     else if (SYSCALLS.has(name)) add(owners, `socket writes (${name} etc.) for ${owner(node.id)}`, dt);
     else add(owners, owner(node.id), dt);
   }
+  // the sampler runs on wall-clock time: a thread descheduled inside a syscall (after a write has
+  // woken PostgreSQL on a busy machine) is sampled in that syscall; "on CPU" leaves those and idle out
+  let offCpu = 0;
+  for (const [k, v] of owners) if (k === '(idle)' || k.startsWith('socket writes')) offCpu += v;
+  const onCpu = total - offCpu;
   const sorted = (m) =>
-    [...m].sort((a, b) => b[1] - a[1]).map(([k, v]) => ({ name: k, ms: Math.round(v / 1000), share: v / total }));
-  return { totalMs: Math.round(total / 1000), owners: sorted(owners), functions: sorted(functions) };
+    [...m]
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, v]) => ({ name: k, ms: Math.round(v / 1000), share: v / total, onCpuShare: v / onCpu }));
+  return {
+    totalMs: Math.round(total / 1000),
+    onCpuMs: Math.round(onCpu / 1000),
+    owners: sorted(owners),
+    functions: sorted(functions),
+  };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
@@ -78,8 +90,13 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   }
   const s = summarizeProfile(JSON.parse(readFileSync(file, 'utf8')), windows);
   const pct = (x) => `${(x * 100).toFixed(1).padStart(5)} %`;
-  console.log(`${s.totalMs} ms sampled${windows ? ` in ${windows.length} slices` : ''}\n\nby owner:`);
-  for (const o of s.owners.slice(0, top)) console.log(`${pct(o.share)}  ${o.name}`);
+  const onCpu = (x) =>
+    x.name === '(idle)' || x.name.startsWith('socket writes') || SYSCALLS.has(x.name) ? '       ' : pct(x.onCpuShare);
+  console.log(
+    `${s.totalMs} ms sampled${windows ? ` in ${windows.length} slices` : ''}, ${s.onCpuMs} ms of them on CPU (not idle, not in a socket write)`,
+  );
+  console.log('\nby owner (share of all samples, of on-CPU samples):');
+  for (const o of s.owners.slice(0, top)) console.log(`${pct(o.share)} ${onCpu(o)}  ${o.name}`);
   console.log('\ntop self time:');
-  for (const f of s.functions.slice(0, top)) console.log(`${pct(f.share)}  ${f.name}`);
+  for (const f of s.functions.slice(0, top)) console.log(`${pct(f.share)} ${onCpu(f)}  ${f.name}`);
 }
