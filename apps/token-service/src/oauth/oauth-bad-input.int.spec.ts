@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { actionOf, Browser, csrfOf, FakeLoginCheck } from '../testing/oauth-browser';
+import { actionOf, Browser, csrfOf, FakeLoginCheck, TEST_ISSUER } from '../testing/oauth-browser';
 import { TokenHarness } from '../testing/token-harness';
 import type { OAuthClient } from './clients/oauth-client';
 
@@ -35,9 +35,7 @@ describe('OAuth endpoints: malformed requests get the RFC answer, never a 5xx (r
 
   beforeAll(async () => {
     await h.startService({
-      LOGIN_CHECK_URL: await loginCheck.start(),
-      OAUTH_ISSUER: 'http://127.0.0.1:3003',
-      SESSION_COOKIE_SECURE: 'false',
+      ...(await loginCheck.start()),
     });
     [client] = await h.applications({ ownerAccountId: account, redirectUris: [REDIRECT], secret: SECRET });
     const userId = await h.user('human', { [account]: ['orders:read'] });
@@ -297,7 +295,7 @@ describe('OAuth endpoints: malformed requests get the RFC answer, never a 5xx (r
       expect(`${location.origin}${location.pathname}`).toBe(REDIRECT);
       expect(Object.fromEntries(location.searchParams)).toMatchObject({
         error: expected.redirect,
-        iss: 'http://127.0.0.1:3003',
+        iss: TEST_ISSUER,
       });
     } else expect(res.statusCode).toBe(expected.status);
   });

@@ -30,9 +30,7 @@ describe('the authorization server keeps no secret anywhere (real PostgreSQL + K
     await h.startService(
       {
         LOG_LEVEL: 'debug',
-        LOGIN_CHECK_URL: await loginCheck.start(),
-        OAUTH_ISSUER: 'http://127.0.0.1:3003',
-        SESSION_COOKIE_SECURE: 'false',
+        ...(await loginCheck.start()),
       },
       {},
       output.logger,

@@ -2,6 +2,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TokenHarness } from './token-harness';
 
+/** The issuer the OAuth specs configure (a loopback http URL, as in development). */
+export const TEST_ISSUER = 'http://127.0.0.1:3003';
+
 /**
  * identity-service's login check as a loopback HTTP server answering its contract (the e2e suite
  * runs the real one): the users it knows, by e-mail.
@@ -10,8 +13,11 @@ export class FakeLoginCheck {
   readonly users = new Map<string, { userId: string; password: string }>();
   private server: Server | null = null;
 
-  /** Starts it; returns the URL to give token-service as LOGIN_CHECK_URL. */
-  async start(): Promise<string> {
+  /**
+   * Starts it; returns the authorization server's settings for a test: LOGIN_CHECK_URL pointing
+   * here, the loopback TEST_ISSUER, and cookies without Secure (plain http).
+   */
+  async start(): Promise<Record<'LOGIN_CHECK_URL' | 'OAUTH_ISSUER' | 'SESSION_COOKIE_SECURE', string>> {
     this.server = createServer((req, res) => {
       let body = '';
       req.on('data', (c) => (body += c));
@@ -26,7 +32,11 @@ export class FakeLoginCheck {
       });
     });
     await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/internal/login-check`;
+    return {
+      LOGIN_CHECK_URL: `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/internal/login-check`,
+      OAUTH_ISSUER: TEST_ISSUER,
+      SESSION_COOKIE_SECURE: 'false',
+    };
   }
 
   async stop(): Promise<void> {

@@ -1,5 +1,12 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { actionOf, Browser as BaseBrowser, csrfOf, FakeLoginCheck, queryOf } from '../../testing/oauth-browser';
+import {
+  actionOf,
+  Browser as BaseBrowser,
+  csrfOf,
+  FakeLoginCheck,
+  queryOf,
+  TEST_ISSUER,
+} from '../../testing/oauth-browser';
 import { TokenHarness } from '../../testing/token-harness';
 import type { OAuthClient } from '../clients/oauth-client';
 
@@ -11,7 +18,7 @@ describe('GET /oauth/authorize, the login and consent pages (real PostgreSQL + K
   const h = new TokenHarness();
   const account = randomUUID();
   const REDIRECT = 'https://reports.example.com/callback';
-  const ISSUER = 'http://127.0.0.1:3003';
+  const ISSUER = TEST_ISSUER;
   const verifier = 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk';
   const challenge = createHash('sha256').update(verifier).digest('base64url');
   const loginCheck = new FakeLoginCheck();
@@ -23,9 +30,7 @@ describe('GET /oauth/authorize, the login and consent pages (real PostgreSQL + K
 
   beforeAll(async () => {
     await h.startService({
-      LOGIN_CHECK_URL: await loginCheck.start(),
-      OAUTH_ISSUER: ISSUER,
-      SESSION_COOKIE_SECURE: 'false',
+      ...(await loginCheck.start()),
     });
     await h.account(account, 'Acme Logistics');
     [client, firstParty, spa, pushing] = await h.applications(

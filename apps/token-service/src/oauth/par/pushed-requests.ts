@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hashSecret } from '@latchkey/token-format';
 import type { DataSource } from 'typeorm';
 import type { RequestParameters } from '../authorize/authorization-request';
+import { returnedRows } from '../../database/returned-rows';
 
 /** RFC 9126 §2.2: the `request_uri` prefix, then a random reference. */
 export const REQUEST_URI_PREFIX = 'urn:ietf:params:oauth:request_uri:';
@@ -9,11 +10,6 @@ export const REQUEST_URI_PREFIX = 'urn:ietf:params:oauth:request_uri:';
 export const PUSHED_REQUEST_LIFETIME_SECONDS = 60;
 /** Client authentication parameters: checked at the push, never stored with the request. */
 const CREDENTIALS = ['client_secret', 'client_assertion', 'client_assertion_type'];
-
-/** TypeORM answers an UPDATE … RETURNING as `[rows, affected]`: the rows. */
-function updated<T>(result: unknown): T[] {
-  return Array.isArray(result) && Array.isArray(result[0]) ? (result[0] as T[]) : (result as T[]);
-}
 
 /**
  * Pushed authorization requests (RFC 9126): the parameters a client pushed, under the SHA-256 of
@@ -49,7 +45,7 @@ export class PushedRequests {
   async take(requestUri: string, clientId: string): Promise<RequestParameters | null> {
     if (!requestUri.startsWith(REQUEST_URI_PREFIX) || requestUri.length > 200) return null;
     const now = this.clock();
-    const rows = updated<{ parameters: RequestParameters }>(
+    const rows = returnedRows<{ parameters: RequestParameters }>(
       await this.db.query(
         `UPDATE pushed_authorization_requests SET used_at = $3
           WHERE request_uri_hash = $1 AND client_id = $2 AND used_at IS NULL AND expires_at > $3

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hashSecret, secretsEqual } from '@latchkey/token-format';
 import type { DataSource } from 'typeorm';
+import { returnedRows } from '../../database/returned-rows';
 
 export const SESSION_LIFETIME_MS = 8 * 3_600_000;
 export const INTERACTION_LIFETIME_MS = 10 * 60_000;
@@ -30,11 +31,6 @@ export interface Interaction {
 }
 
 const secret = () => randomBytes(32).toString('base64url');
-
-/** TypeORM answers an UPDATE … RETURNING as `[rows, affected]`: the rows. */
-function updated<T>(result: unknown): T[] {
-  return Array.isArray(result) && Array.isArray(result[0]) ? (result[0] as T[]) : (result as T[]);
-}
 
 /**
  * The authorization server's browser state, server-side: login sessions and interactions. The
@@ -85,7 +81,7 @@ export class BrowserState {
 
   /** Ends an interaction; false when it was already ended (a second POST of the same form). */
   async completeInteraction(id: string): Promise<boolean> {
-    const rows = updated(
+    const rows = returnedRows(
       await this.db.query(
         `UPDATE authorization_interactions SET completed_at = $2 WHERE id_hash = $1 AND completed_at IS NULL RETURNING 1`,
         [hashSecret(id), this.clock()],
@@ -109,7 +105,7 @@ export class BrowserState {
   /** The signed-in user of a session cookie, if the session is live. */
   async sessionUser(value: string | undefined): Promise<string | null> {
     if (!value) return null;
-    const rows = updated<{ user_id: string }>(
+    const rows = returnedRows<{ user_id: string }>(
       await this.db.query(
         `UPDATE login_sessions SET last_seen_at = $2
           WHERE session_hash = $1 AND revoked_at IS NULL AND expires_at > $2 RETURNING user_id`,
@@ -145,7 +141,7 @@ export class BrowserState {
 
   /** Signs a user's session out; false when it is not theirs or not live. */
   async revokeSession(userId: string, sessionId: string): Promise<boolean> {
-    const rows = updated(
+    const rows = returnedRows(
       await this.db.query(
         `UPDATE login_sessions SET revoked_at = $3
           WHERE session_id = $2 AND user_id = $1 AND revoked_at IS NULL AND expires_at > $3 RETURNING 1`,
