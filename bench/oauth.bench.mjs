@@ -54,6 +54,7 @@ import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
 import { URL, URLSearchParams } from 'node:url';
 import { cpuShares, cpuSnapshot, freePort, startChild, waitQuiet, waitUntil } from './lib/processes.mjs';
+import { humanUserMessages } from './lib/directory-events.mjs';
 import { createScratchDatabase } from './lib/postgres.mjs';
 import { report, summarize } from './lib/stats.mjs';
 
@@ -155,18 +156,22 @@ const formAction = (page) => /<form method="post" action="([^"]+)"/.exec(page)?.
 // ---------------------------------------------------------------------------------------------
 // the sides: how each gets a session, mints a code, and names its endpoints
 
+/** The same authorization request on both sides (PKCE S256, one scope, the bench's redirect URI). */
+function authorizeQuery(clientId, challenge) {
+  return new URLSearchParams({
+    client_id: clientId,
+    redirect_uri: REDIRECT_URI,
+    response_type: 'code',
+    scope: SCOPE,
+    state: 'bench',
+    code_challenge: challenge,
+    code_challenge_method: 'S256',
+  }).toString();
+}
+
 /** token-service: the real authorization endpoint, login and consent pages. */
 function ourSide({ origin, clientId, account }) {
-  const query = (challenge) =>
-    new URLSearchParams({
-      client_id: clientId,
-      redirect_uri: REDIRECT_URI,
-      response_type: 'code',
-      scope: SCOPE,
-      state: 'bench',
-      code_challenge: challenge,
-      code_challenge_method: 'S256',
-    }).toString();
+  const query = (challenge) => authorizeQuery(clientId, challenge);
   return {
     key: 'ours',
     label: 'token-service (events + outbox on PostgreSQL, Kafka)',
@@ -214,16 +219,7 @@ function ourSide({ origin, clientId, account }) {
 
 /** oidc-provider: its authorization endpoint and its own interaction (finished by oidc-server.mjs). */
 function oidcSide({ key, label, issuer }) {
-  const query = (challenge) =>
-    new URLSearchParams({
-      client_id: 'bench-web',
-      redirect_uri: REDIRECT_URI,
-      response_type: 'code',
-      scope: SCOPE,
-      state: 'bench',
-      code_challenge: challenge,
-      code_challenge_method: 'S256',
-    }).toString();
+  const query = (challenge) => authorizeQuery('bench-web', challenge);
   return {
     key,
     label,
@@ -600,27 +596,7 @@ export async function run() {
           secretHash: hashSecret(CLIENT_SECRET),
         }),
       },
-      ...users.flatMap(({ userId, email }) => [
-        {
-          topic: Topics.identity,
-          envelope: factory.event('UserRegistered', userId, {
-            userId,
-            kind: 'human',
-            email,
-            displayName: 'Bench',
-            accountIds: [account],
-          }),
-        },
-        {
-          topic: Topics.identity,
-          envelope: factory.event('MembershipChanged', userId, {
-            userId,
-            accountId: account,
-            roles: ['member'],
-            permissions: [SCOPE],
-          }),
-        },
-      ]),
+      ...humanUserMessages(factory, Topics.identity, users, account, [SCOPE]),
     ]);
     await waitForRows(
       database.url,

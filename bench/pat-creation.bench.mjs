@@ -15,6 +15,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { cpuShares, cpuSnapshot, freePort, waitUntil } from './lib/processes.mjs';
+import { humanUserMessages } from './lib/directory-events.mjs';
 import { createScratchDatabase } from './lib/postgres.mjs';
 import { summarize, report } from './lib/stats.mjs';
 
@@ -163,27 +164,13 @@ export async function run() {
     const users = Array.from({ length: CLIENTS }, () => ({ userId: randomUUID() }));
     await producer.connect();
     await producer.publish(
-      users.flatMap(({ userId }) => [
-        {
-          topic: Topics.identity,
-          envelope: factory.event('UserRegistered', userId, {
-            userId,
-            kind: 'human',
-            email: `${userId}@bench.example.com`,
-            displayName: 'Bench',
-            accountIds: [account],
-          }),
-        },
-        {
-          topic: Topics.identity,
-          envelope: factory.event('MembershipChanged', userId, {
-            userId,
-            accountId: account,
-            roles: ['member'],
-            permissions: PERMISSIONS,
-          }),
-        },
-      ]),
+      humanUserMessages(
+        factory,
+        Topics.identity,
+        users.map(({ userId }) => ({ userId, email: `${userId}@bench.example.com` })),
+        account,
+        PERMISSIONS,
+      ),
     );
     const issued = users.map((u) => {
       const pat = factory.pat(u.userId, { accountIds: [account], scopes: PERMISSIONS });
