@@ -1,8 +1,9 @@
 import type { EntityManager } from 'typeorm';
 import type { EventEnvelope } from '@latchkey/contracts';
 import type { PgEventStore } from '../store/pg-event-store';
+import { assertSnapshotPolicy, type SnapshotPolicy } from '../store/snapshots';
 import type { DomainEvent, StreamRef } from '../store/types';
-import { fold, type Decider } from './decider';
+import type { Decider } from './decider';
 
 export interface RunCommandOptions<TState> {
   stream: StreamRef;
@@ -20,6 +21,12 @@ export interface RunCommandOptions<TState> {
    * still refuses (ConcurrencyError).
    */
   newStream?: boolean;
+  /**
+   * Fold from the stream's latest snapshot under this policy's name (and write a new one every
+   * `every` events) instead of from its first event: for aggregates whose streams grow long.
+   * See store/snapshots.ts for what a state must be to be snapshotted.
+   */
+  snapshot?: SnapshotPolicy;
 }
 
 export interface CommandResult<TState> {
@@ -61,19 +68,28 @@ export class CommandRunner {
     command: TCommand,
     options: RunCommandOptions<TState>,
   ): Promise<CommandResult<TState>> {
+    const policy = options.snapshot;
+    if (policy) assertSnapshotPolicy(policy);
     if (!options.newStream) await lockStream(manager, options.stream);
-    const history = options.newStream ? [] : await this.store.load(options.stream.id, manager);
-    const state = fold(decider, history as unknown as TEvent[]);
+    const { snapshot, events: history } = options.newStream
+      ? { snapshot: null, events: [] }
+      : policy
+        ? await this.store.loadFromSnapshot(options.stream.id, policy.name, manager)
+        : { snapshot: null, events: await this.store.load(options.stream.id, manager) };
+    const base = snapshot ? (snapshot.state as TState) : decider.initialState;
+    const state = (history as unknown as TEvent[]).reduce((s, e) => decider.evolve(s, e), base);
     const events = decider.decide(command, state);
     const next = events.reduce((s, e) => decider.evolve(s, e), state);
     const { version, envelopes } = await this.store.appendIn(manager, {
       stream: options.stream,
-      expectedVersion: history.length === 0 ? 0 : history[history.length - 1].aggregateVersion,
+      expectedVersion: history.length > 0 ? history[history.length - 1].aggregateVersion : (snapshot?.version ?? 0),
       events,
       correlationId: options.correlationId,
       causationId: options.causationId,
       actor: options.actor,
     });
+    if (policy && envelopes.length > 0 && version - (snapshot?.version ?? 0) >= policy.every)
+      await this.store.saveSnapshotIn(manager, options.stream.id, policy.name, { version, state: next });
     if (options.project && envelopes.length > 0) await options.project(manager, envelopes, next);
     return { state: next, version, envelopes };
   }

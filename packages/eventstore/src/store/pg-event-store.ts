@@ -4,6 +4,7 @@ import { assertValidEvent, latestSchemaVersion, upcast, type EventEnvelope } fro
 import { DEFAULT_MAX_MESSAGE_BYTES, messageBytes } from '../outbox/message-size';
 import { CommittedEvents } from './committed-events';
 import { ConcurrencyError, EventTooLargeError, isUniqueViolation } from './errors';
+import type { Snapshot } from './snapshots';
 import type { AppendRequest, AppendResult, DomainEvent, StoredEvent } from './types';
 
 export interface EventStoreOptions {
@@ -158,6 +159,48 @@ export class PgEventStore {
       envelope: this.fromRow(row),
       metadata: row.metadata,
     }));
+  }
+
+  /**
+   * The stream's latest snapshot under `name` (or null) and the events after it, upcast — in one
+   * round trip. Without a snapshot this is the whole stream, as `load`.
+   */
+  async loadFromSnapshot(
+    streamId: string,
+    name: string,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<{ snapshot: Snapshot | null; events: EventEnvelope[] }> {
+    const rows = (await manager.query(
+      `SELECT s.version AS snapshot_version,
+              CASE WHEN row_number() OVER (ORDER BY e.version) = 1 THEN s.state END AS snapshot_state,
+              e.global_position, e.stream_id, e.stream_type, e.version, e.event_id, e.type, e.schema_version, e.data,
+              e.metadata, e.occurred_at
+         FROM (SELECT 1) AS one
+         LEFT JOIN stream_snapshots s ON s.stream_id = $1 AND s.name = $2
+         LEFT JOIN events e ON e.stream_id = $1 AND e.version > COALESCE(s.version, 0)
+        ORDER BY e.version`,
+      [streamId, name],
+    )) as Array<EventRow & { snapshot_version: number | null; snapshot_state: unknown }>;
+    const first = rows[0];
+    const snapshot =
+      first !== undefined && first.snapshot_version !== null
+        ? { version: first.snapshot_version, state: first.snapshot_state }
+        : null;
+    const events = rows.filter((row) => row.event_id !== null).map((row) => this.fromRow(row));
+    return { snapshot, events };
+  }
+
+  /**
+   * Records the stream's state at `version` under `name`, inside the caller's transaction (the
+   * one that appended up to `version`). An older snapshot never replaces a newer one.
+   */
+  async saveSnapshotIn(manager: EntityManager, streamId: string, name: string, snapshot: Snapshot): Promise<void> {
+    await manager.query(
+      `INSERT INTO stream_snapshots (stream_id, name, version, state) VALUES ($1, $2, $3, $4::jsonb)
+       ON CONFLICT (stream_id, name) DO UPDATE SET version = EXCLUDED.version, state = EXCLUDED.state, taken_at = now()
+        WHERE stream_snapshots.version < EXCLUDED.version`,
+      [streamId, name, snapshot.version, JSON.stringify(snapshot.state)],
+    );
   }
 
   private fromRow(row: EventRow): EventEnvelope {
