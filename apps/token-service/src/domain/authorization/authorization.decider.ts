@@ -19,10 +19,6 @@ export const REFRESH_ROTATED = 'refresh_rotated';
 export const CODE_REUSE = 'code_reuse';
 export const REFRESH_REUSE = 'refresh_reuse';
 
-export interface LiveToken {
-  expiresAt: string | null;
-}
-
 export interface OAuthGrantProfile {
   grantId: string;
   kind: OAuthGrantKind;
@@ -33,13 +29,29 @@ export interface OAuthGrantProfile {
   scopes: string[];
   /** Sorted. */
   accountIds: string[];
-  /**
-   * The refresh tokens issued and not revoked (at most one after each rotation; expiry is checked
-   * where the token is presented). Access tokens are not kept: a grant refreshed hourly for two
-   * weeks would fold hundreds of them, and what revoking one needs comes from the token tables.
-   */
-  liveRefreshTokens: Readonly<Record<string, LiveToken>>;
 }
+// No token is kept in the state: a remembered grant gains a refresh token at every code exchange
+// and a client grant an access token at every client_credentials call, so a state holding them
+// would grow with every use. What a command needs about one token comes as TokenFacts, read from
+// the token tables under the grant's stream lock — they are projected in the transaction of every
+// append to the stream, so they say what its events say. The state stays a few hundred bytes,
+// which is what makes the grant's snapshots (OAUTH_GRANT_SNAPSHOT) cheap.
+
+/** One token of the grant as the token tables hold it, read under the grant's stream lock. */
+export interface TokenFacts {
+  tokenId: string;
+  grantId: string;
+  tokenKind: 'access' | 'refresh';
+  revoked: boolean;
+  /** ISO time; null = never (not for OAuth tokens). */
+  expiresAt: string | null;
+}
+
+/**
+ * How the grant's state is snapshotted (see @latchkey/eventstore's snapshots): rename when the
+ * state's shape or evolve changes.
+ */
+export const OAUTH_GRANT_SNAPSHOT = { name: 'oauth-grant@1', every: 32 } as const;
 
 export type OAuthGrantState =
   | { status: 'none' }
@@ -83,7 +95,7 @@ export type IssueOAuthTokens = {
   access: NewToken;
   refresh?: NewToken;
   /** The refresh token being exchanged: revoked with `refresh_rotated` in the same append. */
-  rotates?: string;
+  rotates?: TokenFacts;
   /**
    * The new refresh token's scopes when they differ from the access token's: a refresh that
    * narrows the access token keeps the refresh token's own scopes (RFC 6749 §6).
@@ -101,12 +113,7 @@ export type RevokeOAuthGrant = {
 
 export type RevokeOAuthToken = {
   type: 'RevokeOAuthToken';
-  tokenId: string;
-  /**
-   * From the token tables: an access token of this grant that is not revoked yet (the handler
-   * checked). A refresh token is revoked only while the grant holds it live.
-   */
-  tokenKind: 'access' | 'refresh';
+  token: TokenFacts;
   reason: string;
   revokedBy?: string;
 };
@@ -163,11 +170,12 @@ function decideIssue(c: IssueOAuthTokens, state: OAuthGrantState): OAuthGrantEve
     throw new Error('client grants have no refresh tokens');
   const events: OAuthGrantEvent[] = [];
   if (c.rotates !== undefined) {
-    if (!Object.hasOwn(grant.liveRefreshTokens, c.rotates))
+    const t = c.rotates;
+    if (t.grantId !== grant.grantId || t.tokenKind !== 'refresh' || !isLive(t, c.now))
       throw new TokenError('TOKEN_NOT_LIVE', 'the refresh token is not live');
     events.push({
       type: 'TokenRevoked',
-      data: { tokenId: c.rotates, grantId: grant.grantId, reason: REFRESH_ROTATED },
+      data: { tokenId: t.tokenId, grantId: grant.grantId, reason: REFRESH_ROTATED },
     });
   }
   events.push(issued(grant, 'access', c.access, scopes, c.now));
@@ -233,20 +241,24 @@ function decideRevokeGrant(c: RevokeOAuthGrant, state: OAuthGrantState): OAuthGr
 }
 
 function decideRevokeToken(c: RevokeOAuthToken, state: OAuthGrantState): OAuthGrantEvent[] {
-  // RFC 7009: revoking what is already gone does nothing
-  if (state.status !== 'active') return [];
-  if (c.tokenKind === 'refresh' && !Object.hasOwn(state.liveRefreshTokens, c.tokenId)) return [];
+  // RFC 7009: revoking what is already gone (or another grant's) does nothing
+  if (state.status !== 'active' || c.token.grantId !== state.grantId || c.token.revoked) return [];
   return [
     {
       type: 'TokenRevoked',
       data: {
-        tokenId: c.tokenId,
+        tokenId: c.token.tokenId,
         grantId: state.grantId,
         reason: c.reason,
         ...(c.revokedBy === undefined ? {} : { revokedBy: c.revokedBy }),
       },
     },
   ];
+}
+
+/** Not revoked and not expired at `now` (an expiry is exclusive: at expiresAt the token is dead). */
+function isLive(token: TokenFacts, now: string): boolean {
+  return !token.revoked && (token.expiresAt === null || Date.parse(token.expiresAt) > Date.parse(now));
 }
 
 function live(state: OAuthGrantState): Extract<OAuthGrantState, { status: 'active' }> {
@@ -256,8 +268,8 @@ function live(state: OAuthGrantState): Extract<OAuthGrantState, { status: 'activ
 }
 
 function profileOf(state: Exclude<OAuthGrantState, { status: 'none' }>): OAuthGrantProfile {
-  const { grantId, kind, userId, clientId, scopes, accountIds, liveRefreshTokens } = state;
-  return { grantId, kind, userId, clientId, scopes, accountIds, liveRefreshTokens };
+  const { grantId, kind, userId, clientId, scopes, accountIds } = state;
+  return { grantId, kind, userId, clientId, scopes, accountIds };
 }
 
 export const oauthGrantDecider: Decider<OAuthGrantCommand, OAuthGrantState, OAuthGrantEvent> = {
@@ -294,22 +306,11 @@ export const oauthGrantDecider: Decider<OAuthGrantCommand, OAuthGrantState, OAut
           clientId: d.clientId,
           scopes: [...d.scopes],
           accountIds: [...d.accountIds],
-          liveRefreshTokens: {},
         };
       }
-      case 'TokenIssued': {
-        if (state.status !== 'active' || event.data.tokenKind !== 'refresh') return state;
-        return {
-          ...state,
-          liveRefreshTokens: { ...state.liveRefreshTokens, [event.data.tokenId]: { expiresAt: event.data.expiresAt } },
-        };
-      }
-      case 'TokenRevoked': {
-        if (state.status === 'none' || !Object.hasOwn(state.liveRefreshTokens, event.data.tokenId)) return state;
-        const rest = { ...state.liveRefreshTokens };
-        delete rest[event.data.tokenId];
-        return { ...state, liveRefreshTokens: rest };
-      }
+      case 'TokenIssued':
+      case 'TokenRevoked':
+        return state; // tokens live in the token tables (see TokenFacts)
       case 'GrantRevoked':
         if (state.status !== 'active') return state;
         return {
@@ -317,7 +318,6 @@ export const oauthGrantDecider: Decider<OAuthGrantCommand, OAuthGrantState, OAut
           status: 'revoked',
           revokedAt: event.data.revokedAt,
           reason: event.data.reason,
-          liveRefreshTokens: {},
         };
       default: {
         const unknown: never = event;

@@ -12,6 +12,7 @@ import {
   type NewToken,
   type OAuthGrantCommand,
   type OAuthGrantEvent,
+  type TokenFacts,
 } from './authorization.decider';
 
 const { given, when, errorOf } = deciderScenarios(decider, TokenError);
@@ -155,28 +156,52 @@ describe('the OAuth grant decider', () => {
       expect(code(issue({ scopes: [] }), ...created())).toBe('SCOPES_REQUIRED');
     });
 
+    const refreshOf = (events: OAuthGrantEvent[], over: Partial<TokenFacts> = {}): TokenFacts => {
+      const issued = events.find((e) => e.type === 'TokenIssued' && e.data.tokenKind === 'refresh');
+      if (issued?.type !== 'TokenIssued') throw new Error('no refresh token issued');
+      const { tokenId, grantId, expiresAt } = issued.data;
+      return { tokenId, grantId, tokenKind: 'refresh', revoked: false, expiresAt: expiresAt ?? null, ...over };
+    };
+
     it('rotates: the presented refresh token is revoked in the same append as the new pair', () => {
       const first = decided(issue(), ...created());
-      const firstRefresh = first[1].type === 'TokenIssued' ? first[1].data.tokenId : '';
+      const firstRefresh = refreshOf(first);
       const next = decided(issue({ rotates: firstRefresh }), ...created(), ...first);
       const summary = (e: OAuthGrantEvent) =>
         e.type === 'TokenIssued' ? e.data.tokenKind : e.type === 'TokenRevoked' ? e.data.tokenId : e.type;
       expect(next.map((e) => [e.type, summary(e)])).toEqual([
-        ['TokenRevoked', firstRefresh],
+        ['TokenRevoked', firstRefresh.tokenId],
         ['TokenIssued', 'access'],
         ['TokenIssued', 'refresh'],
       ]);
       expect(next[0]).toMatchObject({ data: { reason: REFRESH_ROTATED, grantId: G } });
-      // the rotated token cannot be rotated again
-      expect(code(issue({ rotates: firstRefresh }), ...created(), ...first, ...next)).toBe('TOKEN_NOT_LIVE');
+      // the rotated token (the tables now say revoked) cannot be rotated again
+      expect(code(issue({ rotates: { ...firstRefresh, revoked: true } }), ...created(), ...first, ...next)).toBe(
+        'TOKEN_NOT_LIVE',
+      );
     });
 
-    it('refuses to rotate an access token or a token of no grant', () => {
+    it('refuses to rotate an access token, an expired refresh token or another grant’s', () => {
       const first = decided(issue(), ...created());
-      const accessId = first[0].type === 'TokenIssued' ? first[0].data.tokenId : '';
-      expect(code(issue({ rotates: accessId }), ...created(), ...first)).toBe('TOKEN_NOT_LIVE');
-      expect(code(issue({ rotates: 'nope' }), ...created(), ...first)).toBe('TOKEN_NOT_LIVE');
-      expect(code(issue({ rotates: '__proto__' }), ...created(), ...first)).toBe('TOKEN_NOT_LIVE');
+      const refresh = refreshOf(first);
+      expect(code(issue({ rotates: { ...refresh, tokenKind: 'access' } }), ...created(), ...first)).toBe(
+        'TOKEN_NOT_LIVE',
+      );
+      expect(code(issue({ rotates: { ...refresh, expiresAt: NOW } }), ...created(), ...first)).toBe('TOKEN_NOT_LIVE');
+      expect(code(issue({ rotates: { ...refresh, grantId: 'another' } }), ...created(), ...first)).toBe(
+        'TOKEN_NOT_LIVE',
+      );
+      expect(when(issue({ rotates: { ...refresh, expiresAt: TWO_WEEKS } }), ...created(), ...first)).toHaveLength(3);
+    });
+
+    it('keeps no token in its state: it stays the same size however often the grant is used', () => {
+      let history: OAuthGrantEvent[] = [...created()];
+      for (let i = 0; i < 3; i++) history = [...history, ...when(issue(), ...history)];
+      const small = JSON.stringify(given(...history));
+      for (let i = 0; i < 30; i++) history = [...history, ...when(issue(), ...history)];
+      expect(JSON.stringify(given(...history))).toBe(small);
+      // and it survives the JSON round trip of a snapshot unchanged
+      expect(JSON.parse(small)).toEqual(given(...history));
     });
 
     it('refuses on a revoked or unknown grant', () => {
@@ -206,35 +231,28 @@ describe('the OAuth grant decider', () => {
       expect(code({ type: 'RevokeOAuthGrant', reason: 'x', now: NOW })).toBe('GRANT_NOT_FOUND');
     });
 
-    it('revokes one token: a live refresh token, or an access token the tables vouch for; nothing otherwise', () => {
+    it('revokes one token the tables hold live, of this grant; nothing otherwise (RFC 7009)', () => {
       const first = decided(issue(), ...created());
-      const [accessId, refreshId] = first.map((e) => (e.type === 'TokenIssued' ? e.data.tokenId : ''));
-      expect(
-        decided(
-          { type: 'RevokeOAuthToken', tokenId: refreshId, tokenKind: 'refresh', reason: 'client_request' },
-          ...created(),
-          ...first,
-        ),
-      ).toEqual([{ type: 'TokenRevoked', data: { tokenId: refreshId, grantId: G, reason: 'client_request' } }]);
-      expect(
-        decided(
-          { type: 'RevokeOAuthToken', tokenId: accessId, tokenKind: 'access', reason: 'client_request' },
-          ...created(),
-          ...first,
-        ),
-      ).toHaveLength(1);
+      const access = first[0].type === 'TokenIssued' ? first[0].data : undefined;
+      const facts: TokenFacts = {
+        tokenId: access?.tokenId ?? '',
+        grantId: G,
+        tokenKind: 'access',
+        revoked: false,
+        expiresAt: HOUR_LATER,
+      };
+      const revoke = (token: TokenFacts): OAuthGrantCommand => ({
+        type: 'RevokeOAuthToken',
+        token,
+        reason: 'client_request',
+      });
+      expect(decided(revoke(facts), ...created(), ...first)).toEqual([
+        { type: 'TokenRevoked', data: { tokenId: facts.tokenId, grantId: G, reason: 'client_request' } },
+      ]);
+      expect(when(revoke({ ...facts, revoked: true }), ...created(), ...first)).toEqual([]);
+      expect(when(revoke({ ...facts, grantId: 'another' }), ...created(), ...first)).toEqual([]);
       const revoked = when({ type: 'RevokeOAuthGrant', reason: 'user_request', now: NOW }, ...created(), ...first);
-      expect(
-        when(
-          { type: 'RevokeOAuthToken', tokenId: refreshId, tokenKind: 'refresh', reason: 'x' },
-          ...created(),
-          ...first,
-          ...revoked,
-        ),
-      ).toEqual([]);
-      expect(
-        when({ type: 'RevokeOAuthToken', tokenId: 'other', tokenKind: 'refresh', reason: 'x' }, ...created(), ...first),
-      ).toEqual([]);
+      expect(when(revoke(facts), ...created(), ...first, ...revoked)).toEqual([]);
     });
   });
 

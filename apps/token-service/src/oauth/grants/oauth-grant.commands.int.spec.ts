@@ -182,6 +182,33 @@ describe('OAuth grants: consent, code, refresh, reuse (real PostgreSQL + Kafka)'
     ).toBe('invalid_grant');
   }, 60_000);
 
+  it('a grant used for long folds from its snapshot: the state stays small and reuse detection still holds', async () => {
+    const userId = await h.user('human', { [account]: ['orders:read', 'orders:update'] });
+    const { code, grantId } = await codeFor(userId);
+    const tokens: TokenResponse[] = [keep(await redeem(code))];
+    for (let i = 0; i < 40; i++)
+      tokens.push(keep(await h.ctx.oauth.refresh({ refreshToken: tokens[i].refresh_token!, client, scope: null })));
+    const db = h.ctx.runtime.dataSource;
+    const [{ n }] = await db.query('SELECT count(*)::int AS n FROM events WHERE stream_id = $1', [grantId]);
+    expect(n).toBe(1 + 2 + 40 * 3); // created, the first pair, then rotation + pair per refresh
+    const [snap] = await db.query(
+      `SELECT version, state, length(state::text) AS bytes FROM stream_snapshots WHERE stream_id = $1 AND name = 'oauth-grant@1'`,
+      [grantId],
+    );
+    expect(snap.version).toBeGreaterThan(n - 32 - 3);
+    expect(snap.state).toMatchObject({ status: 'active', grantId, userId, clientId: client.clientId });
+    expect(snap.bytes).toBeLessThan(600);
+    expect(active(tokens[40].access_token)).toBe(true);
+    // a token rotated long before the snapshot presented again still ends the grant
+    expect(
+      (await refused(h.ctx.oauth.refresh({ refreshToken: tokens[2].refresh_token!, client, scope: null }))).code,
+    ).toBe('invalid_grant');
+    expect(await grantRevoked(grantId)).toBe('refresh_reuse');
+    expect(active(tokens[40].access_token)).toBe(false);
+    const [after] = await db.query('SELECT count(*)::int AS n FROM events WHERE stream_id = $1', [grantId]);
+    expect(after.n).toBe(n + 1); // one GrantRevoked, decided on the snapshot's state + the events after it
+  }, 60_000);
+
   it('a deactivated user’s OAuth grants are revoked by the reaction, like their PATs', async () => {
     const userId = await h.user('human', { [account]: ['orders:read'] });
     const { code, grantId } = await codeFor(userId);

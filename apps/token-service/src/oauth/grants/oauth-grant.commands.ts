@@ -8,8 +8,10 @@ import {
   CODE_REUSE,
   REFRESH_REUSE,
   oauthGrantDecider,
+  OAUTH_GRANT_SNAPSHOT,
   type NewToken,
   type OAuthGrantCommand,
+  type TokenFacts,
 } from '../../domain/authorization/authorization.decider';
 import { grantStream } from '../../domain/pat/pat.decider';
 import { expandScopes } from '../../domain/scopes';
@@ -225,7 +227,8 @@ export class OAuthGrantCommands {
       const beyond = scopes.filter((s) => !row.scopes.includes(s));
       if (beyond.length > 0)
         return { error: new OAuthError('invalid_scope', `a refresh may only narrow the scopes: ${beyond[0]}`) };
-      return { tokens: await this.issueIn(m, row.grant_id, input.client, scopes, row.token_id, now, row.scopes) };
+      const rotates = factsOf(row);
+      return { tokens: await this.issueIn(m, row.grant_id, input.client, scopes, rotates, now, row.scopes) };
     });
     if ('error' in outcome) throw outcome.error;
     return outcome.tokens;
@@ -300,12 +303,19 @@ export class OAuthGrantCommands {
     if (!row || row.client_id !== client.clientId || row.revoked) return;
     const actor = `client:${client.clientId}`;
     await this.runtime.dataSource.transaction(async (m) => {
-      if (row.token_kind === 'refresh') await this.revokeIn(m, row.grant_id, CLIENT_REVOKED, actor);
-      else
+      if (row.token_kind === 'refresh') {
+        await this.revokeIn(m, row.grant_id, CLIENT_REVOKED, actor);
+        return;
+      }
+      await lockStream(m, grantStream(row.grant_id)); // the token's state as of the lock
+      const [current]: TokenRow[] = await m.query(
+        'SELECT token_id, grant_id, token_kind, expires_at, revoked FROM token_hashes WHERE token_id = $1',
+        [row.token_id],
+      );
+      if (current)
         await this.decide(m, row.grant_id, actor, {
           type: 'RevokeOAuthToken',
-          tokenId: row.token_id,
-          tokenKind: 'access',
+          token: factsOf(current),
           reason: CLIENT_REVOKED,
         });
     });
@@ -338,7 +348,7 @@ export class OAuthGrantCommands {
     grantId: string,
     client: OAuthClient,
     scopes: string[],
-    rotates: string | undefined,
+    rotates: TokenFacts | undefined,
     now: Date,
     refreshScopes?: string[],
   ): Promise<TokenResponse> {
@@ -397,6 +407,7 @@ export class OAuthGrantCommands {
       stream: grantStream(grantId),
       actor,
       newStream: command.type === 'CreateOAuthGrant',
+      snapshot: OAUTH_GRANT_SNAPSHOT,
       project: (manager, events) => projectTokenEvents(manager, events),
     });
     return envelopes.length;
@@ -413,6 +424,17 @@ function grantError(e: TokenError): OAuthError {
     default:
       return new OAuthError('invalid_grant', e.message, { cause: e });
   }
+}
+
+/** A token row read under the grant's stream lock, as the decider takes it. */
+function factsOf(row: TokenRow): TokenFacts {
+  return {
+    tokenId: row.token_id,
+    grantId: row.grant_id,
+    tokenKind: row.token_kind === 'refresh' ? 'refresh' : 'access',
+    revoked: row.revoked,
+    expiresAt: row.expires_at === null ? null : row.expires_at.toISOString(),
+  };
 }
 
 function sameSet(a: readonly string[], b: readonly string[]): boolean {
