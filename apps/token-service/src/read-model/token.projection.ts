@@ -20,7 +20,43 @@ export async function projectTokenEvents(manager: EntityManager, envelopes: read
     await insertPat(manager, first, second);
     return;
   }
+  // an OAuth exchange or refresh: [TokenRevoked (the rotated refresh token)], TokenIssued × 1–2
+  if (isOAuthIssue(events)) {
+    await insertOAuthTokens(manager, events);
+    return;
+  }
   for (const e of events) await projectOne(manager, e);
+}
+
+type Issued = Extract<LatchkeyEvent, { type: 'TokenIssued' }>;
+
+function isOAuthIssue(events: readonly LatchkeyEvent[]): boolean {
+  const start = events[0]?.type === 'TokenRevoked' ? 1 : 0;
+  const issued = events.slice(start);
+  return (
+    issued.length > 0 &&
+    issued.every((e) => e.type === 'TokenIssued' && (e.data.tokenKind === 'access' || e.data.tokenKind === 'refresh'))
+  );
+}
+
+/** The token rows of one OAuth issue (and the rotated refresh token's revocation), in one statement. */
+async function insertOAuthTokens(m: EntityManager, events: readonly LatchkeyEvent[]): Promise<void> {
+  const rotated = events[0].type === 'TokenRevoked' ? events[0].data.tokenId : null;
+  const issued = events.filter((e): e is Issued => e.type === 'TokenIssued');
+  const params: unknown[] = [rotated];
+  const values = issued.map((e) => {
+    const d = e.data;
+    const n = params.length;
+    params.push(d.tokenHash, d.tokenId, d.grantId, d.tokenKind, d.userId ?? null, d.clientId ?? null);
+    params.push(d.accountIds, d.scopes, d.issuedAt, d.expiresAt ?? null);
+    return `(${Array.from({ length: 10 }, (_, i) => `$${n + i + 1}`).join(', ')})`;
+  });
+  await m.query(
+    `WITH rotated AS (UPDATE token_hashes SET revoked = true WHERE $1::text IS NOT NULL AND token_id = $1::text)
+     INSERT INTO token_hashes (token_hash, token_id, grant_id, token_kind, user_id, client_id, account_ids, scopes, issued_at, expires_at)
+     VALUES ${values.join(', ')} ON CONFLICT (token_hash) DO NOTHING`,
+    params,
+  );
 }
 
 /** A new PAT's read-model row and its token's hash row, in one statement. */

@@ -95,21 +95,28 @@ export class TokenQueries {
 
   async user(userId: string, manager?: EntityManager): Promise<DirectoryUser | null> {
     const q = manager ?? this.db;
-    const rows = await q.query(
-      `SELECT user_id, kind, email, status FROM directory_users WHERE user_id = $1${manager ? ' FOR SHARE' : ''}`,
+    // one round trip: the directory row (FOR SHARE inside a transaction) and its permissions
+    const rows: Array<{
+      user_id: string;
+      kind: DirectoryUser['kind'];
+      email: string | null;
+      status: string;
+      permissions: Record<string, string[]>;
+    }> = await q.query(
+      `SELECT u.user_id, u.kind, u.email, u.status,
+              COALESCE((SELECT json_object_agg(p.account_id, p.permissions) FROM user_permissions p
+                         WHERE p.user_id = u.user_id), '{}'::json) AS permissions
+         FROM directory_users u WHERE u.user_id = $1${manager ? ' FOR SHARE OF u' : ''}`,
       [userId],
     );
-    if (rows.length === 0) return null;
-    const perms: Array<{ account_id: string; permissions: string[] }> = await q.query(
-      'SELECT account_id, permissions FROM user_permissions WHERE user_id = $1',
-      [userId],
-    );
+    const row = rows[0];
+    if (row === undefined) return null;
     return {
-      userId: rows[0].user_id,
-      kind: rows[0].kind,
-      email: rows[0].email,
-      active: rows[0].status === 'active',
-      permissions: Object.fromEntries(perms.map((p) => [p.account_id, p.permissions])),
+      userId: row.user_id,
+      kind: row.kind,
+      email: row.email,
+      active: row.status === 'active',
+      permissions: row.permissions,
     };
   }
 

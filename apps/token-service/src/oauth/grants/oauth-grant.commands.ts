@@ -21,7 +21,8 @@ import type { TokenQueries } from '../../read-model/token.queries';
 import type { AuthorizationRequest } from '../authorize/authorization-request';
 import type { OAuthClient } from '../clients/oauth-client';
 import { OAuthError } from '../oauth-error';
-import { verifierMatches } from '../pkce/pkce';
+import { s256ChallengeOf, verifierMatches } from '../pkce/pkce';
+import { returnedRows } from '../../database/returned-rows';
 
 /** An authorization code lives this long (RFC 6749 §4.1.2 recommends at most 10 minutes; we take 60 s). */
 export const CODE_LIFETIME_MS = 60_000;
@@ -157,7 +158,24 @@ export class OAuthGrantCommands {
   }): Promise<TokenResponse> {
     const now = this.clock();
     const codeHash = hashSecret(input.code);
+    const challenge = s256ChallengeOf(input.verifier);
     const outcome = await this.runtime.dataSource.transaction(async (m) => {
+      // the usual case in one statement: a live, unused code of this client, redirect URI and
+      // verifier is consumed at once (a concurrent redemption waits on the row, then finds it used)
+      const consumed: Array<{ grant_id: string; user_id: string; scopes: string[] }> =
+        challenge === null
+          ? []
+          : returnedRows(
+              await m.query(
+                `UPDATE authorization_codes SET consumed_at = $2
+                  WHERE code_hash = $1 AND consumed_at IS NULL AND expires_at > $2 AND client_id = $3
+                    AND code_challenge = $4 AND (redirect_uri = $5 OR (NOT redirect_uri_given AND $5::text IS NULL))
+                  RETURNING grant_id, user_id, scopes`,
+                [codeHash, now, input.client.clientId, challenge, input.redirectUri ?? null],
+              ),
+            );
+      if (consumed.length === 1) return this.issueForCode(m, consumed[0], input.client, now);
+      // why not: read the row under its lock and answer (a valid second redemption revokes)
       const rows: CodeRow[] = await m.query(
         `SELECT grant_id, client_id, user_id, redirect_uri, redirect_uri_given, code_challenge, scopes, expires_at,
                 consumed_at
@@ -180,13 +198,23 @@ export class OAuthGrantCommands {
         this.log.warn(`authorization code of grant ${row.grant_id} presented again: grant revoked`);
         return { error: new OAuthError('invalid_grant', 'the authorization code was already used') };
       }
-      await m.query('UPDATE authorization_codes SET consumed_at = $2 WHERE code_hash = $1', [codeHash, now]);
-      const user = await this.queries.user(row.user_id, m);
-      if (!user || !user.active) return { error: new OAuthError('invalid_grant', 'the user can no longer authorize') };
-      return { tokens: await this.issueIn(m, row.grant_id, input.client, row.scopes, undefined, now) };
+      // not reached: what the UPDATE refused, one of the checks above refuses too (a code is never un-used)
+      return { error: new OAuthError('invalid_grant', INVALID_CODE) };
     });
     if ('error' in outcome) throw outcome.error;
     return outcome.tokens;
+  }
+
+  /** Tokens for a code just consumed, if its user may still authorize. */
+  private async issueForCode(
+    m: EntityManager,
+    code: { grant_id: string; user_id: string; scopes: string[] },
+    client: OAuthClient,
+    now: Date,
+  ): Promise<{ tokens: TokenResponse } | { error: OAuthError }> {
+    const user = await this.queries.user(code.user_id, m);
+    if (!user || !user.active) return { error: new OAuthError('invalid_grant', 'the user can no longer authorize') };
+    return { tokens: await this.issueIn(m, code.grant_id, client, code.scopes, undefined, now) };
   }
 
   /**

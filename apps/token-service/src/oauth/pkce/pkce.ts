@@ -35,10 +35,17 @@ export function requireS256Challenge(challenge: string | undefined, method: stri
   return challenge;
 }
 
+/** The S256 challenge of a well-formed verifier (RFC 7636 §4.2), or null. */
+export function s256ChallengeOf(verifier: unknown): string | null {
+  if (typeof verifier !== 'string' || !VERIFIER.test(verifier)) return null;
+  return createHash('sha256').update(verifier, 'ascii').digest('base64url');
+}
+
 /** Whether `verifier` is well formed and its S256 transform is `challenge` (compared in constant time). */
 export function verifierMatches(verifier: unknown, challenge: string): boolean {
-  if (typeof verifier !== 'string' || !VERIFIER.test(verifier)) return false;
-  const actual = Buffer.from(createHash('sha256').update(verifier, 'ascii').digest('base64url'));
+  const derived = s256ChallengeOf(verifier);
+  if (derived === null) return false;
+  const actual = Buffer.from(derived);
   const expected = Buffer.from(challenge);
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
