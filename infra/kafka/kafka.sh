@@ -33,7 +33,7 @@ answers() { (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; }
 java_cmd() { # java_cmd CLASS ARGS... → the java command line in the array `cmd`
   local cls="$1"; shift
   # shellcheck disable=SC2206
-  cmd=(java $heap -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.headless=true
+  cmd=(java $heap -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:-UsePerfData -Djava.awt.headless=true
     -Dlog4j2.configurationFile="$here/log4j2.properties" -Dkafka.logs.dir="$home/logs"
     -cp "$lib/*" "$cls" "$@")
 }

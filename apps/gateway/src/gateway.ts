@@ -84,6 +84,7 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
     topics: [topics.tokens, topics.identity, topics.applications],
     missFallback: fallback ?? undefined,
     stalenessLimitMs,
+    fetchWaitMs: config.KAFKA_FETCH_WAIT_MS,
     lagIntervalMs: overrides.lagIntervalMs, // default: a third of the staleness limit, at most 15 s
     onApplied: (event) => metrics.observeEventApplied(event.occurredAt),
   });

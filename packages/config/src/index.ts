@@ -14,6 +14,7 @@ export {
   type EnvVar,
   type EnvVarOptions,
 } from './env-var';
+export { KAFKA_FETCH_WAIT_ENV } from './kafka-env';
 export { LOG_LEVELS, logLevel, nestLogLevels, type LogLevel, type NestLogLevel } from './log-level';
 export {
   ConfigError,

@@ -1,4 +1,4 @@
-import { httpUrl, integer } from '@latchkey/config';
+import { httpUrl, integer, KAFKA_FETCH_WAIT_ENV } from '@latchkey/config';
 import { httpIntrospection, MissFallback, type IntrospectFn } from '@latchkey/token-verifier';
 
 /** Where a service other than token-service asks about a token its projection does not know yet. */
@@ -35,6 +35,7 @@ export const VERIFIER_ENV = {
     description:
       'without progress from Kafka for longer (a partition behind and not moving, or Kafka unreachable), bearer routes answer 503 until caught up again',
   }),
+  ...KAFKA_FETCH_WAIT_ENV,
 } as const;
 
 /** How long the service's bounded tables keep what they hold (README: retention). */
@@ -59,6 +60,7 @@ export interface VerifierSettings {
   MISS_FALLBACK_PER_SECOND: number;
   MISS_FALLBACK_PER_CLIENT_PER_SECOND: number;
   STALENESS_LIMIT_SECONDS: number;
+  KAFKA_FETCH_WAIT_MS: number;
 }
 
 /**
@@ -69,7 +71,7 @@ export interface VerifierSettings {
 export function verifierOptions(
   settings: VerifierSettings,
   lookup: { url: string; credential: string } | IntrospectFn,
-): { missFallback?: MissFallback; stalenessLimitMs: number } {
+): { missFallback?: MissFallback; stalenessLimitMs: number; fetchWaitMs: number } {
   const missFallback =
     settings.MISS_FALLBACK_PER_SECOND > 0
       ? new MissFallback({
@@ -78,5 +80,9 @@ export function verifierOptions(
           perClientPerSecond: settings.MISS_FALLBACK_PER_CLIENT_PER_SECOND,
         })
       : undefined;
-  return { missFallback, stalenessLimitMs: settings.STALENESS_LIMIT_SECONDS * 1000 };
+  return {
+    missFallback,
+    stalenessLimitMs: settings.STALENESS_LIMIT_SECONDS * 1000,
+    fetchWaitMs: settings.KAFKA_FETCH_WAIT_MS,
+  };
 }

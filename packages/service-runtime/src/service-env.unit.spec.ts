@@ -17,13 +17,19 @@ describe('the verifier settings every service reads', () => {
     const options = verifierOptions(config, { url: config.INTROSPECTION_URL, credential: 'x'.repeat(32) });
     expect(options.missFallback).toBeInstanceOf(MissFallback);
     expect(options.stalenessLimitMs).toBe(60_000);
+    expect(options.fetchWaitMs).toBe(5_000);
   });
 
   it('MISS_FALLBACK_PER_SECOND=0 turns the fallback off; a lookup function replaces HTTP introspection', async () => {
-    const off = readEnv(SPEC, { MISS_FALLBACK_PER_SECOND: '0', STALENESS_LIMIT_SECONDS: '5' });
+    const off = readEnv(SPEC, {
+      MISS_FALLBACK_PER_SECOND: '0',
+      STALENESS_LIMIT_SECONDS: '5',
+      KAFKA_FETCH_WAIT_MS: '250',
+    });
     expect(verifierOptions(off, { url: off.INTROSPECTION_URL, credential: 'x'.repeat(32) })).toEqual({
       missFallback: undefined,
       stalenessLimitMs: 5_000,
+      fetchWaitMs: 250,
     });
     const asked: string[] = [];
     const local = verifierOptions(readEnv(SPEC, {}), async (hash) => {
@@ -35,6 +41,7 @@ describe('the verifier settings every service reads', () => {
   });
 
   it('refuses bad values, naming them', () => {
+    expect(() => readEnv(SPEC, { KAFKA_FETCH_WAIT_MS: '60000' })).toThrow(/KAFKA_FETCH_WAIT_MS/);
     expect(() => readEnv(SPEC, { INTROSPECTION_URL: 'token-service:3103', STALENESS_LIMIT_SECONDS: '0' })).toThrow(
       /INTROSPECTION_URL[\s\S]*STALENESS_LIMIT_SECONDS|STALENESS_LIMIT_SECONDS[\s\S]*INTROSPECTION_URL/,
     );

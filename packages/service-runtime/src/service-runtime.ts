@@ -29,6 +29,8 @@ export interface ServiceRuntimeOptions {
   relayPollIntervalMs?: number;
   /** The verifier's staleness limit: past it without progress from Kafka, bearer routes answer 503 (default 60 s). */
   stalenessLimitMs?: number;
+  /** How long the broker may hold an idle fetch of the service's consumers (KAFKA_FETCH_WAIT_MS). */
+  fetchWaitMs?: number;
   /** How long idempotent consumers remember a handled event id (default 30 days). */
   processedEventsRetentionMs?: number;
   log?: (message: string) => void;
@@ -45,6 +47,8 @@ export interface ServiceRuntimeOptions {
  */
 export class ServiceRuntime {
   readonly kafka: Kafka;
+  /** For the service's other consumers: the same fetch wait as the verifier's (undefined = EventConsumer's default). */
+  readonly fetchWaitMs: number | undefined;
   readonly store: PgEventStore;
   readonly runner: CommandRunner;
   readonly verifier: TokenVerifier;
@@ -54,6 +58,7 @@ export class ServiceRuntime {
   private started = false;
 
   constructor(private readonly options: ServiceRuntimeOptions) {
+    this.fetchWaitMs = options.fetchWaitMs;
     this.kafka = options.kafka ?? createKafka({ clientId: options.service, brokers: options.kafkaBrokers });
     this.store = new PgEventStore(options.dataSource, { source: options.service, topic: options.topic });
     this.runner = new CommandRunner(this.store);
@@ -85,6 +90,7 @@ export class ServiceRuntime {
       topics: options.verifierTopics ?? [Topics.tokens, Topics.identity, Topics.applications],
       missFallback: options.missFallback,
       stalenessLimitMs: options.stalenessLimitMs,
+      fetchWaitMs: options.fetchWaitMs,
       onPartitionBlocked: (info) =>
         options.log?.(
           `token verifier stopped at ${info.topic}[${info.partition}]@${info.offset} (${info.reason}): failing closed until it can go on`,

@@ -14,6 +14,7 @@ describe('application-registry config', () => {
       MISS_FALLBACK_PER_SECOND: 20,
       MISS_FALLBACK_PER_CLIENT_PER_SECOND: 2,
       STALENESS_LIMIT_SECONDS: 60,
+      KAFKA_FETCH_WAIT_MS: 5_000,
       OUTBOX_POLL_MS: 1000,
       PROCESSED_EVENTS_RETENTION_DAYS: 30,
     });
@@ -63,6 +64,7 @@ describe('application-registry config', () => {
       'MISS_FALLBACK_PER_SECOND',
       'MISS_FALLBACK_PER_CLIENT_PER_SECOND',
       'STALENESS_LIMIT_SECONDS',
+      'KAFKA_FETCH_WAIT_MS',
       'OUTBOX_POLL_MS',
       'PROCESSED_EVENTS_RETENTION_DAYS',
     ]);

@@ -6,6 +6,7 @@ import {
   hostPortList,
   integer,
   InvalidValue,
+  KAFKA_FETCH_WAIT_ENV,
   logLevel,
   port,
   readEnv,
@@ -107,6 +108,7 @@ export const GATEWAY_ENV = defineEnv({
     description:
       'time a client has to send the whole request, headers and body (then 408); at least HEADERS_TIMEOUT_SECONDS',
   }),
+  ...KAFKA_FETCH_WAIT_ENV,
   STALENESS_LIMIT_SECONDS: integer({
     min: 1,
     max: 86_400,

@@ -20,6 +20,7 @@ describe('gateway config', () => {
       HEADERS_TIMEOUT_SECONDS: 30,
       REQUEST_TIMEOUT_SECONDS: 60,
       STALENESS_LIMIT_SECONDS: 60,
+      KAFKA_FETCH_WAIT_MS: 5_000,
       USAGE_FLUSH_SECONDS: 10,
     });
   });
@@ -62,6 +63,7 @@ describe('gateway config', () => {
       'BODY_LIMIT_BYTES',
       'HEADERS_TIMEOUT_SECONDS',
       'REQUEST_TIMEOUT_SECONDS',
+      'KAFKA_FETCH_WAIT_MS',
       'STALENESS_LIMIT_SECONDS',
       'USAGE_FLUSH_SECONDS',
     ]);

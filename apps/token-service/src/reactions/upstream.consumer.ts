@@ -46,6 +46,7 @@ export function createUpstreamConsumer(deps: {
   const log = new Logger('reactions');
   return new EventConsumer<EntityManager>(deps.runtime.kafka, {
     groupId: deps.groupId,
+    maxWaitTimeInMs: deps.runtime.fetchWaitMs,
     topics: [deps.topics.identity, deps.topics.applications, deps.topics.usage],
     onProcessed: ({ topic, partition, offset }) => deps.positions?.processed(topic, partition, offset),
     types: [

@@ -39,6 +39,8 @@ export interface TokenVerifierOptions {
   maxIssueWaiters?: number;
   /** Revoked tokens that never expire stay tombstones this long (default 7 days); see TokenProjection. */
   tombstoneRetentionMs?: number;
+  /** How long the broker may hold the consumer's fetch when nothing arrives (default: EventConsumer's). */
+  fetchWaitMs?: number;
   /** Told when a partition gets stuck (an event that cannot be applied yet) or moves again. */
   onPartitionBlocked?: (info: {
     topic: string;
@@ -102,6 +104,7 @@ export class TokenVerifier {
       groupId: options.groupId ?? `token-verifier-${randomBytes(6).toString('hex')}`,
       topics: this.topics,
       fromBeginning: true,
+      maxWaitTimeInMs: options.fetchWaitMs,
       idempotency: IDEMPOTENT_BY_NATURE,
       handler: async (event) => {
         this.apply(event);
