@@ -2,7 +2,7 @@ export { eventStoreMigrations } from './migrations';
 export { PgEventStore, type EventStoreOptions } from './store/pg-event-store';
 export { CommittedEvents, type CommittedListener } from './store/committed-events';
 export { ConcurrencyError, EventTooLargeError, isUniqueViolation, UNIQUE_VIOLATION } from './store/errors';
-export { assertSnapshotPolicy, type Snapshot, type SnapshotPolicy } from './store/snapshots';
+export type { Snapshot, SnapshotPolicy } from './store/snapshots';
 export type { AppendRequest, AppendResult, DomainEvent, StoredEvent, StreamRef } from './store/types';
 export { fold, type Decider } from './decider/decider';
 export { CommandRunner, lockStream, type CommandResult, type RunCommandOptions } from './decider/command-runner';

@@ -42,8 +42,16 @@ function isOAuthIssue(events: readonly LatchkeyEvent[]): boolean {
 /** The token rows of one OAuth issue (and the rotated refresh token's revocation), in one statement. */
 async function insertOAuthTokens(m: EntityManager, events: readonly LatchkeyEvent[]): Promise<void> {
   const rotated = events[0].type === 'TokenRevoked' ? events[0].data.tokenId : null;
-  const issued = events.filter((e): e is Issued => e.type === 'TokenIssued');
-  const params: unknown[] = [rotated];
+  await insertTokenHashes(
+    m,
+    events.filter((e): e is Issued => e.type === 'TokenIssued'),
+    rotated,
+  );
+}
+
+/** `token_hashes` rows of issued tokens — and, if given, one token's revocation — in one statement. */
+async function insertTokenHashes(m: EntityManager, issued: readonly Issued[], revokedTokenId: string | null = null) {
+  const params: unknown[] = revokedTokenId === null ? [] : [revokedTokenId];
   const values = issued.map((e) => {
     const d = e.data;
     const n = params.length;
@@ -51,9 +59,10 @@ async function insertOAuthTokens(m: EntityManager, events: readonly LatchkeyEven
     params.push(d.accountIds, d.scopes, d.issuedAt, d.expiresAt ?? null);
     return `(${Array.from({ length: 10 }, (_, i) => `$${n + i + 1}`).join(', ')})`;
   });
+  const revoke =
+    revokedTokenId === null ? '' : 'WITH revoked AS (UPDATE token_hashes SET revoked = true WHERE token_id = $1) ';
   await m.query(
-    `WITH rotated AS (UPDATE token_hashes SET revoked = true WHERE $1::text IS NOT NULL AND token_id = $1::text)
-     INSERT INTO token_hashes (token_hash, token_id, grant_id, token_kind, user_id, client_id, account_ids, scopes, issued_at, expires_at)
+    `${revoke}INSERT INTO token_hashes (token_hash, token_id, grant_id, token_kind, user_id, client_id, account_ids, scopes, issued_at, expires_at)
      VALUES ${values.join(', ')} ON CONFLICT (token_hash) DO NOTHING`,
     params,
   );
@@ -117,22 +126,7 @@ async function projectOne(m: EntityManager, e: LatchkeyEvent): Promise<void> {
     }
     case 'TokenIssued': {
       const d = e.data;
-      await m.query(
-        `INSERT INTO token_hashes (token_hash, token_id, grant_id, token_kind, user_id, client_id, account_ids, scopes, issued_at, expires_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (token_hash) DO NOTHING`,
-        [
-          d.tokenHash,
-          d.tokenId,
-          d.grantId,
-          d.tokenKind,
-          d.userId ?? null,
-          d.clientId ?? null,
-          d.accountIds,
-          d.scopes,
-          d.issuedAt,
-          d.expiresAt,
-        ],
-      );
+      await insertTokenHashes(m, [e]);
       if (d.tokenKind === 'pat') {
         await m.query(
           'UPDATE pats SET token_id = $2, display_prefix = $3, issued_at = $4, expires_at = $5 WHERE grant_id = $1',

@@ -3,7 +3,7 @@ import type { EventEnvelope } from '@latchkey/contracts';
 import type { PgEventStore } from '../store/pg-event-store';
 import { assertSnapshotPolicy, type SnapshotPolicy } from '../store/snapshots';
 import type { DomainEvent, StreamRef } from '../store/types';
-import type { Decider } from './decider';
+import { fold, type Decider } from './decider';
 
 export interface RunCommandOptions<TState> {
   stream: StreamRef;
@@ -76,10 +76,9 @@ export class CommandRunner {
       : policy
         ? await this.store.loadFromSnapshot(options.stream.id, policy.name, manager)
         : { snapshot: null, events: await this.store.load(options.stream.id, manager) };
-    const base = snapshot ? (snapshot.state as TState) : decider.initialState;
-    const state = (history as unknown as TEvent[]).reduce((s, e) => decider.evolve(s, e), base);
+    const state = fold(decider, history as unknown as TEvent[], snapshot ? (snapshot.state as TState) : undefined);
     const events = decider.decide(command, state);
-    const next = events.reduce((s, e) => decider.evolve(s, e), state);
+    const next = fold(decider, events, state);
     const { version, envelopes } = await this.store.appendIn(manager, {
       stream: options.stream,
       expectedVersion: history.length > 0 ? history[history.length - 1].aggregateVersion : (snapshot?.version ?? 0),

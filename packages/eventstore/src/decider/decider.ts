@@ -10,10 +10,11 @@ export interface Decider<TCommand, TState, TEvent extends DomainEvent> {
   initialState: TState;
 }
 
-/** Folds events into a state, starting from the decider's initial state. */
+/** Folds events into a state, starting from `from` (default: the decider's initial state). */
 export function fold<TState, TEvent extends DomainEvent>(
   decider: Pick<Decider<unknown, TState, TEvent>, 'evolve' | 'initialState'>,
   events: readonly TEvent[],
+  from: TState = decider.initialState,
 ): TState {
-  return events.reduce((state, event) => decider.evolve(state, event), decider.initialState);
+  return events.reduce((state, event) => decider.evolve(state, event), from);
 }
