@@ -341,6 +341,54 @@ describe('OutboxRelay (real PostgreSQL and Kafka)', () => {
       }
     });
 
+    it('after a poke a pass goes straight to the rows: two round trips on its connection, no emptiness check', async () => {
+      const { topic, store } = await topicWithStore();
+      const recorder = await startRecorder(kafka, topic);
+      // the statements sent on each connection the data source opens from here on (the relay keeps one)
+      const connections: string[][] = [];
+      const createQueryRunner = db.dataSource.createQueryRunner.bind(db.dataSource);
+      const spy = jest.spyOn(db.dataSource, 'createQueryRunner').mockImplementation((mode) => {
+        const runner = createQueryRunner(mode);
+        const connect = runner.connect.bind(runner);
+        runner.connect = async () => {
+          const client = (await connect()) as { query: (...args: unknown[]) => unknown; sent?: string[] };
+          if (!client.sent) {
+            const sent: string[] = (client.sent = []);
+            connections.push(sent);
+            const query = client.query.bind(client);
+            client.query = (...args: unknown[]) => {
+              sent.push(String(typeof args[0] === 'string' ? args[0] : (args[0] as { text: string }).text));
+              return query(...args);
+            };
+          }
+          return client;
+        };
+        return runner;
+      });
+      const relayStatements = () =>
+        connections.find((sent) => sent.some((q) => q.startsWith('SELECT 1 FROM outbox'))) ?? [];
+      const relay = new OutboxRelay(db.dataSource, producer, { pollIntervalMs: HOUR });
+      const off = store.committed.onCommitted(() => relay.poke());
+      relay.start();
+      try {
+        await waitFor(() => relayStatements().length > 0, { what: 'the first (empty) pass' });
+        const sent = relayStatements();
+        sent.length = 0;
+        const id = randomUUID();
+        await store.append({ stream: { type: 'user', id }, expectedVersion: 0, events: [userRegistered(id, 0)] });
+        await waitFor(() => recorder.handled.some((e) => e.aggregateId === id), { what: 'the event on Kafka' });
+        await waitFor(async () => (await relay.pending()) === 0, { what: 'an empty outbox' });
+        expect(sent).toHaveLength(2);
+        expect(sent[0]).toMatch(/^BEGIN; SELECT pg_try_advisory_xact_lock/);
+        expect(sent[1]).toMatch(/^DELETE FROM outbox WHERE position IN \([0-9]+\); COMMIT$/);
+      } finally {
+        off();
+        spy.mockRestore();
+        await relay.stop();
+        await recorder.consumer.stop();
+      }
+    });
+
     it('a poke while a pass is under way is not lost: commits racing a pass all leave without a poll', async () => {
       const { topic, store } = await topicWithStore();
       const recorder = await startRecorder(kafka, topic);

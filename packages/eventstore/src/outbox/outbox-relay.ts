@@ -191,7 +191,7 @@ export class OutboxRelay {
    * number published, or null when another instance holds the lock.
    */
   async publishBatch(): Promise<number | null> {
-    const pass = await this.pass();
+    const pass = await this.pass(false);
     return pass === null ? null : pass.published;
   }
 
@@ -201,9 +201,10 @@ export class OutboxRelay {
    * TypeORM's transaction it was five, each waiting for the one before.) Only numbers the relay
    * checked itself are written into these statements.
    */
-  private async pass(): Promise<Pass | null> {
-    // an empty outbox (the idle case) costs one cheap statement, not a transaction
-    if (!this.poked && !(await this.anyRows())) return NOTHING;
+  private async pass(rowsKnown: boolean): Promise<Pass | null> {
+    // an empty outbox (the idle case) costs one cheap statement, not a transaction; after a poke
+    // or a full batch rows are known to be there, so the pass goes straight to them
+    if (!rowsKnown && !(await this.anyRows())) return NOTHING;
     const pass = await this.withConnection(async (runner) => {
       const client = (await runner.connect()) as SimpleQueryClient;
       const [, lock, head] = (await client.query(
@@ -283,17 +284,21 @@ export class OutboxRelay {
   }
 
   private async run(): Promise<void> {
+    let rowsLeft = false; // the last pass left rows (a full batch): the next needs no emptiness check
     while (this.running) {
       let wait: number;
+      const rowsKnown = this.poked || rowsLeft;
       this.poked = false;
+      rowsLeft = false;
       try {
-        const pass = await this.pass();
+        const pass = await this.pass(rowsKnown);
         this.failures = 0;
         // another instance holds the lock: it may have read before our commit, so after a poke
         // try again shortly rather than at the standby interval
         if (pass === null) wait = this.poked ? STANDBY_AFTER_POKE_MS : this.standbyIntervalMs;
         else {
           if (pass.published > 0) this.options.onPublished?.(pass.published);
+          rowsLeft = pass.more;
           wait = pass.more || this.poked ? 0 : this.pollIntervalMs;
         }
       } catch (err) {
