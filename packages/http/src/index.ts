@@ -66,3 +66,4 @@ export { SERVICE_CREDENTIAL, ServiceCredentialGuard } from './auth/service-crede
 export { readinessController, type Readiness } from './health/readiness.controller';
 export { serveUntilSignal, listenUrl, type Listener } from './app/serve';
 export { healthController } from './health/health.controller';
+export { SafeHtml, escapeHtml, html } from './html/html';

@@ -1,4 +1,4 @@
-import { html, type SafeHtml } from './html';
+import { html, type SafeHtml } from '@latchkey/http';
 
 /** Where the pages' stylesheet is served (same origin: the pages load nothing from elsewhere). */
 export const STYLESHEET_PATH = '/oauth/assets/latchkey.css';

@@ -1,4 +1,4 @@
-import { html } from './html';
+import { html } from '@latchkey/http';
 import { page } from './layout';
 import { scopeInWords } from './scope-words';
 

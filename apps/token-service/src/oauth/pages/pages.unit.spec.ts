@@ -1,4 +1,4 @@
-import { escapeHtml, html } from './html';
+import { escapeHtml, html } from '@latchkey/http';
 import { pageHeaders } from './page-headers';
 import { consentPage, errorPage, loginPage } from './pages';
 import { scopeInWords } from './scope-words';
