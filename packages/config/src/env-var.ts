@@ -201,3 +201,24 @@ export function serviceCredential(options: Omit<EnvVarOptions<string>, 'sensitiv
     { ...options, sensitive: true },
   );
 }
+
+/**
+ * A 256-bit key (e.g. for sealing what a service keeps at rest): 64 hex characters or 43
+ * base64url characters. Parsed to its 32 bytes; never echoed in an error.
+ */
+export function secretKey(options: Omit<EnvVarOptions<Buffer>, 'sensitive'> = {}): EnvVar<Buffer> {
+  const expected = 'a 256-bit key: 64 hex characters or 43 base64url characters (e.g. `openssl rand -hex 32`)';
+  return envVar(
+    expected,
+    (raw) => {
+      const key = /^[0-9a-fA-F]{64}$/.test(raw)
+        ? Buffer.from(raw, 'hex')
+        : /^[A-Za-z0-9_-]{43}$/.test(raw)
+          ? Buffer.from(raw, 'base64url')
+          : null;
+      if (!key || key.length !== 32) throw new InvalidValue(expected);
+      return key;
+    },
+    { ...options, sensitive: true },
+  );
+}

@@ -7,6 +7,7 @@ import {
   parseHostPort,
   port,
   postgresUrl,
+  secretKey,
   serviceCredential,
 } from './env-var';
 
@@ -18,6 +19,15 @@ describe('env var parsers', () => {
     it.each(['127.0.0.1:3103', 'ftp://x/y', 'http://a b/', 'not a url', 'javascript:alert(1)'])('rejects %s', (raw) => {
       expect(() => httpUrl().parse(raw)).toThrow('an absolute http(s) URL');
     });
+  });
+
+  it('secretKey takes 32 bytes as hex or base64url, is sensitive, and refuses anything else', () => {
+    const bytes = Buffer.from(Array.from({ length: 32 }, (_, i) => i * 7));
+    expect(secretKey().sensitive).toBe(true);
+    expect(secretKey().parse(bytes.toString('hex'))).toEqual(bytes);
+    expect(secretKey().parse(bytes.toString('base64url'))).toEqual(bytes);
+    for (const bad of ['', 'x'.repeat(64), bytes.toString('hex').slice(2), bytes.toString('base64'), 'secret'])
+      expect(() => secretKey().parse(bad)).toThrow('a 256-bit key');
   });
 
   it('serviceCredential needs 32 characters and is sensitive', () => {

@@ -9,6 +9,7 @@ export {
   parseHostPort,
   port,
   postgresUrl,
+  secretKey,
   serviceCredential,
   string,
   type EnvVar,

@@ -27,3 +27,4 @@ export { runMigrations, migrateMain } from './migrations/run-migrations';
 export { createServiceDataSource, type ServiceDataSourceOptions } from './migrations/service-data-source';
 export { envelopesOf } from './store/envelopes-of';
 export { deciderScenarios } from './decider/decider-scenarios';
+export { returnedRows } from './store/returned-rows';

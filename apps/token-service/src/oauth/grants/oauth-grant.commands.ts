@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
-import { lockStream } from '@latchkey/eventstore';
+import { lockStream, returnedRows } from '@latchkey/eventstore';
 import type { ServiceRuntime } from '@latchkey/service-runtime';
 import { displayPrefix, generateSecret, hashSecret, parseSecret } from '@latchkey/token-format';
 import type { EntityManager } from 'typeorm';
@@ -22,7 +22,6 @@ import type { AuthorizationRequest } from '../authorize/authorization-request';
 import type { OAuthClient } from '../clients/oauth-client';
 import { OAuthError } from '../oauth-error';
 import { s256ChallengeOf, verifierMatches } from '../pkce/pkce';
-import { returnedRows } from '../../database/returned-rows';
 
 /** An authorization code lives this long (RFC 6749 §4.1.2 recommends at most 10 minutes; we take 60 s). */
 export const CODE_LIFETIME_MS = 60_000;

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hashSecret } from '@latchkey/token-format';
 import type { DataSource } from 'typeorm';
 import type { RequestParameters } from '../authorize/authorization-request';
-import { returnedRows } from '../../database/returned-rows';
+import { returnedRows } from '@latchkey/eventstore';
 
 /** RFC 9126 §2.2: the `request_uri` prefix, then a random reference. */
 export const REQUEST_URI_PREFIX = 'urn:ietf:params:oauth:request_uri:';

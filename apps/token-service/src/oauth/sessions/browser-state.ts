@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hashSecret, secretsEqual } from '@latchkey/token-format';
 import type { DataSource } from 'typeorm';
-import { returnedRows } from '../../database/returned-rows';
+import { returnedRows } from '@latchkey/eventstore';
 
 export const SESSION_LIFETIME_MS = 8 * 3_600_000;
 export const INTERACTION_LIFETIME_MS = 10 * 60_000;
