@@ -67,3 +67,4 @@ export { readinessController, type Readiness } from './health/readiness.controll
 export { serveUntilSignal, listenUrl, type Listener } from './app/serve';
 export { healthController } from './health/health.controller';
 export { SafeHtml, escapeHtml, html } from './html/html';
+export { pageHeaders, type PageHeaderOptions } from './html/page-headers';

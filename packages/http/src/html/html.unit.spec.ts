@@ -1,4 +1,5 @@
 import { escapeHtml, html, SafeHtml } from './html';
+import { pageHeaders } from './page-headers';
 
 describe('html (the one way pages build markup)', () => {
   it('escapes every interpolated value, in content and in quoted attributes', () => {
@@ -11,9 +12,10 @@ describe('html (the one way pages build markup)', () => {
 
   it('keeps nested templates and lists of them as markup, and drops null and undefined', () => {
     const items = ['a<b', 'c'].map((t) => html`<li>${t}</li>`);
+    const none = [null, undefined];
     expect(
       html`<ul>
-        ${items}${null}${undefined}
+        ${items}${none}
       </ul>`.value,
     ).toBe('<ul><li>a&lt;b</li><li>c</li></ul>');
     expect(html`${3}`).toBeInstanceOf(SafeHtml);
@@ -22,5 +24,15 @@ describe('html (the one way pages build markup)', () => {
 
   it('escapeHtml leaves ordinary text alone', () => {
     expect(escapeHtml('Orders app — read')).toBe('Orders app — read');
+  });
+});
+
+describe('pageHeaders', () => {
+  it('allow same-origin scripts only when asked, never inline ones', () => {
+    expect(pageHeaders()['content-security-policy']).not.toContain('script-src');
+    const csp = pageHeaders({ scripts: true })['content-security-policy'];
+    expect(csp).toContain("script-src 'self';");
+    expect(csp).not.toContain('unsafe-inline');
+    expect(csp).toContain("frame-ancestors 'none'");
   });
 });

@@ -21,7 +21,7 @@ import { TOKEN_CONTEXT, type TokenContext } from '../../token.context';
 import type { OAuthClient } from '../clients/oauth-client';
 import { httpLoginCheck, LoginCheckUnavailableError, type LoginCheck } from '../login/login-check.client';
 import { OAuthError, isOAuthError } from '../oauth-error';
-import { pageHeaders } from '../pages/page-headers';
+import { pageHeaders } from '@latchkey/http';
 import { PushedRequests } from '../par/pushed-requests';
 import { consentPage, errorPage, loginPage, logoutPage } from '../pages/pages';
 import {
@@ -55,7 +55,7 @@ function logoutCsrf(session: string): string {
 
 /** A page answer: status, the page headers, the HTML. */
 function sendPage(reply: FastifyReply, status: number, body: string, formTargets: readonly string[] = []): void {
-  void reply.status(status).headers(pageHeaders(formTargets)).send(body);
+  void reply.status(status).headers(pageHeaders({ formTargets })).send(body);
 }
 
 /** See other: every POST answers 303, and so do the redirects to the client. */

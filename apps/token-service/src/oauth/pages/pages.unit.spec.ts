@@ -1,5 +1,5 @@
-import { escapeHtml, html } from '@latchkey/http';
-import { pageHeaders } from './page-headers';
+import { escapeHtml, html, pageHeaders } from '@latchkey/http';
+
 import { consentPage, errorPage, loginPage } from './pages';
 import { scopeInWords } from './scope-words';
 
@@ -66,7 +66,7 @@ describe('the authorization server’s pages', () => {
   });
 
   it('send headers that forbid framing, script and referrers, and allow the form to go only here (and to the client after consent)', () => {
-    const headers = pageHeaders(['https://app.example/cb?x=1']);
+    const headers = pageHeaders({ formTargets: ['https://app.example/cb?x=1'] });
     expect(headers['content-security-policy']).toBe(
       "default-src 'none'; style-src 'self'; form-action 'self' https://app.example; frame-ancestors 'none'; base-uri 'none'",
     );
