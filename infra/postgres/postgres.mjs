@@ -17,7 +17,13 @@ export const port = Number(process.env.PGPORT ?? 5432);
 export const user = process.env.PGUSER ?? 'postgres';
 
 /** One database per service, plus one for the packages' integration tests. */
-export const DATABASES = ['latchkey_identity', 'latchkey_applications', 'latchkey_tokens', 'latchkey_test'];
+export const DATABASES = [
+  'latchkey_identity',
+  'latchkey_applications',
+  'latchkey_tokens',
+  'latchkey_console',
+  'latchkey_test',
+];
 
 const log = (m) => console.log(`[postgres] ${m}`);
 
