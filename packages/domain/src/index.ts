@@ -11,3 +11,4 @@ export {
   type TextRules,
 } from './text';
 export { LOOPBACK_HOSTS, redirectUriMatches } from './redirect-uri-match';
+export { DIRECTORY_ACCOUNT_ID, stableId } from './stable-id';

@@ -25,6 +25,13 @@ const AllowedScopes = (description: string) => Type.Array(Scope, { uniqueItems: 
 const AccountIds = (description: string) => Type.Array(Id('Account id.'), { uniqueItems: true, description });
 const TtlSeconds = (description: string) => Type.Integer({ minimum: 1, description });
 
+/**
+ * The client id of Latchkey's own web console (apps/console). application-registry registers it
+ * at its start, and only there (every other client id is random); its ApplicationRegistered says
+ * `console: true`.
+ */
+export const CONSOLE_CLIENT_ID = 'f398c2c5-80ad-4377-988c-14aa059ef5d0';
+
 export const ApplicationRegisteredDataSchema = Type.Object(
   {
     clientId: Id('OAuth client_id of the application.'),
@@ -47,6 +54,12 @@ export const ApplicationRegisteredDataSchema = Type.Object(
     ),
     secretHash: Type.Optional(
       Sha256Base64Url('SHA-256 (base64url) of the client secret; confidential clients only. Never the secret.'),
+    ),
+    console: Type.Optional(
+      Type.Boolean({
+        description:
+          "Latchkey's own web console (client id CONSOLE_CLIENT_ID, registered by application-registry itself): its tokens act for their user as a login session does — in every account of the user, with the user's permissions, and they may manage the user's tokens and grants; the application's allowedScopes and accountIds are no ceiling for them. Absent means false.",
+      }),
     ),
   },
   { additionalProperties: false },

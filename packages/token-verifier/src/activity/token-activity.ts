@@ -24,6 +24,12 @@ export interface ActiveToken {
   tokenId: string;
   grantId: string;
   clientId: string | null;
+  /**
+   * Issued to Latchkey's own console (its application's `console` flag): acting for its user as a
+   * login session does, it may manage the user's tokens and grants, which no other application's
+   * token may.
+   */
+  viaConsole: boolean;
   accountIds: readonly string[];
   /**
    * token scopes ∩ the user's current permissions: in `account` when one is asked for, otherwise
@@ -46,6 +52,11 @@ export interface VerifyOptions {
 /** What is known of a token's application where the decision is taken (undefined: not known there). */
 export interface ApplicationFacts {
   readonly disabled: boolean;
+  /**
+   * Latchkey's own console (ApplicationRegistered `console: true`): its tokens act for their user
+   * as a login session does, so the application's scopes and accounts are no ceiling for them.
+   */
+  readonly console: boolean;
   /** The scopes the application may request now; null when not known (no ceiling applied). */
   readonly allowedScopes: readonly string[] | null;
   /** The accounts the application may act in now; null when not known. */
@@ -114,15 +125,17 @@ export function decideActive(
     if (user.deactivated) return { active: false, reason: 'user_deactivated' };
   }
   if (applicationDisabled) return { active: false, reason: 'application_disabled' };
-  // an application's token acts only where the token and the application may both act now
-  const appAccounts = token.clientId === null ? null : (application?.accountIds ?? null);
+  // an application's token acts only where the token and the application may both act now (the
+  // console's tokens act wherever their user does, as a login session would)
+  const underApplication = token.clientId !== null && application?.console !== true;
+  const appAccounts = underApplication ? (application?.accountIds ?? null) : null;
   const accountIds = appAccounts === null ? token.accountIds : token.accountIds.filter((a) => appAccounts.includes(a));
   if (accountIds.length === 0 && token.accountIds.length > 0) return { active: false, reason: 'account_not_allowed' };
   const account = options.account;
   if (account !== undefined && !accountIds.includes(account)) return { active: false, reason: 'account_not_allowed' };
 
   // an application's token never does more than the application may request now
-  const ceiling = token.clientId === null ? null : (application?.allowedScopes ?? null);
+  const ceiling = underApplication ? (application?.allowedScopes ?? null) : null;
   const scopes = ceiling === null ? token.scopes : intersectFrozen(token.scopes, ceiling);
   const effective = effectiveScopes({ scopes, accountIds }, token.userId === null ? undefined : user, account);
   return {
@@ -132,6 +145,7 @@ export function decideActive(
     tokenId: token.tokenId,
     grantId: token.grantId,
     clientId: token.clientId,
+    viaConsole: token.clientId !== null && application?.console === true,
     accountIds,
     effectiveScopes: effective,
     missingScopes: missingScopes(options.requiredScopes ?? NO_SCOPES, effective),

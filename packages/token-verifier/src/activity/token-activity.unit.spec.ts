@@ -63,7 +63,7 @@ describe('decideActive — the one rule of "is this token active" (the verificat
       decideActive(
         facts,
         who,
-        disabled ? { disabled: true, allowedScopes: null, accountIds: null } : undefined,
+        disabled ? { disabled: true, console: false, allowedScopes: null, accountIds: null } : undefined,
         {},
         NOW,
       ),
@@ -89,6 +89,7 @@ describe('decideActive — the one rule of "is this token active" (the verificat
       tokenId: 't1',
       grantId: 'g1',
       clientId: null,
+      viaConsole: false,
       accountIds: ['acct-1'],
       effectiveScopes: ['orders:read', 'orders:update'],
       missingScopes: ['orders:delete'],
@@ -124,7 +125,7 @@ describe("an application's token is limited by what the application may request 
   const appToken = token({ clientId: 'c1', scopes: ['orders:read', 'orders:update'] });
 
   it('a narrowed application loses the scope at once, for user and client tokens alike', () => {
-    const narrowed = { disabled: false, allowedScopes: ['orders:read'], accountIds: null };
+    const narrowed = { disabled: false, console: false, allowedScopes: ['orders:read'], accountIds: null };
     expect(decideActive(appToken, ada, narrowed, { account: 'acct-1' }, NOW)).toMatchObject({
       active: true,
       effectiveScopes: ['orders:read'],
@@ -138,7 +139,7 @@ describe("an application's token is limited by what the application may request 
       decideActive(
         appToken,
         ada,
-        { disabled: false, allowedScopes: ['orders:*'], accountIds: null },
+        { disabled: false, console: false, allowedScopes: ['orders:*'], accountIds: null },
         { account: 'acct-1' },
         NOW,
       ),
@@ -147,19 +148,25 @@ describe("an application's token is limited by what the application may request 
       decideActive(
         appToken,
         ada,
-        { disabled: false, allowedScopes: null, accountIds: null },
+        { disabled: false, console: false, allowedScopes: null, accountIds: null },
         { account: 'acct-1' },
         NOW,
       ),
     ).toMatchObject({ effectiveScopes: ['orders:read', 'orders:update'] });
     expect(
-      decideActive(token(), ada, { disabled: true, allowedScopes: [], accountIds: null }, { account: 'acct-1' }, NOW),
+      decideActive(
+        token(),
+        ada,
+        { disabled: true, console: false, allowedScopes: [], accountIds: null },
+        { account: 'acct-1' },
+        NOW,
+      ),
     ).toMatchObject({ active: true });
   });
 
   it('an application removed from an account loses it at once; a PAT is not concerned', () => {
     const twoAccounts = token({ clientId: 'c1', accountIds: ['acct-1', 'acct-2'], scopes: ['orders:read'] });
-    const onlyFirst = { disabled: false, allowedScopes: null, accountIds: ['acct-1'] };
+    const onlyFirst = { disabled: false, console: false, allowedScopes: null, accountIds: ['acct-1'] };
     expect(decideActive(twoAccounts, ada, onlyFirst, { account: 'acct-2' }, NOW)).toEqual({
       active: false,
       reason: 'account_not_allowed',
@@ -186,10 +193,62 @@ describe("an application's token is limited by what the application may request 
 
   it('an application allowed nothing any more leaves its tokens nothing', () => {
     expect(
-      decideActive(appToken, ada, { disabled: false, allowedScopes: [], accountIds: null }, { account: 'acct-1' }, NOW),
+      decideActive(
+        appToken,
+        ada,
+        { disabled: false, console: false, allowedScopes: [], accountIds: null },
+        { account: 'acct-1' },
+        NOW,
+      ),
     ).toMatchObject({
       active: true,
       effectiveScopes: [],
+    });
+  });
+});
+
+describe('the console’s tokens (ApplicationRegistered console: true) act for their user as a login session does', () => {
+  const consoleApp = { disabled: false, console: true, allowedScopes: [] as string[], accountIds: [] as string[] };
+  const consoleToken = token({
+    clientId: 'console',
+    accountIds: ['acct-1', 'acct-2'],
+    scopes: ['orders:read', 'orders:delete', 'personal_access_tokens:create'],
+  });
+
+  it('in every account of the token, whatever the application’s accounts, with the user’s permissions there', () => {
+    expect(decideActive(consoleToken, ada, consoleApp, { account: 'acct-2' }, NOW)).toMatchObject({
+      active: true,
+      viaConsole: true,
+      accountIds: ['acct-1', 'acct-2'],
+      effectiveScopes: ['orders:read'],
+    });
+    expect(decideActive(consoleToken, ada, consoleApp, { account: 'acct-1' }, NOW)).toMatchObject({
+      effectiveScopes: ['orders:delete', 'orders:read'],
+    });
+  });
+
+  it('the same token of an ordinary application is cut to the application’s accounts and scopes', () => {
+    const ordinary = { ...consoleApp, console: false, accountIds: ['acct-1'] };
+    expect(decideActive(consoleToken, ada, ordinary, {}, NOW)).toMatchObject({
+      active: true,
+      viaConsole: false,
+      accountIds: ['acct-1'],
+      effectiveScopes: [],
+    });
+    ordinary.accountIds = [];
+    expect(decideActive(consoleToken, ada, ordinary, { account: 'acct-1' }, NOW)).toEqual({
+      active: false,
+      reason: 'account_not_allowed',
+    });
+  });
+
+  it('still never more than the token carries, nor alive once the console is disabled', () => {
+    expect(
+      decideActive(consoleToken, ada, consoleApp, { account: 'acct-1', requiredScopes: ['orders:update'] }, NOW),
+    ).toMatchObject({ active: true, missingScopes: ['orders:update'] });
+    expect(decideActive(consoleToken, ada, { ...consoleApp, disabled: true }, { account: 'acct-1' }, NOW)).toEqual({
+      active: false,
+      reason: 'application_disabled',
     });
   });
 });

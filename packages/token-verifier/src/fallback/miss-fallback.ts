@@ -10,6 +10,7 @@ import {
 /** An application the local projection does not know as new as the answer: active, as the answer says. */
 const ANSWERED_APPLICATION: ApplicationFacts = Object.freeze({
   disabled: false,
+  console: false,
   allowedScopes: null,
   accountIds: null,
 });

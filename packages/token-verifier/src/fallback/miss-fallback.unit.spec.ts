@@ -84,7 +84,8 @@ describe('MissFallback', () => {
       app?: { version: number; disabled: boolean; allowedScopes?: readonly string[] | null },
     ): LocalSubjectState => ({
       user: () => user,
-      application: () => (app === undefined ? undefined : { allowedScopes: null, accountIds: null, ...app }),
+      application: () =>
+        app === undefined ? undefined : { console: false, allowedScopes: null, accountIds: null, ...app },
     });
     const member = (over: Partial<UserFacts & { version: number }> = {}) => ({
       deactivated: false,

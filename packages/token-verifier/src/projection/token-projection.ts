@@ -98,6 +98,8 @@ export interface UserEntry {
 export interface ApplicationEntry {
   version: number;
   disabled: boolean;
+  /** Latchkey's own console (see ApplicationFacts.console). */
+  console: boolean;
   /** What the application may request now (interned); null until its registration is seen. */
   allowedScopes: readonly string[] | null;
   /** Where the application may act now (interned); null until its registration is seen. */
@@ -226,6 +228,7 @@ export class TokenProjection {
       case 'ApplicationRegistered':
         this.changeApplication(event.data.clientId, event.aggregateVersion, {
           disabled: false,
+          console: event.data.console === true,
           allowedScopes: event.data.allowedScopes,
           accountIds: event.data.accountIds,
         });
@@ -395,12 +398,24 @@ export class TokenProjection {
   private changeApplication(
     clientId: string,
     version: number,
-    change: { disabled?: boolean; allowedScopes?: readonly string[]; accountIds?: readonly string[] },
+    change: {
+      disabled?: boolean;
+      console?: boolean;
+      allowedScopes?: readonly string[];
+      accountIds?: readonly string[];
+    },
   ): void {
-    const a = this.applications.get(clientId) ?? { version: 0, disabled: false, allowedScopes: null, accountIds: null };
+    const a = this.applications.get(clientId) ?? {
+      version: 0,
+      disabled: false,
+      console: false,
+      allowedScopes: null,
+      accountIds: null,
+    };
     if (version <= a.version) return;
     a.version = version;
     if (change.disabled !== undefined) a.disabled = change.disabled;
+    if (change.console !== undefined) a.console = change.console;
     if (change.allowedScopes !== undefined) a.allowedScopes = this.internList(change.allowedScopes);
     if (change.accountIds !== undefined) a.accountIds = this.internList(change.accountIds);
     this.applications.set(clientId, a);

@@ -128,3 +128,31 @@ describe('TokenProjection — revocation memory is bounded (item 16)', () => {
     expect(verifyToken(p, forever.token)).toEqual({ active: false, reason: 'unknown' });
   });
 });
+
+describe('TokenProjection — applications', () => {
+  const registered = (f: EventFactory, clientId: string, extra: Record<string, unknown> = {}) =>
+    f.event('ApplicationRegistered', clientId, {
+      clientId,
+      ownerAccountId: 'acct-1',
+      name: 'App',
+      clientType: 'public',
+      redirectUris: ['http://127.0.0.1:3000/callback'],
+      grantTypes: ['authorization_code', 'refresh_token'],
+      allowedScopes: [],
+      accountIds: [],
+      accessTokenTtlSeconds: 3600,
+      refreshTokenTtlSeconds: 1209600,
+      firstParty: true,
+      ...extra,
+    } as never);
+
+  it('knows the console by its registration’s console flag, and an ordinary application as not the console', () => {
+    const f = new EventFactory();
+    const [console, ordinary] = [randomUUID(), randomUUID()];
+    const p = new TokenProjection();
+    p.apply(registered(f, console, { console: true }));
+    p.apply(registered(f, ordinary));
+    expect(p.application(console)).toMatchObject({ console: true, disabled: false, accountIds: [] });
+    expect(p.application(ordinary)).toMatchObject({ console: false });
+  });
+});
