@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
+import { CONSOLE_CLIENT_ID } from '@latchkey/contracts';
+import { DIRECTORY_ACCOUNT_ID } from '@latchkey/domain';
 import { fold } from '@latchkey/eventstore';
 import type { ServiceRuntime } from '@latchkey/service-runtime';
 import { generateSecret, hashSecret } from '@latchkey/token-format';
@@ -55,6 +57,29 @@ export class ApplicationCommands {
       `registered ${input.clientType} application ${clientId} for account ${input.ownerAccountId} by ${actor}`,
     );
     return { clientId, clientSecret };
+  }
+
+  /**
+   * The console's registration, made at every start (idempotent; see RegisterConsole): answers
+   * what it did. Two instances starting at once are serialised by the stream's lock.
+   */
+  async registerConsole(redirectUri: string): Promise<'registered' | 'updated' | 'unchanged'> {
+    const events = await this.run(
+      CONSOLE_CLIENT_ID,
+      {
+        type: 'RegisterConsole',
+        clientId: CONSOLE_CLIENT_ID,
+        ownerAccountId: DIRECTORY_ACCOUNT_ID,
+        redirectUris: [redirectUri],
+        limits: this.limits,
+      },
+      'bootstrap',
+    );
+    const outcome =
+      events.length === 0 ? 'unchanged' : events[0].type === 'ApplicationRegistered' ? 'registered' : 'updated';
+    if (outcome !== 'unchanged')
+      this.log.log(`${outcome} the console's client ${CONSOLE_CLIENT_ID} (redirect URI ${redirectUri})`);
+    return outcome;
   }
 
   async update(clientId: string, changes: ApplicationChanges, registrant: Registrant, actor: string): Promise<void> {

@@ -2,6 +2,7 @@ import {
   defineEnv,
   host,
   hostPortList,
+  httpUrl,
   logLevel,
   port,
   postgresUrl,
@@ -27,6 +28,11 @@ export const APPLICATION_REGISTRY_ENV = defineEnv({
   }),
   KAFKA_BROKERS: hostPortList({ localDefault: ['127.0.0.1:9092'], description: 'Kafka bootstrap brokers' }),
   LOG_LEVEL: logLevel({ description: 'error|warn|log|debug' }),
+  CONSOLE_REDIRECT_URI: httpUrl({
+    localDefault: 'http://127.0.0.1:3000/callback',
+    description:
+      'the console’s OAuth redirect URI (its PUBLIC_URL + /callback): the registry registers the console’s client with it at every start',
+  }),
   INTERNAL_SERVICE_TOKEN: serviceCredential({
     localDefault: 'local-development-internal-token-0000',
     description: 'credential presented to token-service’s internal introspection (`Authorization: Bearer …`)',

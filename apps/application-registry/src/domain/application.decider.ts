@@ -65,6 +65,8 @@ export interface ApplicationProfile extends ApplicationSettings {
   clientId: string;
   ownerAccountId: string;
   clientType: ClientType;
+  /** Latchkey's own console (registered by RegisterConsole only). */
+  console: boolean;
   /** Null for public clients. */
   secret: ApplicationSecret | null;
 }
@@ -144,12 +146,31 @@ export type RotateSecret = {
   limits: Limits;
 };
 
+/**
+ * The registry's own registration of Latchkey's console, at its start: a public, first-party
+ * client under CONSOLE_CLIENT_ID whose tokens act for their user as a login session does.
+ * Idempotent: when registered already, only a changed redirect URI is recorded.
+ */
+export type RegisterConsole = {
+  type: 'RegisterConsole';
+  clientId: string;
+  ownerAccountId: string;
+  redirectUris: readonly string[];
+  limits: Limits;
+};
+
 export type DisableApplication = { type: 'DisableApplication'; reason?: string | null };
 export type EnableApplication = { type: 'EnableApplication' };
 export type DeleteApplication = { type: 'DeleteApplication' };
 
 export type ApplicationCommand =
-  RegisterApplication | UpdateApplication | RotateSecret | DisableApplication | EnableApplication | DeleteApplication;
+  | RegisterApplication
+  | RegisterConsole
+  | UpdateApplication
+  | RotateSecret
+  | DisableApplication
+  | EnableApplication
+  | DeleteApplication;
 
 export type ApplicationRegistered = DomainEvent<'ApplicationRegistered', ApplicationRegisteredData>;
 export type ApplicationUpdated = DomainEvent<'ApplicationUpdated', ApplicationUpdatedData>;
@@ -407,6 +428,52 @@ function decideRegister(command: RegisterApplication, state: ApplicationState): 
   return [{ type: 'ApplicationRegistered', data }];
 }
 
+export const CONSOLE_NAME = 'Latchkey console';
+const CONSOLE_DESCRIPTION =
+  'The web console of this Latchkey installation, where people manage their tokens, the applications they authorized and, as administrators, applications and users.';
+
+function decideRegisterConsole(command: RegisterConsole, state: ApplicationState): ApplicationEvent[] {
+  const redirectUris = checkRedirectUris(command.redirectUris);
+  if (redirectUris.length === 0) throw new RegistryError('REDIRECT_URI_REQUIRED', 'the console needs a redirect URI');
+  if (state.status !== 'none') {
+    if (!state.console)
+      throw new RegistryError('APPLICATION_EXISTS', `application ${quoteShort(state.clientId)} is not the console`);
+    // deleted stays deleted (an administrator's decision); otherwise only the redirect URIs follow the settings
+    if (state.status === 'deleted' || sameList(state.redirectUris, redirectUris)) return [];
+    return [{ type: 'ApplicationUpdated', data: { clientId: state.clientId, redirectUris } }];
+  }
+  return [
+    {
+      type: 'ApplicationRegistered',
+      data: {
+        clientId: command.clientId,
+        ownerAccountId: command.ownerAccountId,
+        name: CONSOLE_NAME,
+        description: CONSOLE_DESCRIPTION,
+        clientType: 'public',
+        redirectUris,
+        grantTypes: ['authorization_code', 'refresh_token'],
+        // no ceiling for the console's tokens: they carry their user's permissions (ApplicationRegistered.console)
+        allowedScopes: [],
+        accountIds: [command.ownerAccountId],
+        accessTokenTtlSeconds: command.limits.accessTokenTtlSeconds.default,
+        refreshTokenTtlSeconds: command.limits.refreshTokenTtlSeconds.default,
+        firstParty: true,
+        console: true,
+      },
+    },
+  ];
+}
+
+/** The console's registration is the registry's own: the API may disable and enable it, not change or delete it. */
+function refuseIfConsole(state: ApplicationState): void {
+  if (state.status !== 'none' && state.console)
+    throw new RegistryError(
+      'CONSOLE_MANAGED',
+      'the console’s registration is managed by the platform (application-registry’s CONSOLE_REDIRECT_URI); it can be disabled, not changed or deleted',
+    );
+}
+
 function sameList(a: readonly unknown[], b: readonly unknown[]): boolean {
   return a.length === b.length && a.every((value, i) => value === b[i]);
 }
@@ -534,8 +601,8 @@ function withRotation(secret: ApplicationSecret | null, data: ApplicationSecretR
 }
 
 function profileOf(state: ExistingApplication): ApplicationProfile {
-  const { clientId, ownerAccountId, clientType, secret } = state;
-  return { clientId, ownerAccountId, clientType, secret, ...settingsOf(state) };
+  const { clientId, ownerAccountId, clientType, console, secret } = state;
+  return { clientId, ownerAccountId, clientType, console, secret, ...settingsOf(state) };
 }
 
 export const applicationDecider: Decider<ApplicationCommand, ApplicationState, ApplicationEvent> = {
@@ -545,7 +612,10 @@ export const applicationDecider: Decider<ApplicationCommand, ApplicationState, A
     switch (command.type) {
       case 'RegisterApplication':
         return decideRegister(command, state);
+      case 'RegisterConsole':
+        return decideRegisterConsole(command, state);
       case 'UpdateApplication':
+        refuseIfConsole(state);
         return decideUpdate(command, state);
       case 'RotateSecret':
         return decideRotate(command, state);
@@ -554,6 +624,7 @@ export const applicationDecider: Decider<ApplicationCommand, ApplicationState, A
       case 'EnableApplication':
         return decideEnable(state);
       case 'DeleteApplication':
+        refuseIfConsole(state);
         return decideDelete(state);
       default: {
         const unknown: never = command;
@@ -571,6 +642,7 @@ export const applicationDecider: Decider<ApplicationCommand, ApplicationState, A
           clientId,
           ownerAccountId,
           clientType,
+          console: rest.console === true,
           name,
           description: description ?? null,
           redirectUris: [...rest.redirectUris],

@@ -687,6 +687,7 @@ describe('application decider', () => {
         clientId: C,
         ownerAccountId: OWNER,
         clientType: 'confidential',
+        console: false,
         name: 'Order Dashboard',
         description: 'Shows open orders.',
         redirectUris: ['https://dashboard.example.com/cb'],
@@ -788,6 +789,65 @@ describe('application decider', () => {
       ]) {
         expect(given(event)).toEqual({ status: 'none' });
       }
+    });
+  });
+
+  describe('the console’s registration (RegisterConsole, at the registry’s start)', () => {
+    const registerConsole = {
+      type: 'RegisterConsole' as const,
+      clientId: C,
+      ownerAccountId: OWNER,
+      redirectUris: ['http://127.0.0.1:3000/callback'],
+      limits,
+    };
+
+    it('registers a public first-party client flagged as the console, with no scope or account ceiling of its own', () => {
+      const [event] = decided(registerConsole);
+      expect(event).toEqual({
+        type: 'ApplicationRegistered',
+        data: expect.objectContaining({
+          clientId: C,
+          clientType: 'public',
+          firstParty: true,
+          console: true,
+          grantTypes: ['authorization_code', 'refresh_token'],
+          allowedScopes: [],
+          accountIds: [OWNER],
+          redirectUris: ['http://127.0.0.1:3000/callback'],
+          accessTokenTtlSeconds: 3600,
+          refreshTokenTtlSeconds: 1_209_600,
+        }),
+      });
+      expect(given(event)).toMatchObject({ status: 'enabled', console: true });
+    });
+
+    it('is idempotent: registered already, nothing; a changed redirect URI, one update; deleted stays deleted', () => {
+      const [event] = decided(registerConsole);
+      expect(decided(registerConsole, event)).toEqual([]);
+      expect(decided({ ...registerConsole, redirectUris: ['https://console.example.com/callback'] }, event)).toEqual([
+        { type: 'ApplicationUpdated', data: { clientId: C, redirectUris: ['https://console.example.com/callback'] } },
+      ]);
+      const deleted: ApplicationEvent = { type: 'ApplicationDeleted', data: { clientId: C } };
+      expect(decided({ ...registerConsole, redirectUris: ['https://x.example.com/cb'] }, event, deleted)).toEqual([]);
+    });
+
+    it('refuses a redirect URI that is no redirect URI, and an ordinary application under the console’s id', () => {
+      thenError('REDIRECT_URI_REQUIRED', { ...registerConsole, redirectUris: [] });
+      thenError('REDIRECT_URI_INVALID', { ...registerConsole, redirectUris: ['not a uri'] });
+      thenError('APPLICATION_EXISTS', registerConsole, registered);
+    });
+
+    it('through the API it may be disabled and enabled, not changed or deleted', () => {
+      const [event] = decided(registerConsole);
+      thenError(
+        'CONSOLE_MANAGED',
+        { type: 'UpdateApplication', changes: { name: 'Mine' }, registrant: admin, limits },
+        event,
+      );
+      thenError('CONSOLE_MANAGED', { type: 'DeleteApplication' }, event);
+      const [disabled] = decided({ type: 'DisableApplication' }, event);
+      expect(disabled.type).toBe('ApplicationDisabled');
+      expect(decided({ type: 'EnableApplication' }, event, disabled)[0].type).toBe('ApplicationEnabled');
     });
   });
 

@@ -13,6 +13,8 @@ export const REGISTRY_ERROR_STATUS = {
   ALREADY_DISABLED: 409,
   NOT_DISABLED: 409,
   NOTHING_TO_UPDATE: 422,
+  /** The console's registration is made by the registry itself (at its start), not through the API. */
+  CONSOLE_MANAGED: 409,
   // settings
   NAME_INVALID: 422,
   DESCRIPTION_INVALID: 422,

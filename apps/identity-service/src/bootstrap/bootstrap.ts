@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { DIRECTORY_ACCOUNT_ID, stableId } from '@latchkey/domain';
 import type { AccountCommands } from '../accounts/account.commands';
 import { IdentityError } from '../domain';
 import type { IdentityQueries } from '../read-model/identity.queries';
@@ -12,15 +12,6 @@ export interface BootstrapConfig {
 
 export type BootstrapOutcome = 'disabled' | 'created' | 'already-done';
 
-/** A UUID (v4 layout) derived from a name, so every instance and every start picks the same ids. */
-export function stableId(name: string): string {
-  const h = createHash('sha256').update(`latchkey:${name}`).digest();
-  h[6] = (h[6] & 0x0f) | 0x40;
-  h[8] = (h[8] & 0x3f) | 0x80;
-  const hex = h.subarray(0, 16).toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
-}
-
 export const BOOTSTRAP_ACTOR = 'bootstrap';
 
 /**
@@ -33,7 +24,7 @@ export async function bootstrapDirectory(
   deps: { accounts: AccountCommands; users: UserCommands; queries: IdentityQueries },
 ): Promise<BootstrapOutcome> {
   if (config.adminEmail === '') return 'disabled';
-  const directoryId = stableId('bootstrap:directory');
+  const directoryId = DIRECTORY_ACCOUNT_ID;
   const adminId = stableId(`bootstrap:admin:${config.adminEmail}`);
   let created = false;
   if (!(await deps.queries.account(directoryId))) {
