@@ -58,6 +58,6 @@ export async function startRegistryContext(
     overrides.limits ?? PLATFORM_LIMITS,
     overrides.clock ?? (() => new Date()),
   );
-  await applications.registerConsole(config.CONSOLE_REDIRECT_URI);
+  await applications.registerConsole(config.CONSOLE_CLIENT_ID, config.CONSOLE_REDIRECT_URI);
   return { config, runtime, queries, applications };
 }

@@ -222,3 +222,18 @@ export function secretKey(options: Omit<EnvVarOptions<Buffer>, 'sensitive'> = {}
     { ...options, sensitive: true },
   );
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** A UUID in lower case (e.g. a client id). */
+export function uuid(options: EnvVarOptions<string> = {}): EnvVar<string> {
+  const expected = 'a UUID in lower case (8-4-4-4-12 hex digits)';
+  return envVar(
+    expected,
+    (raw) => {
+      if (!UUID.test(raw)) throw new InvalidValue(expected);
+      return raw;
+    },
+    options,
+  );
+}

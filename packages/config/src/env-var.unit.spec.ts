@@ -9,6 +9,7 @@ import {
   postgresUrl,
   secretKey,
   serviceCredential,
+  uuid,
 } from './env-var';
 
 describe('env var parsers', () => {
@@ -28,6 +29,12 @@ describe('env var parsers', () => {
     expect(secretKey().parse(bytes.toString('base64url'))).toEqual(bytes);
     for (const bad of ['', 'x'.repeat(64), bytes.toString('hex').slice(2), bytes.toString('base64'), 'secret'])
       expect(() => secretKey().parse(bad)).toThrow('a 256-bit key');
+  });
+
+  it('uuid takes a lower-case UUID and nothing else', () => {
+    expect(uuid().parse('f398c2c5-80ad-4377-988c-14aa059ef5d0')).toBe('f398c2c5-80ad-4377-988c-14aa059ef5d0');
+    for (const bad of ['F398C2C5-80AD-4377-988C-14AA059EF5D0', 'f398c2c5', 'f398c2c580ad4377988c14aa059ef5d0', 'x'])
+      expect(() => uuid().parse(bad)).toThrow('a UUID');
   });
 
   it('serviceCredential needs 32 characters and is sensitive', () => {

@@ -12,6 +12,7 @@ export {
   secretKey,
   serviceCredential,
   string,
+  uuid,
   type EnvVar,
   type EnvVarOptions,
 } from './env-var';

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
-import { CONSOLE_CLIENT_ID } from '@latchkey/contracts';
 import { DIRECTORY_ACCOUNT_ID } from '@latchkey/domain';
 import { fold } from '@latchkey/eventstore';
 import type { ServiceRuntime } from '@latchkey/service-runtime';
@@ -63,12 +62,12 @@ export class ApplicationCommands {
    * The console's registration, made at every start (idempotent; see RegisterConsole): answers
    * what it did. Two instances starting at once are serialised by the stream's lock.
    */
-  async registerConsole(redirectUri: string): Promise<'registered' | 'updated' | 'unchanged'> {
+  async registerConsole(clientId: string, redirectUri: string): Promise<'registered' | 'updated' | 'unchanged'> {
     const events = await this.run(
-      CONSOLE_CLIENT_ID,
+      clientId,
       {
         type: 'RegisterConsole',
-        clientId: CONSOLE_CLIENT_ID,
+        clientId,
         ownerAccountId: DIRECTORY_ACCOUNT_ID,
         redirectUris: [redirectUri],
         limits: this.limits,
@@ -78,7 +77,7 @@ export class ApplicationCommands {
     const outcome =
       events.length === 0 ? 'unchanged' : events[0].type === 'ApplicationRegistered' ? 'registered' : 'updated';
     if (outcome !== 'unchanged')
-      this.log.log(`${outcome} the console's client ${CONSOLE_CLIENT_ID} (redirect URI ${redirectUri})`);
+      this.log.log(`${outcome} the console's client ${clientId} (redirect URI ${redirectUri})`);
     return outcome;
   }
 

@@ -39,8 +39,12 @@ describe('the console’s registration', () => {
   });
 
   it('again with the same settings (a restart, a second instance): nothing; with another redirect URI: one update', async () => {
-    expect(await h.ctx.applications.registerConsole('http://127.0.0.1:3000/callback')).toBe('unchanged');
-    expect(await h.ctx.applications.registerConsole('https://console.example.com/callback')).toBe('updated');
+    expect(await h.ctx.applications.registerConsole(CONSOLE_CLIENT_ID, 'http://127.0.0.1:3000/callback')).toBe(
+      'unchanged',
+    );
+    expect(await h.ctx.applications.registerConsole(CONSOLE_CLIENT_ID, 'https://console.example.com/callback')).toBe(
+      'updated',
+    );
     const events = await consoleEvents(2);
     expect(events.map((e) => e.type)).toEqual(['ApplicationRegistered', 'ApplicationUpdated']);
     expect(events[1].data).toEqual({

@@ -8,9 +8,11 @@ import {
   postgresUrl,
   readEnv,
   serviceCredential,
+  uuid,
   type Env,
   type EnvConfig,
 } from '@latchkey/config';
+import { CONSOLE_CLIENT_ID } from '@latchkey/contracts';
 import { INTROSPECTION_ENV, RETENTION_ENV, VERIFIER_ENV } from '@latchkey/service-runtime';
 
 export const SERVICE_NAME = 'application-registry';
@@ -28,6 +30,11 @@ export const APPLICATION_REGISTRY_ENV = defineEnv({
   }),
   KAFKA_BROKERS: hostPortList({ localDefault: ['127.0.0.1:9092'], description: 'Kafka bootstrap brokers' }),
   LOG_LEVEL: logLevel({ description: 'error|warn|log|debug' }),
+  CONSOLE_CLIENT_ID: uuid({
+    default: CONSOLE_CLIENT_ID,
+    description:
+      'the console’s OAuth client id (the console’s OAUTH_CLIENT_ID must be the same); change it only to keep installations that share a Kafka cluster apart',
+  }),
   CONSOLE_REDIRECT_URI: httpUrl({
     localDefault: 'http://127.0.0.1:3000/callback',
     description:
