@@ -7,6 +7,7 @@ import { CreateApplicationDirectory1764300000002 } from './migrations/1764300000
 import { OAuthClients1764400000000 } from './migrations/1764400000000-oauth-clients';
 import { OAuthGrants1764400000001 } from './migrations/1764400000001-oauth-grants';
 import { LoginSessions1764400000002 } from './migrations/1764400000002-login-sessions';
+import { ConsoleApplication1765000000001 } from './migrations/1765000000001-console-application';
 import { PushedRequestsAndAccountNames1764500000000 } from './migrations/1764500000000-pushed-requests-and-account-names';
 
 /** token-service's own database: the event store's migrations, then its read models'. */
@@ -18,6 +19,7 @@ export const TOKEN_MIGRATIONS = [
   OAuthGrants1764400000001,
   LoginSessions1764400000002,
   PushedRequestsAndAccountNames1764500000000,
+  ConsoleApplication1765000000001,
 ];
 
 export function createDataSource(databaseUrl: string, poolSize?: number): DataSource {

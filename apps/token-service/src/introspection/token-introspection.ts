@@ -24,6 +24,7 @@ interface FactsRow {
   application_status: 'active' | 'disabled' | 'deleted' | null;
   application_version: number | null;
   allowed_scopes: string[] | null;
+  application_console: boolean | null;
   application_account_ids: string[] | null;
 }
 
@@ -55,7 +56,7 @@ export class TokenIntrospection {
               u.kind AS user_kind, u.status AS user_status, u.version AS user_version,
               (SELECT json_object_agg(p.account_id, p.permissions) FROM user_permissions p WHERE p.user_id = h.user_id) AS permissions,
               a.status AS application_status, a.version AS application_version, a.allowed_scopes,
-              a.account_ids AS application_account_ids
+              a.account_ids AS application_account_ids, a.console AS application_console
          FROM token_hashes h
          LEFT JOIN directory_users u ON u.user_id = h.user_id
          LEFT JOIN directory_applications a ON a.client_id = h.client_id
@@ -89,6 +90,7 @@ export class TokenIntrospection {
         ? undefined
         : {
             disabled: r.application_status === 'disabled' || r.application_status === 'deleted',
+            console: r.application_console === true,
             allowedScopes: r.allowed_scopes,
             accountIds: r.application_account_ids,
           },

@@ -14,8 +14,10 @@ export function callerOf(token: ActiveToken): string {
   if (token.subjectKind === 'client' || token.subject === null)
     throw new HttpProblem(403, 'user_token_required', 'This needs a token of a user, not of an application alone.');
   // a token handed to an application never manages its owner's tokens or authorizations, whatever
-  // scopes the application was allowed: else it could mint itself a PAT that outlives its grant
-  if (token.clientId !== null)
+  // scopes the application was allowed: else it could mint itself a PAT that outlives its grant.
+  // The console's tokens may: the console is where people manage them, and its tokens never leave
+  // its server (they act for their user as a login session does)
+  if (token.clientId !== null && !token.viaConsole)
     throw new HttpProblem(
       403,
       'personal_token_required',

@@ -69,8 +69,8 @@ export async function projectApplicationEvent(m: EntityManager, e: LatchkeyEvent
       await m.query(
         `INSERT INTO directory_applications (client_id, owner_account_id, status, version, name, client_type,
            redirect_uris, grant_types, allowed_scopes, account_ids, access_token_ttl_seconds,
-           refresh_token_ttl_seconds, first_party, secret_hash, require_pushed_authorization_requests)
-         VALUES ($1, $3, 'active', $2, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+           refresh_token_ttl_seconds, first_party, secret_hash, require_pushed_authorization_requests, console)
+         VALUES ($1, $3, 'active', $2, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
          ON CONFLICT (client_id) DO UPDATE
            SET owner_account_id = EXCLUDED.owner_account_id, status = EXCLUDED.status, version = EXCLUDED.version,
                name = EXCLUDED.name, client_type = EXCLUDED.client_type, redirect_uris = EXCLUDED.redirect_uris,
@@ -78,7 +78,7 @@ export async function projectApplicationEvent(m: EntityManager, e: LatchkeyEvent
                account_ids = EXCLUDED.account_ids, access_token_ttl_seconds = EXCLUDED.access_token_ttl_seconds,
                refresh_token_ttl_seconds = EXCLUDED.refresh_token_ttl_seconds, first_party = EXCLUDED.first_party,
                require_pushed_authorization_requests = EXCLUDED.require_pushed_authorization_requests,
-               secret_hash = EXCLUDED.secret_hash, previous_secret_hash = NULL, previous_secret_valid_until = NULL,
+               console = EXCLUDED.console, secret_hash = EXCLUDED.secret_hash, previous_secret_hash = NULL, previous_secret_valid_until = NULL,
                updated_at = now()
          WHERE directory_applications.version < EXCLUDED.version AND directory_applications.status <> 'deleted'`,
         [
@@ -96,6 +96,7 @@ export async function projectApplicationEvent(m: EntityManager, e: LatchkeyEvent
           d.firstParty,
           d.secretHash ?? null,
           d.requirePushedAuthorizationRequests === true,
+          d.console === true,
         ],
       );
       return;

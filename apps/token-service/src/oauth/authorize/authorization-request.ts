@@ -143,8 +143,17 @@ export function requireCodeResponse(
     throw new OAuthError('unauthorized_client', 'the client may not use the authorization code grant');
 }
 
-/** Space-delimited scopes (RFC 6749 §3.3) within the client's ceiling; none requested → the whole ceiling. */
+/**
+ * Space-delimited scopes (RFC 6749 §3.3) within the client's ceiling; none requested → the whole
+ * ceiling. The console asks for none: its grant carries its user's permissions, known only once
+ * the user has signed in (OAuthGrantCommands.consent).
+ */
 export function requestedScopes(client: OAuthClient, scope: string | undefined): string[] {
+  if (client.console) {
+    if (scope !== undefined)
+      throw new OAuthError('invalid_scope', 'the console asks for no scope: it acts as its user');
+    return [];
+  }
   if (scope === undefined) {
     if (client.allowedScopes.length === 0) throw new OAuthError('invalid_scope', 'the client may request no scope');
     return expandScopes(client.allowedScopes);

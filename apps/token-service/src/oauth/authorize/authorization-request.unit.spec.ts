@@ -17,6 +17,7 @@ const client: OAuthClient = {
   accessTokenTtlSeconds: 3600,
   refreshTokenTtlSeconds: 1_209_600,
   firstParty: false,
+  console: false,
   requirePushedRequests: false,
   secret: null,
 };
@@ -26,6 +27,7 @@ const clients = new Map([
   ['cc-only', { ...client, clientId: 'cc-only', grantTypes: ['client_credentials' as const] }],
   ['single', { ...client, clientId: 'single', redirectUris: ['https://single.example/cb'] }],
   ['pushing', { ...client, clientId: 'pushing', requirePushedRequests: true }],
+  ['console', { ...client, clientId: 'console', console: true, allowedScopes: [] }],
 ]);
 const find = (id: string) => clients.get(id) ?? null;
 
@@ -81,6 +83,13 @@ describe('validateAuthorizationRequest', () => {
     expect(
       validateAuthorizationRequest(params({ client_id: 'single', redirect_uri: undefined }), find).redirectUri,
     ).toBe('https://single.example/cb');
+  });
+
+  it('the console asks for no scope (its grant gets its user’s permissions at sign-in) and may not ask for one', () => {
+    expect(validateAuthorizationRequest(params({ client_id: 'console', scope: undefined }), find).scopes).toEqual([]);
+    const e = refusal(params({ client_id: 'console', scope: 'orders:read' }));
+    expect(e.code).toBe('invalid_scope');
+    expect(e.redirectable).toBe(true);
   });
 
   it.each([

@@ -195,7 +195,10 @@ export class AuthorizeController {
     const user = await this.ctx.queries.user(userId);
     if (!user || !user.active)
       return sendPage(reply, 403, errorPage('Signed out', 'Your account cannot authorize applications.'));
-    const accounts = client.accountIds.filter((a) => Object.hasOwn(user.permissions, a));
+    // the console acts wherever its user does (a login session); an application, only where both may
+    const accounts = client.console
+      ? Object.keys(user.permissions)
+      : client.accountIds.filter((a) => Object.hasOwn(user.permissions, a));
     // a public client's id and loopback redirect can be used by any local app (RFC 8252 §8.6): for
     // those, the user confirms every time; a confidential client's remembered consent applies
     const remembered =

@@ -20,6 +20,7 @@ const confidential: OAuthClient = {
   accessTokenTtlSeconds: 3600,
   refreshTokenTtlSeconds: 1_209_600,
   firstParty: false,
+  console: false,
   requirePushedRequests: false,
   secret: {
     currentHash: hashSecret('lk_cs_new'),

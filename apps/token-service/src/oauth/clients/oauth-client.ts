@@ -20,6 +20,11 @@ export interface OAuthClient {
   accessTokenTtlSeconds: number;
   refreshTokenTtlSeconds: number;
   firstParty: boolean;
+  /**
+   * Latchkey's own console: its grants carry its user's permissions in all the user's accounts
+   * (decided at sign-in), whatever the registration's scopes and accounts.
+   */
+  console: boolean;
   /** Authorization requests must be pushed to /oauth/par first (RFC 9126). */
   requirePushedRequests: boolean;
   /** Confidential clients only; never a secret. */
@@ -40,6 +45,7 @@ interface ClientRow {
   refresh_token_ttl_seconds: number | null;
   first_party: boolean | null;
   require_pushed_authorization_requests: boolean;
+  console: boolean;
   secret_hash: string | null;
   previous_secret_hash: string | null;
   previous_secret_valid_until: Date | null;
@@ -54,7 +60,7 @@ export class OAuthClients {
     const rows: ClientRow[] = await m.query(
       `SELECT client_id, owner_account_id, name, client_type, status, redirect_uris, grant_types, allowed_scopes,
               account_ids, access_token_ttl_seconds, refresh_token_ttl_seconds, first_party,
-              require_pushed_authorization_requests, secret_hash,
+              require_pushed_authorization_requests, console, secret_hash,
               previous_secret_hash, previous_secret_valid_until
          FROM directory_applications WHERE client_id = $1`,
       [clientId],
@@ -91,6 +97,7 @@ function toClient(r: ClientRow): OAuthClient | null {
     accessTokenTtlSeconds: r.access_token_ttl_seconds,
     refreshTokenTtlSeconds: r.refresh_token_ttl_seconds,
     firstParty: r.first_party,
+    console: r.console,
     requirePushedRequests: r.require_pushed_authorization_requests,
     secret:
       r.client_type === 'confidential' && r.secret_hash !== null

@@ -60,6 +60,7 @@ describe("OAuth clients: token-service's read model of the registry's events (re
       accessTokenTtlSeconds: 3600,
       refreshTokenTtlSeconds: 1_209_600,
       firstParty: false,
+      console: false,
       requirePushedRequests: false,
       secret: { currentHash: hashSecret('lk_cs_first'), previousHash: null, previousValidUntil: null },
     });

@@ -100,6 +100,9 @@ export class OAuthGrantCommands {
       const user = await this.queries.user(userId, m);
       if (!user || !user.active || user.kind === 'api')
         throw new OAuthError('access_denied', 'this user cannot authorize applications', { redirectable: true });
+      // the console's grant carries its user's permissions as of this sign-in, in the accounts given
+      // (all the user's); the effective scopes follow the user's permissions live, as for every token
+      const scopes = request.client.console ? permissionsIn(user.permissions, accountIds) : request.scopes;
       await this.decideOrRefuse(m, grantId, userId, {
         type: 'CreateOAuthGrant',
         grantId,
@@ -108,10 +111,10 @@ export class OAuthGrantCommands {
         client: {
           clientId: request.client.clientId,
           active: request.client.status === 'active',
-          allowedScopes: request.client.allowedScopes,
-          accountIds: request.client.accountIds,
+          allowedScopes: request.client.console ? scopes : request.client.allowedScopes,
+          accountIds: request.client.console ? accountIds : request.client.accountIds,
         },
-        scopes: request.scopes,
+        scopes,
         accountIds,
         userAccountIds: Object.keys(user.permissions),
         now: this.clock().toISOString(),
@@ -121,13 +124,17 @@ export class OAuthGrantCommands {
     return grantId;
   }
 
-  /** A code for a grant, bound to the request; only its hash is kept. */
+  /**
+   * A code for a grant, bound to the request; only its hash is kept. The console's request names
+   * no scope: its code carries its grant's (the user's permissions at sign-in).
+   */
   async issueCode(grantId: string, request: AuthorizationRequest, userId: string): Promise<string> {
     const code = randomBytes(32).toString('base64url');
     await this.runtime.dataSource.query(
       `INSERT INTO authorization_codes (code_hash, grant_id, client_id, user_id, redirect_uri, redirect_uri_given,
                                         code_challenge, scopes, expires_at)
-       VALUES ($1, $2, $3, $4, $5, $9, $6, $7, $8)`,
+       VALUES ($1, $2, $3, $4, $5, $9, $6,
+               CASE WHEN $10::boolean THEN (SELECT g.scopes FROM oauth_grants g WHERE g.grant_id = $2) ELSE $7 END, $8)`,
       [
         hashSecret(code),
         grantId,
@@ -138,6 +145,7 @@ export class OAuthGrantCommands {
         request.scopes,
         new Date(this.clock().getTime() + CODE_LIFETIME_MS),
         request.redirectUriGiven,
+        request.client.console,
       ],
     );
     return code;
@@ -466,4 +474,9 @@ function factsOf(row: TokenRow): TokenFacts {
 
 function sameSet(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((x) => b.includes(x));
+}
+
+/** Every permission the user holds in any of `accountIds`, sorted (the console's grant). */
+function permissionsIn(permissions: Record<string, readonly string[]>, accountIds: readonly string[]): string[] {
+  return [...new Set(accountIds.flatMap((a) => permissions[a] ?? []))].sort();
 }
