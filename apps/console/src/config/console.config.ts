@@ -7,9 +7,11 @@ import {
   postgresUrl,
   readEnv,
   secretKey,
+  uuid,
   type Env,
   type EnvConfig,
 } from '@latchkey/config';
+import { CONSOLE_CLIENT_ID } from '@latchkey/contracts';
 
 export const SERVICE_NAME = 'console';
 
@@ -36,7 +38,17 @@ export const CONSOLE_ENV = defineEnv({
   }),
   TOKEN_SERVICE_URL: httpUrl({
     localDefault: 'http://127.0.0.1:3003',
-    description: 'token-service’s public URL, as browsers reach it (the console sends people there to log in)',
+    description:
+      'token-service’s public URL as browsers reach it — its OAUTH_ISSUER (the console sends people there to sign in)',
+  }),
+  TOKEN_SERVICE_API_URL: httpUrl({
+    localDefault: 'http://127.0.0.1:3003',
+    description:
+      'token-service as the console’s server reaches it (token endpoint, revocation, the PAT and authorization APIs); the same as TOKEN_SERVICE_URL unless a network separates them',
+  }),
+  OAUTH_CLIENT_ID: uuid({
+    default: CONSOLE_CLIENT_ID,
+    description: 'the console’s OAuth client id: the one application-registry registers (its CONSOLE_CLIENT_ID)',
   }),
   IDENTITY_URL: httpUrl({ localDefault: 'http://127.0.0.1:3001', description: 'identity-service’s public API' }),
   APPLICATION_REGISTRY_URL: httpUrl({

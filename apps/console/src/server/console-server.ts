@@ -1,6 +1,8 @@
 import { pageHeaders } from '@latchkey/http';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
-import { signInPage, STYLESHEET, STYLESHEET_PATH } from '../pages/layout';
+import { SCRIPT, SCRIPT_PATH, signInPage, STYLESHEET, STYLESHEET_PATH } from '../pages/layout';
+import { registerConsoleRoutes, type ConsoleDeps } from './console-routes';
+import { parseForm } from './forms';
 
 /** Sends a page (the HTML of pages/); the page headers come from the onSend hook. */
 export function sendPage(reply: FastifyReply, status: number, body: string): FastifyReply {
@@ -13,14 +15,15 @@ const FORM_BODY_LIMIT = 64 * 1024;
 /**
  * The console's HTTP edge: every answer carries the page headers (CSP without inline script,
  * nothing framed, never cached); form posts are parsed here, JSON bodies are not accepted.
+ * Without `deps` only the edge (for its own tests): /healthz, the assets and the sign-in page.
  */
-export function buildConsoleServer(): FastifyInstance {
+export function buildConsoleServer(deps?: ConsoleDeps): FastifyInstance {
   const app = Fastify({ logger: false, bodyLimit: FORM_BODY_LIMIT, trustProxy: false });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(
     'application/x-www-form-urlencoded',
     { parseAs: 'string', bodyLimit: FORM_BODY_LIMIT },
-    (_req, body, done) => done(null, Object.fromEntries(new URLSearchParams(body as string))),
+    (_req, body, done) => done(null, parseForm(body as string)),
   );
   const headers = pageHeaders({ scripts: true });
   app.addHook('onSend', async (_req, reply) => {
@@ -31,7 +34,11 @@ export function buildConsoleServer(): FastifyInstance {
   app.get(STYLESHEET_PATH, async (_req, reply) =>
     reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(STYLESHEET),
   );
-  app.get('/', async (_req, reply) => sendPage(reply, 200, signInPage()));
+  app.get(SCRIPT_PATH, async (_req, reply) =>
+    reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=3600').send(SCRIPT),
+  );
+  if (deps) registerConsoleRoutes(app, deps);
+  else app.get('/', async (_req, reply) => sendPage(reply, 200, signInPage()));
   app.setNotFoundHandler(async (_req, reply) => sendPage(reply, 404, signInPage('There is no such page.')));
   // a body Fastify refuses (too large, not a form) is the visitor's mistake, said in words; anything
   // else is ours, and its message is not shown (it may name internals)

@@ -13,6 +13,8 @@ export interface Session {
   /** The raw id, as the cookie carries it (kept only in memory for this request). */
   id: string;
   userId: string;
+  /** How the page names the person (display name and e-mail): not a secret. */
+  userLabel: string;
   tokens: SessionTokens;
   accessExpiresAt: Date;
   expiresAt: Date;
@@ -44,13 +46,18 @@ export class SessionStore {
   }
 
   /** A new session; returns its raw id (for the cookie). */
-  async create(userId: string, tokens: SessionTokens, accessExpiresAt: Date, expiresAt: Date): Promise<string> {
+  async create(
+    user: { userId: string; label: string },
+    tokens: SessionTokens,
+    accessExpiresAt: Date,
+    expiresAt: Date,
+  ): Promise<string> {
     const id = randomToken();
     const idHash = hashOf(id);
     await this.dataSource.query(
-      `INSERT INTO console_sessions (id_hash, user_id, sealed_tokens, access_expires_at, expires_at)
-       VALUES ($1, $2, $3, $4, $5)`,
-      [idHash, userId, this.box.seal(JSON.stringify(tokens), idHash), accessExpiresAt, expiresAt],
+      `INSERT INTO console_sessions (id_hash, user_id, user_label, sealed_tokens, access_expires_at, expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6)`,
+      [idHash, user.userId, user.label, this.box.seal(JSON.stringify(tokens), idHash), accessExpiresAt, expiresAt],
     );
     return id;
   }
@@ -61,6 +68,7 @@ export class SessionStore {
     const idHash = hashOf(id);
     const [row] = returnedRows<{
       user_id: string;
+      user_label: string;
       sealed_tokens: Buffer;
       access_expires_at: Date;
       expires_at: Date;
@@ -68,7 +76,7 @@ export class SessionStore {
     }>(
       await this.dataSource.query(
         `UPDATE console_sessions SET last_seen_at = now() WHERE id_hash = $1 AND expires_at > now()
-       RETURNING user_id, sealed_tokens, access_expires_at, expires_at, created_at`,
+       RETURNING user_id, user_label, sealed_tokens, access_expires_at, expires_at, created_at`,
         [idHash],
       ),
     );
@@ -78,11 +86,47 @@ export class SessionStore {
     return {
       id,
       userId: row.user_id,
+      userLabel: row.user_label,
       tokens: JSON.parse(opened) as SessionTokens,
       accessExpiresAt: row.access_expires_at,
       expiresAt: row.expires_at,
       createdAt: row.created_at,
     };
+  }
+
+  /**
+   * The session's tokens, refreshed first when the access token expires within `skewMs`. The
+   * refresh runs under the session row's lock: two requests of one session never present the same
+   * refresh token twice (the second would look like a stolen token's reuse and end the grant).
+   * Throws when the session is gone or `refresh` throws (the caller then ends the session).
+   */
+  async freshTokens(
+    session: Session,
+    skewMs: number,
+    refresh: (refreshToken: string) => Promise<SessionTokens & { accessExpiresAt: Date }>,
+  ): Promise<SessionTokens> {
+    if (session.accessExpiresAt.getTime() - Date.now() > skewMs) return session.tokens;
+    const idHash = hashOf(session.id);
+    return this.dataSource.transaction(async (m) => {
+      const [row] = returnedRows<{ sealed_tokens: Buffer; access_expires_at: Date }>(
+        await m.query('SELECT sealed_tokens, access_expires_at FROM console_sessions WHERE id_hash = $1 FOR UPDATE', [
+          idHash,
+        ]),
+      );
+      const current = row ? this.box.open(row.sealed_tokens, idHash) : null;
+      if (!row || current === null) throw new Error('the session ended');
+      const tokens = JSON.parse(current) as SessionTokens;
+      // another request refreshed while this one waited for the lock
+      if (row.access_expires_at.getTime() - Date.now() > skewMs) return tokens;
+      const next = await refresh(tokens.refreshToken);
+      const pair = { accessToken: next.accessToken, refreshToken: next.refreshToken };
+      await m.query('UPDATE console_sessions SET sealed_tokens = $2, access_expires_at = $3 WHERE id_hash = $1', [
+        idHash,
+        this.box.seal(JSON.stringify(pair), idHash),
+        next.accessExpiresAt,
+      ]);
+      return pair;
+    });
   }
 
   /** After a refresh: the new pair (the refresh token rotates). */

@@ -13,6 +13,7 @@ export class ConsoleSessions1765000000000 implements MigrationInterface {
       CREATE TABLE console_sessions (
         id_hash bytea PRIMARY KEY,
         user_id uuid NOT NULL,
+        user_label text NOT NULL,
         sealed_tokens bytea NOT NULL,
         access_expires_at timestamptz NOT NULL,
         expires_at timestamptz NOT NULL,

@@ -1,0 +1,323 @@
+import { html, type SafeHtml } from '@latchkey/http';
+import { page, type Viewer } from './layout';
+
+export interface PatRow {
+  id: string;
+  name: string;
+  description: string | null;
+  displayPrefix: string;
+  scopes: string[];
+  accountIds: string[];
+  createdAt: string;
+  expiresAt: string | null;
+  lastUsedAt: string | null;
+  status: 'active' | 'expired' | 'revoked';
+}
+
+export const TOKEN_FILTERS = [
+  { key: 'all', label: 'All' },
+  { key: 'active', label: 'Active' },
+  { key: 'expiring', label: 'Expiring within 7 days' },
+  { key: 'expired', label: 'Expired' },
+  { key: 'revoked', label: 'Revoked' },
+] as const;
+export type TokenFilter = (typeof TOKEN_FILTERS)[number]['key'];
+
+const WEEK_MS = 7 * 86_400_000;
+
+/** Whether a token belongs under the filter (expiring: active and ending within 7 days). */
+export function matchesFilter(pat: PatRow, filter: TokenFilter, now: number): boolean {
+  if (filter === 'all') return true;
+  if (filter === 'expiring')
+    return pat.status === 'active' && pat.expiresAt !== null && new Date(pat.expiresAt).getTime() - now <= WEEK_MS;
+  return pat.status === filter;
+}
+
+const day = (iso: string | null, none: string) => (iso === null ? none : iso.slice(0, 10));
+
+export function tokensPage(
+  viewer: Viewer,
+  pats: PatRow[],
+  filter: TokenFilter,
+  nextCursor: string | null,
+  notice?: string,
+): string {
+  return page(
+    'Personal access tokens',
+    html`<h1>Personal access tokens</h1>
+      <p class="muted">Tokens you use with the API and in scripts. Each acts for you, never with more than you hold.</p>
+      ${notice ? html`<p class="notice" role="status">${notice}</p>` : null}
+      <p><a class="button primary" href="/tokens/new">Generate new token</a></p>
+      <nav aria-label="Filter tokens">
+        <ul class="filters">
+          ${TOKEN_FILTERS.map(
+            (f) =>
+              html`<li>
+                <a href="/tokens?status=${f.key}" ${f.key === filter ? html`aria-current="page"` : null}>${f.label}</a>
+              </li>`,
+          )}
+        </ul>
+      </nav>
+      ${
+        pats.length === 0
+          ? html`<p>No tokens here.</p>`
+          : html`<div class="table-wrap">
+              <table>
+                <caption class="muted">
+                  Your tokens (${TOKEN_FILTERS.find((f) => f.key === filter)?.label ?? 'All'})
+                </caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Name</th>
+                    <th scope="col">Scopes</th>
+                    <th scope="col">Accounts</th>
+                    <th scope="col">Created</th>
+                    <th scope="col">Expires</th>
+                    <th scope="col">Last used</th>
+                    <th scope="col">Status</th>
+                    <th scope="col"><span class="muted">Actions</span></th>
+                  </tr>
+                </thead>
+                <tbody>
+                  ${pats.map(
+                    (p) =>
+                      html`<tr>
+                        <td>
+                          <strong>${p.name}</strong><br /><span class="muted">${p.displayPrefix}…</span>
+                          ${p.description ? html`<br /><span class="muted">${p.description}</span>` : null}
+                        </td>
+                        <td>${p.scopes.join(', ')}</td>
+                        <td>${p.accountIds.join(', ')}</td>
+                        <td>${day(p.createdAt, '')}</td>
+                        <td>${day(p.expiresAt, 'Never')}</td>
+                        <td>${day(p.lastUsedAt, 'Never used')}</td>
+                        <td><span class="status ${p.status}">${p.status}</span></td>
+                        <td>
+                          ${
+                            p.status === 'active'
+                              ? html`<a href="/tokens/${p.id}/revoke" aria-label="Revoke ${p.name}">Revoke</a>`
+                              : null
+                          }
+                        </td>
+                      </tr>`,
+                  )}
+                </tbody>
+              </table>
+            </div>`
+      }
+      ${
+        nextCursor
+          ? html`<p class="pager">
+              <a href="/tokens?status=${filter}&amp;after=${encodeURIComponent(nextCursor)}">Next page</a>
+            </p>`
+          : null
+      }`,
+    viewer,
+    '/tokens',
+  );
+}
+
+export interface AccountChoice {
+  id: string;
+  /** The user's permissions there (expanded). */
+  permissions: string[];
+  /** The account's token policy: the longest lifetime in days, null = no limit (Never allowed). */
+  maxLifetimeDays: number | null;
+}
+
+export interface NewTokenForm {
+  name: string;
+  description: string;
+  expiry: string;
+  expiresOn: string;
+  accounts: string[];
+  scopes: string[];
+}
+
+export const EXPIRY_PRESETS = [
+  { key: '7', label: '7 days' },
+  { key: '30', label: '30 days' },
+  { key: '60', label: '60 days' },
+  { key: '90', label: '90 days' },
+  { key: 'date', label: 'On a date' },
+  { key: 'never', label: 'Never' },
+] as const;
+
+const ACTIONS = ['create', 'read', 'update', 'delete'] as const;
+
+/** The record types of the grid: every resource the user holds any action on, in any account. */
+export function resourcesOf(accounts: readonly AccountChoice[]): string[] {
+  const set = new Set<string>();
+  for (const a of accounts) for (const p of a.permissions) set.add(p.slice(0, p.indexOf(':')));
+  return [...set].sort();
+}
+
+function errorFor(errors: Record<string, string>, name: string): SafeHtml | null {
+  return errors[name] ? html`<p class="field-error" id="${name}-error">${errors[name]}</p>` : null;
+}
+
+const described = (errors: Record<string, string>, name: string) =>
+  errors[name] ? html`aria-describedby="${name}-error" aria-invalid="true"` : null;
+
+export function newTokenPage(
+  viewer: Viewer,
+  accounts: readonly AccountChoice[],
+  form: NewTokenForm,
+  errors: Record<string, string> = {},
+): string {
+  const resources = resourcesOf(accounts);
+  const heldAnywhere = new Set(accounts.flatMap((a) => a.permissions));
+  const limits = accounts.map((a) => a.maxLifetimeDays).filter((d): d is number => d !== null);
+  const maxDays = limits.length ? Math.min(...limits) : null;
+  return page(
+    'Generate new token',
+    html`<section class="card">
+      <h1>Generate new token</h1>
+      ${errors.form ? html`<p class="error" role="alert">${errors.form}</p>` : null}
+      <form method="post" action="/tokens" novalidate>
+        <input type="hidden" name="csrf" value="${viewer.csrf}" />
+        <label for="name">Name</label>
+        <input
+          type="text"
+          id="name"
+          name="name"
+          maxlength="200"
+          value="${form.name}"
+          required
+          ${described(errors, 'name')}
+        />
+        ${errorFor(errors, 'name')}
+        <label for="description">Description <span class="muted">(optional)</span></label>
+        <textarea id="description" name="description" rows="2" maxlength="2000" ${described(errors, 'description')}>
+${form.description}</textarea>
+        ${errorFor(errors, 'description')}
+        <fieldset ${described(errors, 'expiry')}>
+          <legend>Expiration</legend>
+          <p class="muted">
+            ${
+              maxDays === null
+                ? 'Your accounts’ policies allow tokens that never expire.'
+                : `The longest lifetime your accounts’ policies allow: ${maxDays} days.`
+            }
+          </p>
+          ${EXPIRY_PRESETS.filter((p) => p.key !== 'never' || maxDays === null).map(
+            (p) =>
+              html`<label
+                ><input type="radio" name="expiry" value="${p.key}" ${form.expiry === p.key ? html`checked` : null} />
+                ${p.label}</label
+              >`,
+          )}
+          <label for="expiresOn">Date <span class="muted">(when “On a date”)</span></label>
+          <input type="date" id="expiresOn" name="expiresOn" value="${form.expiresOn}" />
+          ${errorFor(errors, 'expiry')}
+        </fieldset>
+        <fieldset ${described(errors, 'accounts')}>
+          <legend>Accounts the token acts in</legend>
+          ${accounts.map(
+            (a) =>
+              html`<label
+                ><input
+                  type="checkbox"
+                  name="account"
+                  value="${a.id}"
+                  ${form.accounts.includes(a.id) ? html`checked` : null}
+                />
+                ${a.id}</label
+              >`,
+          )}
+          ${errorFor(errors, 'accounts')}
+        </fieldset>
+        <fieldset ${described(errors, 'scopes')}>
+          <legend>Record types and what the token may do with them</legend>
+          <p class="muted">A box you cannot tick is something you do not hold in any of your accounts.</p>
+          <div class="table-wrap">
+            <table class="grid">
+              <thead>
+                <tr>
+                  <th scope="col">Record type</th>
+                  ${ACTIONS.map((a) => html`<th scope="col">${a}</th>`)}
+                </tr>
+              </thead>
+              <tbody>
+                ${resources.map(
+                  (r) =>
+                    html`<tr>
+                      <th scope="row">${r}</th>
+                      ${ACTIONS.map((a) => {
+                        const scope = `${r}:${a}`;
+                        const held = heldAnywhere.has(scope);
+                        return html`<td>
+                          <label
+                            ><input
+                              type="checkbox"
+                              name="scope"
+                              value="${scope}"
+                              aria-label="${r} ${a}"
+                              ${form.scopes.includes(scope) && held ? html`checked` : null}
+                              ${held ? null : html`disabled`}
+                            /><span class="${held ? '' : 'muted'}">${held ? '' : 'not held'}</span></label
+                          >
+                        </td>`;
+                      })}
+                    </tr>`,
+                )}
+              </tbody>
+            </table>
+          </div>
+          ${errorFor(errors, 'scopes')}
+        </fieldset>
+        <div class="actions">
+          <button type="submit" class="primary">Generate token</button>
+          <a href="/tokens">Cancel</a>
+        </div>
+      </form>
+    </section>`,
+    viewer,
+    '/tokens',
+  );
+}
+
+/** The one page that shows a token: it cannot be seen again. */
+export function tokenCreatedPage(viewer: Viewer, pat: PatRow, token: string): string {
+  return page(
+    'Token created',
+    html`<section class="card">
+      <h1>Token “${pat.name}” created</h1>
+      <p class="notice" role="status">
+        Copy it now: this is the only time it is shown. Latchkey keeps only its hash and cannot show it again.
+      </p>
+      <div class="secret">
+        <code id="new-token">${token}</code>
+        <button type="button" data-copy="new-token">Copy</button>
+        <span id="new-token-copied" role="status" aria-live="polite"></span>
+      </div>
+      <p class="muted">
+        Scopes: ${pat.scopes.join(', ')} · accounts: ${pat.accountIds.join(', ')} · expires:
+        ${day(pat.expiresAt, 'never')}
+      </p>
+      <p><a class="button" href="/tokens">Back to your tokens</a></p>
+    </section>`,
+    viewer,
+    '/tokens',
+  );
+}
+
+export function revokeTokenPage(viewer: Viewer, pat: PatRow, error?: string): string {
+  return page(
+    'Revoke token',
+    html`<section class="card">
+      <h1>Revoke “${pat.name}”?</h1>
+      <p>It stops working at once, everywhere. This cannot be undone; you can generate a new token afterwards.</p>
+      ${error ? html`<p class="error" role="alert">${error}</p>` : null}
+      <form method="post" action="/tokens/${pat.id}/revoke">
+        <input type="hidden" name="csrf" value="${viewer.csrf}" />
+        <div class="actions">
+          <button type="submit" class="danger">Revoke token</button>
+          <a href="/tokens">Cancel</a>
+        </div>
+      </form>
+    </section>`,
+    viewer,
+    '/tokens',
+  );
+}

@@ -1,0 +1,23 @@
+/** A posted form: every field with all its values (checkbox grids post one name many times). */
+export type Form = Readonly<Record<string, readonly string[]>>;
+
+export function parseForm(body: string): Form {
+  const form: Record<string, string[]> = {};
+  for (const [name, value] of new URLSearchParams(body)) (form[name] ??= []).push(value);
+  return form;
+}
+
+/** The field's first value, trimmed; '' when absent. */
+export function field(form: Form | undefined, name: string): string {
+  return (form?.[name]?.[0] ?? '').trim();
+}
+
+/** Every value of the field (e.g. the ticked boxes). */
+export function fields(form: Form | undefined, name: string): string[] {
+  return [...(form?.[name] ?? [])];
+}
+
+/** A same-site path to return to after signing in: only "/…" (never "//host" or a URL). */
+export function safeReturnPath(raw: unknown): string {
+  return typeof raw === 'string' && /^\/(?![/\\])[^\s]*$/.test(raw) && raw.length <= 500 ? raw : '/';
+}

@@ -1,0 +1,26 @@
+import { field, fields, parseForm, safeReturnPath } from './forms';
+
+describe('forms', () => {
+  it('keeps every value of a field posted many times, and trims single values', () => {
+    const form = parseForm('scope=orders%3Aread&scope=orders%3Aupdate&name=+CI+token+&csrf=x');
+    expect(fields(form, 'scope')).toEqual(['orders:read', 'orders:update']);
+    expect(field(form, 'name')).toBe('CI token');
+    expect(field(form, 'missing')).toBe('');
+    expect(fields(form, 'missing')).toEqual([]);
+  });
+
+  it('returns only to a path on this site', () => {
+    expect(safeReturnPath('/tokens?status=active')).toBe('/tokens?status=active');
+    for (const bad of [
+      '//evil.example',
+      '/\\evil.example',
+      'https://evil.example/',
+      'tokens',
+      '',
+      undefined,
+      42,
+      '/a b',
+    ])
+      expect(safeReturnPath(bad)).toBe('/');
+  });
+});
