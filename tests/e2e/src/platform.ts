@@ -1,10 +1,10 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { createEmptyDatabase, repoRoot, type EmptyDatabase } from '@latchkey/testing';
 
-export type AppName = 'identity-service' | 'application-registry' | 'token-service' | 'gateway';
+export type AppName = 'identity-service' | 'application-registry' | 'token-service' | 'gateway' | 'console';
 
 export interface RunningApp {
   name: AppName;
@@ -38,9 +38,11 @@ export class Platform {
   private readonly ports = new Map<AppName, { port: number; internalPort: number | null }>();
   readonly internalToken = randomBytes(24).toString('base64url');
   readonly adminEmail = `admin-${randomBytes(4).toString('hex')}@e2e.example.com`;
+  /** This run's console client id: runs share the Kafka topics, so each registers a console of its own. */
+  readonly consoleClientId = randomUUID();
 
   async start(names: AppName[], env: Partial<Record<AppName, Record<string, string>>> = {}): Promise<void> {
-    for (const name of ['identity-service', 'application-registry', 'token-service', 'gateway'] as AppName[])
+    for (const name of ['identity-service', 'application-registry', 'token-service', 'gateway', 'console'] as AppName[])
       await this.portsOf(name);
     for (const name of names) this.apps.set(name, await this.launch(name, env[name] ?? {}));
     await Promise.all([...this.apps.values()].map((app) => this.waitReady(app)));
@@ -158,6 +160,24 @@ export class Platform {
       INTERNAL_SERVICE_TOKEN: this.internalToken,
       ...(internalPort !== null ? { INTERNAL_HOST: '127.0.0.1', INTERNAL_PORT: String(internalPort) } : {}),
       ...(name === 'identity-service' ? { BOOTSTRAP_ADMIN_EMAIL: this.adminEmail } : {}),
+      // the registry registers this run's console client at its start
+      ...(name === 'application-registry'
+        ? {
+            CONSOLE_CLIENT_ID: this.consoleClientId,
+            CONSOLE_REDIRECT_URI: `http://127.0.0.1:${(await this.portsOf('console')).port}/callback`,
+          }
+        : {}),
+      ...(name === 'console'
+        ? {
+            PUBLIC_URL: `http://127.0.0.1:${port}`,
+            OAUTH_CLIENT_ID: this.consoleClientId,
+            SESSION_KEY: randomBytes(32).toString('hex'),
+            TOKEN_SERVICE_URL: `http://127.0.0.1:${(await this.portsOf('token-service')).port}`,
+            TOKEN_SERVICE_API_URL: `http://127.0.0.1:${(await this.portsOf('token-service')).port}`,
+            IDENTITY_URL: `http://127.0.0.1:${(await this.portsOf('identity-service')).port}`,
+            APPLICATION_REGISTRY_URL: `http://127.0.0.1:${(await this.portsOf('application-registry')).port}`,
+          }
+        : {}),
       // every verifier asks token-service about a token it does not know yet (read-your-writes)
       ...(name === 'identity-service' || name === 'application-registry'
         ? { INTROSPECTION_URL: `http://127.0.0.1:${tokenInternal}/internal/introspect` }
@@ -199,7 +219,7 @@ export class Platform {
     if (!ports) {
       ports = {
         port: await freePort(),
-        internalPort: name === 'application-registry' || name === 'gateway' ? null : await freePort(),
+        internalPort: name === 'application-registry' || name === 'gateway' || name === 'console' ? null : await freePort(),
       };
       this.ports.set(name, ports);
     }

@@ -96,6 +96,14 @@ export function registerConsoleRoutes(app: FastifyInstance, deps: ConsoleDeps): 
     return s;
   }
 
+  app.get('/readyz', async (_req, reply) => {
+    const ok = await deps.sessions.ping().then(
+      () => true,
+      () => false,
+    );
+    return reply.status(ok ? 200 : 503).type('application/json').send({ status: ok ? 'ready' : 'database unreachable' });
+  });
+
   app.get('/', async (req, reply) => {
     const s = await signedIn(req);
     return sendPage(reply, 200, s ? homePage(s.viewer) : signInPage());

@@ -169,6 +169,11 @@ export class SessionStore {
     return codeVerifier === null ? null : { codeVerifier, returnTo: row.return_to };
   }
 
+  /** For /readyz: the database answers. */
+  async ping(): Promise<void> {
+    await this.dataSource.query('SELECT 1');
+  }
+
   /** Deletes expired sessions and logins; returns how many. */
   async sweep(): Promise<number> {
     const [, a] = (await this.dataSource.query('DELETE FROM console_sessions WHERE expires_at <= now()')) as [
