@@ -219,7 +219,8 @@ export class Platform {
     if (!ports) {
       ports = {
         port: await freePort(),
-        internalPort: name === 'application-registry' || name === 'gateway' || name === 'console' ? null : await freePort(),
+        internalPort:
+          name === 'application-registry' || name === 'gateway' || name === 'console' ? null : await freePort(),
       };
       this.ports.set(name, ports);
     }

@@ -101,7 +101,10 @@ export function registerConsoleRoutes(app: FastifyInstance, deps: ConsoleDeps): 
       () => true,
       () => false,
     );
-    return reply.status(ok ? 200 : 503).type('application/json').send({ status: ok ? 'ready' : 'database unreachable' });
+    return reply
+      .status(ok ? 200 : 503)
+      .type('application/json')
+      .send({ status: ok ? 'ready' : 'database unreachable' });
   });
 
   app.get('/', async (req, reply) => {
