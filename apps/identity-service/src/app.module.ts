@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { healthController, readinessController, SERVICE_CREDENTIAL, ServiceCredentialGuard } from '@latchkey/http';
 import { LatchkeyAuthModule } from '@latchkey/token-verifier/nest';
 import { AccountsController } from './accounts/accounts.controller';
+import { FirstSignInController } from './bootstrap/first-sign-in.controller';
 import { IDENTITY_SERVICE_CONFIG, SERVICE_NAME } from './config/identity-service.config';
 import { IDENTITY_CONTEXT, type IdentityContext } from './identity.context';
 import { LoginCheckController } from './login-check/login-check.controller';
@@ -35,6 +36,7 @@ export class AppModule {
         ReadinessController,
         RolesController,
         MeController,
+        FirstSignInController,
         AccountsController,
         UsersController,
       ],

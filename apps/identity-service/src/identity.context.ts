@@ -3,7 +3,8 @@ import { Topics } from '@latchkey/contracts';
 import { ServiceRuntime, verifierOptions } from '@latchkey/service-runtime';
 import type { Kafka } from 'kafkajs';
 import { AccountCommands } from './accounts/account.commands';
-import { bootstrapDirectory, type BootstrapOutcome } from './bootstrap/bootstrap';
+import { bootstrapAdminId, bootstrapDirectory, type BootstrapOutcome } from './bootstrap/bootstrap';
+import { FirstSignIn } from './bootstrap/first-sign-in';
 import { SERVICE_NAME, type IdentityServiceConfig } from './config/identity-service.config';
 import {
   CredentialStore,
@@ -38,6 +39,7 @@ export interface IdentityContext {
   accounts: AccountCommands;
   users: UserCommands;
   bootstrap: BootstrapOutcome;
+  firstSignIn: FirstSignIn;
 }
 
 export const IDENTITY_CONTEXT = Symbol('IDENTITY_CONTEXT');
@@ -91,9 +93,45 @@ export async function startIdentityContext(
       { accounts, users, queries },
     );
     if (bootstrap === 'created') log.log('bootstrap: created the directory account and its administrator');
-    return { config, runtime, queries, catalogue, hasher, credentials, loginChecker, accounts, users, bootstrap };
+    const firstSignIn = new FirstSignIn(dataSource);
+    await announceFirstSignIn(config, { credentials, queries, firstSignIn });
+    return {
+      config,
+      runtime,
+      queries,
+      catalogue,
+      hasher,
+      credentials,
+      loginChecker,
+      accounts,
+      users,
+      bootstrap,
+      firstSignIn,
+    };
   } catch (err) {
     await runtime.stop();
     throw err;
   }
+}
+
+/**
+ * While the bootstrap administrator has no password (none configured, none set since), each start
+ * prints a one-time link to choose one in the console. This line is the one deliberate exception
+ * to "no secret in a log line": it is how a newcomer gets in after `npm start`; the code in it
+ * works once, for 24 hours, and the next start replaces it.
+ */
+async function announceFirstSignIn(
+  config: IdentityServiceConfig,
+  deps: { credentials: CredentialStore; queries: IdentityQueries; firstSignIn: FirstSignIn },
+): Promise<void> {
+  if (config.BOOTSTRAP_ADMIN_EMAIL === '' || config.BOOTSTRAP_ADMIN_PASSWORD !== '') return;
+  const adminId = bootstrapAdminId(config.BOOTSTRAP_ADMIN_EMAIL);
+  if ((await deps.credentials.hashOf(adminId)) !== null) return;
+  if ((await deps.queries.user(adminId))?.status !== 'active') return;
+  const code = await deps.firstSignIn.issue(adminId);
+  process.stdout.write(
+    `\n  First sign-in: open ${config.CONSOLE_URL}/setup?code=${code}\n` +
+      `  to choose the password of ${config.BOOTSTRAP_ADMIN_EMAIL} (the link works once, for 24 hours;\n` +
+      `  each start prints a new one until a password is set, or set BOOTSTRAP_ADMIN_PASSWORD).\n\n`,
+  );
 }

@@ -95,6 +95,38 @@ describe('the console in a real browser (Chromium, real platform)', () => {
     return page;
   }
 
+  it('first sign-in on a fresh platform: the link identity-service printed → choose a password → sign in as the administrator', async () => {
+    const printed = oauth.platform.app('identity-service').output.join('');
+    const link = /(http:\/\/\S+\/setup\?code=[A-Za-z0-9_-]+)/.exec(printed)?.[1];
+    expect(link?.startsWith(`${consoleUrl}/setup?code=`)).toBe(true);
+    const context = await browser.newContext({ viewport: DESKTOP });
+    const page = await context.newPage();
+    await page.goto(link!);
+    await check(page, 'first-sign-in');
+    const password = 'the administrator’s first password';
+    await page.getByLabel('New password').fill(password);
+    await page.getByLabel('Repeat it').fill('something else entirely');
+    await page.getByRole('button', { name: 'Set password' }).click();
+    await expect(page.locator('#confirm-error').textContent()).resolves.toContain('The two passwords differ');
+    await page.getByLabel('New password').fill(password);
+    await page.getByLabel('Repeat it').fill(password);
+    await page.getByRole('button', { name: 'Set password' }).click();
+    await expect(page.getByRole('heading', { name: 'Password set' }).isVisible()).resolves.toBe(true);
+    await page.getByRole('link', { name: 'Sign in' }).click();
+    await page.getByLabel('E-mail').fill(oauth.platform.adminEmail);
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(`${consoleUrl}/`);
+    await expect(page.getByText(`(${oauth.platform.adminEmail})`).first().isVisible()).resolves.toBe(true);
+    // the link is dead now
+    await page.goto(link!);
+    await page.getByLabel('New password').fill('yet another password!');
+    await page.getByLabel('Repeat it').fill('yet another password!');
+    await page.getByRole('button', { name: 'Set password' }).click();
+    await expect(page.getByRole('alert').textContent()).resolves.toContain('not valid');
+    await context.close();
+  }, 120_000);
+
   it('sign in → generate a PAT with orders:read in one account → copy it → it works at the gateway → revoke it → the gateway refuses it', async () => {
     const context = await browser.newContext({ viewport: DESKTOP });
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: consoleUrl });

@@ -159,7 +159,13 @@ export class Platform {
       LOG_LEVEL: 'log',
       INTERNAL_SERVICE_TOKEN: this.internalToken,
       ...(internalPort !== null ? { INTERNAL_HOST: '127.0.0.1', INTERNAL_PORT: String(internalPort) } : {}),
-      ...(name === 'identity-service' ? { BOOTSTRAP_ADMIN_EMAIL: this.adminEmail } : {}),
+      // no password for the administrator: identity-service prints the first sign-in link to the console
+      ...(name === 'identity-service'
+        ? {
+            BOOTSTRAP_ADMIN_EMAIL: this.adminEmail,
+            CONSOLE_URL: `http://127.0.0.1:${(await this.portsOf('console')).port}`,
+          }
+        : {}),
       // the registry registers this run's console client at its start
       ...(name === 'application-registry'
         ? {

@@ -35,10 +35,11 @@ export class ServiceApi {
     this.timeoutMs = options.timeoutMs ?? 10_000;
   }
 
+  /** `accessToken` null: a public route (the first sign-in). */
   async call<T>(
     method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
     path: string,
-    accessToken: string,
+    accessToken: string | null,
     body?: unknown,
   ): Promise<T> {
     let res: Response;
@@ -46,7 +47,7 @@ export class ServiceApi {
       res = await this.fetch(`${this.baseUrl}${path}`, {
         method,
         headers: {
-          authorization: `Bearer ${accessToken}`,
+          ...(accessToken === null ? {} : { authorization: `Bearer ${accessToken}` }),
           accept: 'application/json',
           ...(body === undefined ? {} : { 'content-type': 'application/json' }),
         },

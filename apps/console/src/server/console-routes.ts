@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiProblem, type ServiceApi } from '../api/service-api';
 import { AuthorizationError, type AuthorizationClient } from '../oauth/authorization-client';
+import { firstSignInDonePage, firstSignInPage } from '../pages/first-sign-in';
 import { homePage } from '../pages/home';
 import { problemPage, signInPage, type Viewer } from '../pages/layout';
 import {
@@ -178,6 +179,48 @@ export function registerConsoleRoutes(app: FastifyInstance, deps: ConsoleDeps): 
     await deps.sessions.delete(s.session.id);
     deps.log(`user ${s.session.userId} signed out of the console`);
     return reply.header('set-cookie', deps.cookie.clear()).redirect('/', 303);
+  });
+
+  // ----- the bootstrap administrator's first sign-in ----------------------------------------
+
+  const CODE = /^[A-Za-z0-9_-]{20,100}$/;
+
+  app.get('/setup', async (req, reply) => {
+    const code = (req.query as Record<string, unknown>).code;
+    if (typeof code !== 'string' || !CODE.test(code))
+      return sendPage(
+        reply,
+        400,
+        problemPage('First sign-in', 'This link is incomplete: open the whole link identity-service printed.'),
+      );
+    return sendPage(reply, 200, firstSignInPage(code));
+  });
+
+  // no session and no CSRF token here: the one-time code is the credential, which another site does not have
+  app.post('/setup', async (req, reply) => {
+    const body = req.body as Form;
+    const code = field(body, 'code');
+    const password = fields(body, 'password')[0] ?? '';
+    const confirm = fields(body, 'confirm')[0] ?? '';
+    if (!CODE.test(code))
+      return sendPage(
+        reply,
+        400,
+        problemPage('First sign-in', 'This link is incomplete: open the whole link identity-service printed.'),
+      );
+    if (password.length < 12)
+      return sendPage(reply, 422, firstSignInPage(code, { password: 'Use at least 12 characters.' }));
+    if (password !== confirm)
+      return sendPage(reply, 422, firstSignInPage(code, { confirm: 'The two passwords differ.' }));
+    try {
+      await deps.identity.call('POST', '/v1/first-sign-in', null, { code, password });
+    } catch (err) {
+      if (err instanceof ApiProblem && err.status === 422)
+        return sendPage(reply, 422, firstSignInPage(code, { password: Object.values(err.fields)[0] ?? err.detail }));
+      return sendPage(reply, statusOf(err), firstSignInPage(code, { form: wordsOf(err) }));
+    }
+    deps.log('the bootstrap administrator chose a first password');
+    return sendPage(reply, 200, firstSignInDonePage());
   });
 
   // ----- My profile → Personal access tokens ------------------------------------------------

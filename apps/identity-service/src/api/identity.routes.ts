@@ -5,6 +5,7 @@ import {
   AccountParams,
   AccountUserParams,
   ChangeOwnPasswordBody,
+  FirstSignInBody,
   CreateAccountBody,
   DeactivateBody,
   PageOf,
@@ -45,6 +46,20 @@ export const IDENTITY_ROUTES: RouteDoc[] = [
     scopes: [],
     responses: {
       200: ok('The roles.', Type.Object({ recordTypes: Type.Array(Type.String()), items: Type.Array(Role) })),
+    },
+  },
+  {
+    method: 'POST',
+    path: '/v1/first-sign-in',
+    summary: 'The bootstrap administrator chooses a first password with the one-time code of the first sign-in link',
+    description:
+      'No bearer token: the code printed by identity-service at start (while the administrator has no password) is the credential. It works once, for 24 hours.',
+    tags: ['me'],
+    body: FirstSignInBody,
+    responses: {
+      204: ok('The password is set; sign in with it.'),
+      400: ok('The code is unknown, used, replaced or expired, or the administrator has a password already.'),
+      422: ok('The password does not meet the rules.'),
     },
   },
   {

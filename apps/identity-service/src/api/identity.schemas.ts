@@ -51,6 +51,15 @@ export const ChangeOwnPasswordBody = Type.Object(
 );
 export type ChangeOwnPasswordBodyT = Static<typeof ChangeOwnPasswordBody>;
 
+export const FirstSignInBody = Type.Object(
+  {
+    code: Type.String({ minLength: 20, maxLength: 100, description: 'The code of the first sign-in link.' }),
+    password: Password,
+  },
+  { additionalProperties: false },
+);
+export type FirstSignInBodyT = Static<typeof FirstSignInBody>;
+
 export const LoginCheckBody = Type.Object(
   {
     email: Type.String({ minLength: 1, maxLength: 320 }),

@@ -14,6 +14,11 @@ export type BootstrapOutcome = 'disabled' | 'created' | 'already-done';
 
 export const BOOTSTRAP_ACTOR = 'bootstrap';
 
+/** The bootstrap administrator's user id (derived from the e-mail: the same on every start and instance). */
+export function bootstrapAdminId(email: string): string {
+  return stableId(`bootstrap:admin:${email}`);
+}
+
 /**
  * First start: the directory account and its first administrator (a human `account_admin`,
  * with the configured password if any). Idempotent: the ids are derived from fixed names, so a
@@ -25,7 +30,7 @@ export async function bootstrapDirectory(
 ): Promise<BootstrapOutcome> {
   if (config.adminEmail === '') return 'disabled';
   const directoryId = DIRECTORY_ACCOUNT_ID;
-  const adminId = stableId(`bootstrap:admin:${config.adminEmail}`);
+  const adminId = bootstrapAdminId(config.adminEmail);
   let created = false;
   if (!(await deps.queries.account(directoryId))) {
     created = await ignoreIf('ACCOUNT_EXISTS', () =>

@@ -2,6 +2,7 @@ import {
   defineEnv,
   envVar,
   host,
+  httpUrl,
   hostPortList,
   InvalidValue,
   logLevel,
@@ -78,7 +79,12 @@ export const IDENTITY_SERVICE_ENV = defineEnv({
   BOOTSTRAP_ADMIN_PASSWORD: string({
     default: '',
     sensitive: true,
-    description: "the bootstrap administrator's first password (at least 12 characters); empty: none, set one later",
+    description:
+      "the bootstrap administrator's first password (at least 12 characters); empty: each start prints a one-time first sign-in link (CONSOLE_URL/setup) until a password is set",
+  }),
+  CONSOLE_URL: httpUrl({
+    localDefault: 'http://127.0.0.1:3000',
+    description: 'the console’s address as browsers see it: the first sign-in link points there',
   }),
 });
 

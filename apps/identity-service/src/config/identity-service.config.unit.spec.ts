@@ -21,6 +21,7 @@ describe('identity-service config', () => {
       OUTBOX_POLL_MS: 1000,
       PROCESSED_EVENTS_RETENTION_DAYS: 30,
       BOOTSTRAP_DIRECTORY_NAME: 'Directory',
+      CONSOLE_URL: 'http://127.0.0.1:3000',
       BOOTSTRAP_ADMIN_EMAIL: '',
       BOOTSTRAP_ADMIN_PASSWORD: '',
     });
@@ -95,6 +96,7 @@ describe('identity-service config', () => {
       'BOOTSTRAP_DIRECTORY_NAME',
       'BOOTSTRAP_ADMIN_EMAIL',
       'BOOTSTRAP_ADMIN_PASSWORD',
+      'CONSOLE_URL',
     ]);
   });
 });

@@ -16,6 +16,8 @@ export const IDENTITY_ERROR_STATUS = {
   // users
   USER_EXISTS: 409,
   USER_NOT_FOUND: 404,
+  /** A first sign-in code that is unknown, used, replaced or expired. */
+  FIRST_SIGN_IN_INVALID: 400,
   USER_DEACTIVATED: 409,
   USER_ALREADY_DEACTIVATED: 409,
   USER_NOT_DEACTIVATED: 409,
