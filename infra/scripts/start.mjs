@@ -12,7 +12,8 @@
 // APPLICATION_REGISTRY, token-service → TOKEN, gateway → GATEWAY):
 //   <PREFIX>_PORT, <PREFIX>_HOST, <PREFIX>_DATABASE_URL   → the app's PORT, HOST, DATABASE_URL
 //   e.g. IDENTITY_PORT=4001 GATEWAY_PORT=9090 npm start
-// identity-service: BOOTSTRAP_ADMIN_EMAIL (default admin@latchkey.localhost), BOOTSTRAP_ADMIN_PASSWORD.
+// identity-service: BOOTSTRAP_ADMIN_EMAIL (default admin@latchkey.localhost), BOOTSTRAP_ADMIN_PASSWORD;
+// without a password it prints a one-time first sign-in link, repeated here below the table.
 // Shared: KAFKA_BROKERS, LOG_LEVEL. STARTUP_TIMEOUT_SECONDS (60) bounds the wait for /healthz.
 /* global fetch, AbortSignal, setInterval */
 import { spawn } from 'node:child_process';
@@ -32,6 +33,8 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 let stopping = false;
 let phaseChild = null; // the infra/build/migrate step running now, if any
 const running = new Map(); // app name → { app, child, tail, exited }
+/** identity-service's first sign-in link, when it printed one (no administrator password yet). */
+let firstSignInLink = null;
 
 /** Runs one preparation step with inherited output; resolves with its exit code. */
 function step(command, args) {
@@ -81,6 +84,8 @@ function launch(app, env, width) {
     createInterface({ input: stream }).on('line', (line) => {
       entry.tail.push(line);
       if (entry.tail.length > TAIL_LINES) entry.tail.shift();
+      const link = /(https?:\/\/\S+\/setup\?code=[A-Za-z0-9_-]+)/.exec(line);
+      if (link) firstSignInLink = link[1];
       process.stdout.write(`${label} | ${line}\n`);
     });
   }
@@ -240,6 +245,11 @@ async function main() {
   console.log(line(widths.map((w) => '-'.repeat(w))));
   for (const r of rows) console.log(line(r));
   console.log('');
+  // said again below the table, where a newcomer looks: the line scrolled past among the start-up logs
+  if (firstSignInLink)
+    log(
+      `first sign-in: open ${firstSignInLink} to choose the administrator's password (works once, for 24 hours; the next start prints a new one until a password is set)`,
+    );
   log('all apps are up. Ctrl-C stops them (Kafka and PostgreSQL stay up: `npm run infra:down`).');
 }
 

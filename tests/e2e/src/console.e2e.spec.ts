@@ -156,6 +156,10 @@ describe('the console in a real browser (Chromium, real platform)', () => {
     await page.getByRole('button', { name: 'Copy' }).click();
     await page.locator('#new-token-copied').filter({ hasText: 'Copied.' }).waitFor({ timeout: 5_000 });
     expect(await page.evaluate('navigator.clipboard.readText()')).toBe(token);
+    // the screenshot kept in docs/ shows a stand-in, not even this throwaway (soon revoked) token
+    await page.evaluate(
+      "document.getElementById('new-token').textContent = 'lk_pat_EXAMPLEonlyEXAMPLEonlyEXAMPLEonlyEXAMPLEonly'",
+    );
     await check(page, 'token-created');
 
     // the copied token works at the gateway, in the account it was made for
