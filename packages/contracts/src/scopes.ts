@@ -19,3 +19,17 @@ export type Scope = Static<typeof Scope>;
 export function isScope(value: unknown): value is Scope {
   return typeof value === 'string' && value.length <= 200 && SCOPE_PATTERN.test(value);
 }
+
+const VERBS: Record<string, string> = { create: 'Create', read: 'Read', update: 'Change', delete: 'Delete' };
+
+/**
+ * A scope in words, for the pages people read (the consent page, the console):
+ * `orders:read` → "Read orders", `personal_access_tokens:delete` → "Delete personal access tokens".
+ */
+export function scopeInWords(scope: string): string {
+  const [resource, action] = scope.split(':');
+  const noun = (resource ?? scope).replace(/_/g, ' ');
+  if (action === '*') return `Do everything with ${noun}`;
+  const verb = VERBS[action ?? ''];
+  return verb === undefined ? scope : `${verb} ${noun}`;
+}

@@ -1,4 +1,4 @@
-import { SCOPE_PATTERN, Scope, isScope } from './scopes';
+import { SCOPE_PATTERN, Scope, isScope, scopeInWords } from './scopes';
 
 describe('scopes', () => {
   it.each(['orders:read', 'personal_access_tokens:create', 'users:update', 'grants:delete', 'orders:*', 'a1:read'])(
@@ -27,5 +27,15 @@ describe('scopes', () => {
     expect(Scope.pattern).toBe(SCOPE_PATTERN.source);
     expect(Scope.type).toBe('string');
     expect(isScope(42)).toBe(false);
+  });
+});
+
+describe('scopeInWords', () => {
+  it('says a scope as a person would read it', () => {
+    expect(scopeInWords('orders:read')).toBe('Read orders');
+    expect(scopeInWords('orders:update')).toBe('Change orders');
+    expect(scopeInWords('personal_access_tokens:delete')).toBe('Delete personal access tokens');
+    expect(scopeInWords('users:*')).toBe('Do everything with users');
+    expect(scopeInWords('odd')).toBe('odd');
   });
 });

@@ -1,6 +1,6 @@
 import { html } from '@latchkey/http';
 import { page } from './layout';
-import { scopeInWords } from './scope-words';
+import { scopeInWords } from '@latchkey/contracts';
 
 export interface LoginPage {
   applicationName: string;

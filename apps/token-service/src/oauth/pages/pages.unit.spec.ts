@@ -1,7 +1,7 @@
 import { escapeHtml, html, pageHeaders } from '@latchkey/http';
 
 import { consentPage, errorPage, loginPage } from './pages';
-import { scopeInWords } from './scope-words';
+import { scopeInWords } from '@latchkey/contracts';
 
 const EVIL = '<script>alert(1)</script>"\' onload="x';
 
