@@ -29,8 +29,10 @@ async function main(): Promise<void> {
     }),
     tokenService: new ServiceApi(config.TOKEN_SERVICE_API_URL, 'token service'),
     identity: new ServiceApi(config.IDENTITY_URL, 'identity service'),
+    registry: new ServiceApi(config.APPLICATION_REGISTRY_URL, 'application registry'),
     csrf: new CsrfTokens(config.SESSION_KEY),
     cookie: new SessionCookie(config.PUBLIC_URL),
+    clientId: config.OAUTH_CLIENT_ID,
     log: (m) => log('log', m),
   });
   // ended sessions and abandoned sign-ins are deleted hourly (they are refused at once either way)

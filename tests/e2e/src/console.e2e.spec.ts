@@ -1,10 +1,13 @@
+import { createHash, randomBytes } from 'node:crypto';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { repoRoot } from '@latchkey/testing';
-import { OAuthPlatform, type Person } from './oauth-platform';
+import { basicAuth, OAuthPlatform, type Person } from './oauth-platform';
 
 /** Debian's Chromium (.ci/run installs it when missing). */
 const CHROMIUM = '/usr/bin/chromium';
@@ -38,8 +41,23 @@ describe('the console in a real browser (Chromium, real platform)', () => {
   let browser: Browser;
   let ada: Person;
   let consoleUrl = '';
+  /** Chosen by the first sign-in test, used by the administrator's tests after it. */
+  const adminPassword = 'the administrator’s first password';
+  /** A client application's redirect URI: it records the query it was sent to. */
+  let clientApp: Server;
+  let redirectUri = '';
+  const landings: Array<Record<string, string>> = [];
 
   beforeAll(async () => {
+    clientApp = createServer((req, res) => {
+      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+      landings.push(Object.fromEntries(url.searchParams));
+      res
+        .writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
+        .end('<!doctype html><title>Acme</title><h1>Back at Acme</h1>');
+    });
+    await new Promise<void>((r) => clientApp.listen(0, '127.0.0.1', r));
+    redirectUri = `http://127.0.0.1:${(clientApp.address() as AddressInfo).port}/callback`;
     await oauth.start();
     await oauth.platform.start(['console']);
     consoleUrl = oauth.platform.url('console');
@@ -58,6 +76,7 @@ describe('the console in a real browser (Chromium, real platform)', () => {
   }, 240_000);
   afterAll(async () => {
     await browser?.close();
+    await new Promise((r) => clientApp?.close(r));
     await oauth.stop();
     if (process.env.UPDATE_SCREENSHOTS === '1') {
       const docs = path.join(repoRoot(), 'docs/console');
@@ -103,7 +122,7 @@ describe('the console in a real browser (Chromium, real platform)', () => {
     const page = await context.newPage();
     await page.goto(link!);
     await check(page, 'first-sign-in');
-    const password = 'the administrator’s first password';
+    const password = adminPassword;
     await page.getByLabel('New password').fill(password);
     await page.getByLabel('Repeat it').fill('something else entirely');
     await page.getByRole('button', { name: 'Set password' }).click();
@@ -126,6 +145,67 @@ describe('the console in a real browser (Chromium, real platform)', () => {
     await expect(page.getByRole('alert').textContent()).resolves.toContain('not valid');
     await context.close();
   }, 120_000);
+
+  it('an administrator registers an application: the client secret is shown once, works, and can be rotated; then the application is disabled', async () => {
+    const context = await browser.newContext({ viewport: DESKTOP });
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: consoleUrl });
+    const page = await signIn(context, { email: oauth.platform.adminEmail, password: adminPassword, userId: '' });
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Applications' }).click();
+    await check(page, 'applications');
+    await page.getByRole('link', { name: 'Register an application' }).click();
+    await check(page, 'application-new');
+    await page.getByLabel('Name').fill('Billing sync');
+    await page.getByLabel('Redirect URIs').fill('https://billing.example.com/callback');
+    await page.getByLabel('orders read').check();
+    await page.getByRole('button', { name: 'Register' }).click();
+    await expect(page.getByRole('heading', { name: 'Registered: Billing sync' }).isVisible()).resolves.toBe(true);
+    const clientId = (await page.locator('#client-id').textContent())!.trim();
+    const secret = (await page.locator('#client-secret').textContent())!.trim();
+    expect(secret).toMatch(/^lk_cs_/);
+    await page.getByRole('button', { name: 'Copy' }).click();
+    await page.locator('#client-secret-copied').filter({ hasText: 'Copied.' }).waitFor({ timeout: 5_000 });
+    const works = async (s: string) => {
+      const res = await fetch(`${oauth.issuer}/oauth/introspect`, {
+        method: 'POST',
+        headers: {
+          authorization: basicAuth({ clientId, clientSecret: s, name: '' }),
+          'content-type': 'application/x-www-form-urlencoded',
+        },
+        body: new URLSearchParams({ token: 'nothing' }).toString(),
+      });
+      await res.arrayBuffer();
+      return res.status;
+    };
+    // token-service learns of the application from its event: the secret works within moments
+    for (let i = 0; i < 100 && (await works(secret)) !== 200; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(await works(secret)).toBe(200);
+    await page.evaluate(
+      "document.getElementById('client-secret').textContent = 'lk_cs_EXAMPLEonlyEXAMPLEonlyEXAMPLEonly'",
+    );
+    await check(page, 'application-secret');
+
+    // the secret is on no later page
+    await page.getByRole('link', { name: 'Manage Billing sync' }).click();
+    expect(await page.content()).not.toContain(secret);
+    await check(page, 'application');
+    page.once('dialog', (d) => void d.accept());
+    await page.getByRole('button', { name: 'Rotate secret' }).click();
+    const rotated = (await page.locator('#client-secret').textContent())!.trim();
+    expect(rotated).not.toBe(secret);
+    for (let i = 0; i < 100 && (await works(rotated)) !== 200; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(await works(rotated)).toBe(200);
+    await page.getByRole('link', { name: 'Manage Billing sync' }).click();
+    page.once('dialog', (d) => void d.accept());
+    await page.getByRole('button', { name: 'Disable' }).click();
+    await expect(page.getByRole('status').first().textContent()).resolves.toContain('disabled');
+    await expect(
+      page
+        .getByRole('row', { name: /Billing sync/ })
+        .getByText('disabled')
+        .isVisible(),
+    ).resolves.toBe(true);
+    await context.close();
+  }, 180_000);
 
   it('sign in → generate a PAT with orders:read in one account → copy it → it works at the gateway → revoke it → the gateway refuses it', async () => {
     const context = await browser.newContext({ viewport: DESKTOP });
@@ -192,6 +272,66 @@ describe('the console in a real browser (Chromium, real platform)', () => {
     // nor in the console's own log lines
     expect(oauth.platform.tail('console', 400)).not.toContain(token);
     expect(oauth.platform.tail('console', 400)).not.toMatch(/lk_(at|rt|pat)_[A-Za-z0-9]{10}/);
+    await context.close();
+  }, 180_000);
+
+  it('authorize an application → it is under Access & Security → revoke it there → its token is refused at once', async () => {
+    const app = await oauth.registerApplication('Acme Reports', [redirectUri], ['orders:read']);
+    const context = await browser.newContext({ viewport: DESKTOP });
+    const page = await signIn(context, ada);
+    // the person authorizes Acme Reports (already signed in at the authorization server: straight to consent)
+    const verifier = randomBytes(32).toString('base64url');
+    const q = new URLSearchParams({
+      response_type: 'code',
+      client_id: app.clientId,
+      redirect_uri: redirectUri,
+      scope: 'orders:read',
+      state: 'st',
+      code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+      code_challenge_method: 'S256',
+    });
+    await page.goto(`${oauth.issuer}/oauth/authorize?${q}`);
+    await page.getByRole('button', { name: 'Allow' }).click();
+    await page.waitForURL(/\/callback\?/);
+    const { code } = landings[landings.length - 1];
+    const exchanged = await fetch(`${oauth.issuer}/oauth/token`, {
+      method: 'POST',
+      headers: { authorization: basicAuth(app), 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        code,
+        redirect_uri: redirectUri,
+        code_verifier: verifier,
+      }),
+    });
+    const { access_token: accessToken } = (await exchanged.json()) as { access_token: string };
+    expect(await oauth.gatewayStatus(accessToken)).toBe(200);
+
+    await page.goto(consoleUrl);
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Access & Security' }).click();
+    await page.waitForURL(`${consoleUrl}/security`);
+    const row = page.getByRole('row', { name: /Acme Reports/ });
+    await expect(row.getByText('Read orders').isVisible()).resolves.toBe(true);
+    await check(page, 'security');
+    page.once('dialog', (d) => void d.accept());
+    await row.getByRole('button', { name: 'Revoke' }).click();
+    await page.waitForURL(`${consoleUrl}/security?done=revoked`);
+    await expect(page.getByRole('row', { name: /Acme Reports/ }).count()).resolves.toBe(0);
+    expect(await oauth.gatewayStatusOnceRefused(accessToken)).toBe(401);
+
+    // change password: a wrong current password is said next to its field; then the new one works
+    await page.getByLabel('Current password').fill('not my password at all');
+    await page.getByLabel('New password', { exact: false }).first().fill('my brand new password');
+    await page.getByLabel('Repeat the new password').fill('my brand new password');
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await expect(page.locator('#current-error').isVisible()).resolves.toBe(true);
+    await check(page, 'security-password-error');
+    await page.getByLabel('Current password').fill(ada.password);
+    await page.getByLabel('New password', { exact: false }).first().fill('my brand new password');
+    await page.getByLabel('Repeat the new password').fill('my brand new password');
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await page.waitForURL(`${consoleUrl}/security?done=password`);
+    ada = { ...ada, password: 'my brand new password' };
     await context.close();
   }, 180_000);
 

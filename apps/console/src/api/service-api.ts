@@ -41,6 +41,7 @@ export class ServiceApi {
     path: string,
     accessToken: string | null,
     body?: unknown,
+    headers: Record<string, string> = {},
   ): Promise<T> {
     let res: Response;
     try {
@@ -50,6 +51,7 @@ export class ServiceApi {
           ...(accessToken === null ? {} : { authorization: `Bearer ${accessToken}` }),
           accept: 'application/json',
           ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...headers,
         },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
         signal: AbortSignal.timeout(this.timeoutMs),

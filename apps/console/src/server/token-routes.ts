@@ -1,0 +1,213 @@
+import type { FastifyInstance } from 'fastify';
+import { ApiProblem } from '../api/service-api';
+import { problemPage } from '../pages/layout';
+import {
+  matchesFilter,
+  newTokenPage,
+  revokeTokenPage,
+  TOKEN_FILTERS,
+  tokenCreatedPage,
+  tokensPage,
+  type AccountChoice,
+  type NewTokenForm,
+  type PatRow,
+  type TokenFilter,
+} from '../pages/tokens';
+import { sendPage } from './console-server';
+import { field, fields, type Form } from './forms';
+import {
+  statusOf,
+  UUID,
+  wordsOf,
+  type ConsoleDeps,
+  type MeView,
+  type SessionGate,
+  type SignedIn,
+} from './session-gate';
+
+/** My profile → Personal access tokens: list, generate (shown once), revoke. */
+export function registerTokenRoutes(app: FastifyInstance, deps: ConsoleDeps, gate: SessionGate): void {
+  const { requireSignedIn, requirePost } = gate;
+  // ----- My profile → Personal access tokens ------------------------------------------------
+
+  app.get('/tokens', async (req, reply) => {
+    const s = await requireSignedIn(req, reply);
+    if (s === null) return reply;
+    const q = req.query as Record<string, unknown>;
+    const filter = (TOKEN_FILTERS.some((f) => f.key === q.status) ? q.status : 'all') as TokenFilter;
+    const after = typeof q.after === 'string' && /^[A-Za-z0-9_-]{1,500}$/.test(q.after) ? q.after : null;
+    try {
+      const pageOf = await deps.tokenService.call<{ items: PatRow[]; nextCursor: string | null }>(
+        'GET',
+        `/v1/personal-access-tokens?limit=50${after ? `&after=${after}` : ''}`,
+        s.tokens.accessToken,
+      );
+      const now = Date.now();
+      const notice = q.revoked === '1' ? 'The token was revoked; it no longer works anywhere.' : undefined;
+      return sendPage(
+        reply,
+        200,
+        tokensPage(
+          s.viewer,
+          pageOf.items.filter((p) => matchesFilter(p, filter, now)),
+          filter,
+          pageOf.nextCursor,
+          notice,
+        ),
+      );
+    } catch (err) {
+      return sendPage(reply, statusOf(err), problemPage('Personal access tokens', wordsOf(err), s.viewer));
+    }
+  });
+
+  /** The user's accounts with what they hold there and each account's token policy. */
+  async function accountsOf(s: SignedIn): Promise<AccountChoice[]> {
+    const me = await deps.identity.call<MeView>('GET', '/v1/me', s.tokens.accessToken);
+    return Promise.all(
+      me.memberships.map(async (m) => {
+        const policy = await deps.tokenService
+          .call<{ maxLifetimeDays: number | null }>(
+            'GET',
+            `/v1/accounts/${m.accountId}/token-policy`,
+            s.tokens.accessToken,
+          )
+          .catch(() => ({ maxLifetimeDays: null }));
+        return { id: m.accountId, permissions: m.permissions, maxLifetimeDays: policy.maxLifetimeDays };
+      }),
+    );
+  }
+
+  const EMPTY_FORM: NewTokenForm = { name: '', description: '', expiry: '30', expiresOn: '', accounts: [], scopes: [] };
+
+  app.get('/tokens/new', async (req, reply) => {
+    const s = await requireSignedIn(req, reply);
+    if (s === null) return reply;
+    try {
+      const accounts = await accountsOf(s);
+      const form = { ...EMPTY_FORM, accounts: accounts.length === 1 ? [accounts[0].id] : [] };
+      return sendPage(reply, 200, newTokenPage(s.viewer, accounts, form));
+    } catch (err) {
+      return sendPage(reply, statusOf(err), problemPage('Generate new token', wordsOf(err), s.viewer));
+    }
+  });
+
+  app.post('/tokens', async (req, reply) => {
+    const s = await requirePost(req, reply);
+    if (s === null) return reply;
+    const body = req.body as Form;
+    const form: NewTokenForm = {
+      name: field(body, 'name'),
+      description: field(body, 'description'),
+      expiry: field(body, 'expiry') || '30',
+      expiresOn: field(body, 'expiresOn'),
+      accounts: fields(body, 'account').filter((a) => UUID.test(a)),
+      scopes: fields(body, 'scope'),
+    };
+    const errors: Record<string, string> = {};
+    if (form.name === '') errors.name = 'Give the token a name, e.g. what will use it.';
+    if (form.accounts.length === 0) errors.accounts = 'Choose at least one account the token acts in.';
+    if (form.scopes.length === 0) errors.scopes = 'Tick at least one record type and action.';
+    const expiry = expiryOf(form);
+    if ('error' in expiry) errors.expiry = expiry.error;
+    let accounts: AccountChoice[] = [];
+    try {
+      accounts = await accountsOf(s);
+    } catch (err) {
+      return sendPage(reply, statusOf(err), problemPage('Generate new token', wordsOf(err), s.viewer));
+    }
+    if (Object.keys(errors).length > 0 || 'error' in expiry)
+      return sendPage(reply, 422, newTokenPage(s.viewer, accounts, form, errors));
+    try {
+      const created = await deps.tokenService.call<PatRow & { token: string }>(
+        'POST',
+        '/v1/personal-access-tokens',
+        s.tokens.accessToken,
+        {
+          name: form.name,
+          ...(form.description === '' ? {} : { description: form.description }),
+          scopes: form.scopes,
+          accountIds: form.accounts,
+          ...expiry.body,
+        },
+      );
+      const { token, ...pat } = created;
+      return sendPage(reply, 201, tokenCreatedPage(s.viewer, pat, token));
+    } catch (err) {
+      if (!(err instanceof ApiProblem)) throw err;
+      // the service's words next to the field they concern; the rest at the top of the form
+      const byField: Record<string, string> = {};
+      for (const [pointer, message] of Object.entries(err.fields)) {
+        const name = pointer.startsWith('name')
+          ? 'name'
+          : pointer.startsWith('description')
+            ? 'description'
+            : pointer.startsWith('scopes')
+              ? 'scopes'
+              : pointer.startsWith('accountIds')
+                ? 'accounts'
+                : pointer.startsWith('expires')
+                  ? 'expiry'
+                  : 'form';
+        byField[name] ??= message;
+      }
+      if (Object.keys(byField).length === 0) byField[fieldOfCode(err.code)] = err.detail;
+      return sendPage(reply, err.status >= 500 ? 502 : 422, newTokenPage(s.viewer, accounts, form, byField));
+    }
+  });
+
+  /** The user's PAT, or null when it is not theirs or not there. */
+  async function patOf(s: SignedIn, id: string): Promise<PatRow | null> {
+    if (!UUID.test(id)) return null;
+    try {
+      return await deps.tokenService.call<PatRow>('GET', `/v1/personal-access-tokens/${id}`, s.tokens.accessToken);
+    } catch (err) {
+      if (err instanceof ApiProblem && err.status === 404) return null;
+      throw err;
+    }
+  }
+
+  app.get('/tokens/:id/revoke', async (req, reply) => {
+    const s = await requireSignedIn(req, reply);
+    if (s === null) return reply;
+    const pat = await patOf(s, (req.params as { id: string }).id);
+    if (pat === null)
+      return sendPage(reply, 404, problemPage('Revoke token', 'There is no such token of yours.', s.viewer));
+    return sendPage(reply, 200, revokeTokenPage(s.viewer, pat));
+  });
+
+  app.post('/tokens/:id/revoke', async (req, reply) => {
+    const s = await requirePost(req, reply);
+    if (s === null) return reply;
+    const pat = await patOf(s, (req.params as { id: string }).id);
+    if (pat === null)
+      return sendPage(reply, 404, problemPage('Revoke token', 'There is no such token of yours.', s.viewer));
+    try {
+      await deps.tokenService.call('DELETE', `/v1/personal-access-tokens/${pat.id}`, s.tokens.accessToken);
+    } catch (err) {
+      return sendPage(reply, statusOf(err), revokeTokenPage(s.viewer, pat, wordsOf(err)));
+    }
+    return reply.redirect('/tokens?revoked=1', 303);
+  });
+}
+
+/** The expiry the API takes from the form's choice, or what is wrong with it. */
+function expiryOf(form: NewTokenForm): { body: Record<string, unknown> } | { error: string } {
+  if (form.expiry === 'never') return { body: { expiresAt: null } };
+  if (form.expiry === 'date') {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(form.expiresOn)) return { error: 'Choose the date the token expires.' };
+    const at = new Date(`${form.expiresOn}T23:59:59Z`);
+    if (Number.isNaN(at.getTime()) || at.getTime() <= Date.now()) return { error: 'The date must be in the future.' };
+    return { body: { expiresAt: at.toISOString() } };
+  }
+  const days = Number(form.expiry);
+  if (![7, 30, 60, 90].includes(days)) return { error: 'Choose when the token expires.' };
+  return { body: { expiresInDays: days } };
+}
+
+function fieldOfCode(code: string): string {
+  if (/name/i.test(code)) return 'name';
+  if (/lifetime|expir/i.test(code)) return 'expiry';
+  if (/scope/i.test(code)) return 'scopes';
+  if (/account/i.test(code)) return 'accounts';
+  return 'form';
+}
