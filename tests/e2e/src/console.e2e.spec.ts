@@ -204,6 +204,53 @@ describe('the console in a real browser (Chromium, real platform)', () => {
         .getByText('disabled')
         .isVisible(),
     ).resolves.toBe(true);
+    // Users: register an API user and generate a token for it, which works at the gateway
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Users' }).click();
+    await check(page, 'users');
+    await page.getByRole('link', { name: 'Register a user' }).click();
+    await page.getByLabel('API user (a machine: tokens only)').check();
+    await page.getByLabel('Display name').fill('Nightly export');
+    await page.getByRole('checkbox', { name: /^api_user/ }).check();
+    await check(page, 'user-new');
+    await page.getByRole('button', { name: 'Register' }).click();
+    await expect(page.getByRole('heading', { name: 'Nightly export' }).isVisible()).resolves.toBe(true);
+    await expect(page.getByRole('status').first().textContent()).resolves.toContain('registered');
+    await check(page, 'user');
+    await page.getByRole('link', { name: 'Generate token for this user' }).click();
+    await page.getByLabel('Name').fill('export job');
+    await page.getByLabel('orders read').check();
+    // the API user holds no delete: that box cannot be ticked
+    await expect(page.getByLabel('orders delete').isDisabled()).resolves.toBe(true);
+    await check(page, 'user-token-new');
+    await page.getByRole('button', { name: 'Generate token' }).click();
+    const apiToken = (await page.locator('#new-token').textContent())!.trim();
+    expect(apiToken).toMatch(/^lk_pat_/);
+    expect(await oauth.gatewayStatus(apiToken)).toBe(200);
+    await page.getByRole('link', { name: 'Back to Nightly export' }).click();
+    expect(await page.content()).not.toContain(apiToken);
+    await expect(page.getByRole('row', { name: /export job/ }).isVisible()).resolves.toBe(true);
+    page.once('dialog', (d) => void d.accept());
+    await page
+      .getByRole('row', { name: /export job/ })
+      .getByRole('button', { name: 'Revoke' })
+      .click();
+    await expect(page.getByRole('status').first().textContent()).resolves.toContain('revoked');
+    expect(await oauth.gatewayStatusOnceRefused(apiToken)).toBe(401);
+
+    // Account settings: a lifetime cap shows in the generate form, where "Never" is no longer offered
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Account settings' }).click();
+    await page.getByLabel('Longest token lifetime in days').fill('ninety');
+    await page.getByRole('button', { name: 'Save policy' }).click();
+    await expect(page.locator('#maxLifetimeDays-error').textContent()).resolves.toContain('whole number');
+    await page.getByLabel('Longest token lifetime in days').fill('90');
+    await page.getByRole('button', { name: 'Save policy' }).click();
+    await expect(page.getByRole('status').first().textContent()).resolves.toContain('saved');
+    await check(page, 'account-settings');
+    await page.goto(`${consoleUrl}/tokens/new`);
+    await expect(
+      page.getByText('The longest lifetime your accounts’ policies allow: 90 days.').isVisible(),
+    ).resolves.toBe(true);
+    await expect(page.getByLabel('Never').count()).resolves.toBe(0);
     await context.close();
   }, 180_000);
 

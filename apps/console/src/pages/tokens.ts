@@ -159,22 +159,39 @@ function errorFor(errors: Record<string, string>, name: string): SafeHtml | null
 const described = (errors: Record<string, string>, name: string) =>
   errors[name] ? html`aria-describedby="${name}-error" aria-invalid="true"` : null;
 
+/** Where the form goes: one's own tokens (default) or a user's, by an administrator. */
+export interface TokenFormTarget {
+  heading: string;
+  action: string;
+  cancel: string;
+  /** Whose permissions the grid shows. */
+  whose: string;
+}
+
+const OWN_TOKEN: TokenFormTarget = {
+  heading: 'Generate new token',
+  action: '/tokens',
+  cancel: '/tokens',
+  whose: 'you do',
+};
+
 export function newTokenPage(
   viewer: Viewer,
   accounts: readonly AccountChoice[],
   form: NewTokenForm,
   errors: Record<string, string> = {},
+  target: TokenFormTarget = OWN_TOKEN,
 ): string {
   const resources = resourcesOf(accounts);
   const heldAnywhere = new Set(accounts.flatMap((a) => a.permissions));
   const limits = accounts.map((a) => a.maxLifetimeDays).filter((d): d is number => d !== null);
   const maxDays = limits.length ? Math.min(...limits) : null;
   return page(
-    'Generate new token',
+    target.heading,
     html`<section class="card">
-      <h1>Generate new token</h1>
+      <h1>${target.heading}</h1>
       ${errors.form ? html`<p class="error" role="alert">${errors.form}</p>` : null}
-      <form method="post" action="/tokens" novalidate>
+      <form method="post" action="${target.action}" novalidate>
         <input type="hidden" name="csrf" value="${viewer.csrf}" />
         <label for="name">Name</label>
         <input
@@ -229,7 +246,7 @@ ${form.description}</textarea>
         </fieldset>
         <fieldset ${described(errors, 'scopes')}>
           <legend>Record types and what the token may do with them</legend>
-          <p class="muted">A box you cannot tick is something you do not hold in any of your accounts.</p>
+          <p class="muted">A box you cannot tick is something ${target.whose} not hold in these accounts.</p>
           <div class="table-wrap">
             <table class="grid">
               <thead>
@@ -268,7 +285,7 @@ ${form.description}</textarea>
         </fieldset>
         <div class="actions">
           <button type="submit" class="primary">Generate token</button>
-          <a href="/tokens">Cancel</a>
+          <a href="${target.cancel}">Cancel</a>
         </div>
       </form>
     </section>`,
@@ -278,7 +295,12 @@ ${form.description}</textarea>
 }
 
 /** The one page that shows a token: it cannot be seen again. */
-export function tokenCreatedPage(viewer: Viewer, pat: PatRow, token: string): string {
+export function tokenCreatedPage(
+  viewer: Viewer,
+  pat: PatRow,
+  token: string,
+  back = { href: '/tokens', label: 'Back to your tokens' },
+): string {
   return page(
     'Token created',
     html`<section class="card">
@@ -295,7 +317,7 @@ export function tokenCreatedPage(viewer: Viewer, pat: PatRow, token: string): st
         Scopes: ${pat.scopes.join(', ')} · accounts: ${pat.accountIds.join(', ')} · expires:
         ${day(pat.expiresAt, 'never')}
       </p>
-      <p><a class="button" href="/tokens">Back to your tokens</a></p>
+      <p><a class="button" href="${back.href}">${back.label}</a></p>
     </section>`,
     viewer,
     '/tokens',

@@ -1,9 +1,11 @@
 import type { FastifyInstance } from 'fastify';
+import { registerAccountRoutes } from './account-routes';
 import { registerApplicationRoutes } from './application-routes';
 import { registerAuthRoutes } from './auth-routes';
 import { registerSecurityRoutes } from './security-routes';
 import { sessionGate, type ConsoleDeps } from './session-gate';
 import { registerTokenRoutes } from './token-routes';
+import { registerUserRoutes } from './user-routes';
 
 export type { ConsoleDeps } from './session-gate';
 
@@ -14,4 +16,6 @@ export function registerConsoleRoutes(app: FastifyInstance, deps: ConsoleDeps): 
   registerTokenRoutes(app, deps, gate);
   registerSecurityRoutes(app, deps, gate);
   registerApplicationRoutes(app, deps, gate);
+  registerUserRoutes(app, deps, gate);
+  registerAccountRoutes(app, deps, gate);
 }

@@ -94,64 +94,31 @@ export function registerTokenRoutes(app: FastifyInstance, deps: ConsoleDeps, gat
   app.post('/tokens', async (req, reply) => {
     const s = await requirePost(req, reply);
     if (s === null) return reply;
-    const body = req.body as Form;
-    const form: NewTokenForm = {
-      name: field(body, 'name'),
-      description: field(body, 'description'),
-      expiry: field(body, 'expiry') || '30',
-      expiresOn: field(body, 'expiresOn'),
-      accounts: fields(body, 'account').filter((a) => UUID.test(a)),
-      scopes: fields(body, 'scope'),
-    };
-    const errors: Record<string, string> = {};
-    if (form.name === '') errors.name = 'Give the token a name, e.g. what will use it.';
-    if (form.accounts.length === 0) errors.accounts = 'Choose at least one account the token acts in.';
-    if (form.scopes.length === 0) errors.scopes = 'Tick at least one record type and action.';
-    const expiry = expiryOf(form);
-    if ('error' in expiry) errors.expiry = expiry.error;
+    const form = readTokenForm(req.body as Form);
+    const checked = checkTokenForm(form);
     let accounts: AccountChoice[] = [];
     try {
       accounts = await accountsOf(s);
     } catch (err) {
       return sendPage(reply, statusOf(err), problemPage('Generate new token', wordsOf(err), s.viewer));
     }
-    if (Object.keys(errors).length > 0 || 'error' in expiry)
-      return sendPage(reply, 422, newTokenPage(s.viewer, accounts, form, errors));
+    if ('errors' in checked) return sendPage(reply, 422, newTokenPage(s.viewer, accounts, form, checked.errors));
     try {
       const created = await deps.tokenService.call<PatRow & { token: string }>(
         'POST',
         '/v1/personal-access-tokens',
         s.tokens.accessToken,
-        {
-          name: form.name,
-          ...(form.description === '' ? {} : { description: form.description }),
-          scopes: form.scopes,
-          accountIds: form.accounts,
-          ...expiry.body,
-        },
+        { ...checked.body, accountIds: form.accounts },
       );
       const { token, ...pat } = created;
       return sendPage(reply, 201, tokenCreatedPage(s.viewer, pat, token));
     } catch (err) {
       if (!(err instanceof ApiProblem)) throw err;
-      // the service's words next to the field they concern; the rest at the top of the form
-      const byField: Record<string, string> = {};
-      for (const [pointer, message] of Object.entries(err.fields)) {
-        const name = pointer.startsWith('name')
-          ? 'name'
-          : pointer.startsWith('description')
-            ? 'description'
-            : pointer.startsWith('scopes')
-              ? 'scopes'
-              : pointer.startsWith('accountIds')
-                ? 'accounts'
-                : pointer.startsWith('expires')
-                  ? 'expiry'
-                  : 'form';
-        byField[name] ??= message;
-      }
-      if (Object.keys(byField).length === 0) byField[fieldOfCode(err.code)] = err.detail;
-      return sendPage(reply, err.status >= 500 ? 502 : 422, newTokenPage(s.viewer, accounts, form, byField));
+      return sendPage(
+        reply,
+        err.status >= 500 ? 502 : 422,
+        newTokenPage(s.viewer, accounts, form, tokenFormErrors(err)),
+      );
     }
   });
 
@@ -210,4 +177,58 @@ function fieldOfCode(code: string): string {
   if (/scope/i.test(code)) return 'scopes';
   if (/account/i.test(code)) return 'accounts';
   return 'form';
+}
+
+/** The generate-token form as posted (own tokens and an administrator's for a user alike). */
+export function readTokenForm(body: Form): NewTokenForm {
+  return {
+    name: field(body, 'name'),
+    description: field(body, 'description'),
+    expiry: field(body, 'expiry') || '30',
+    expiresOn: field(body, 'expiresOn'),
+    accounts: fields(body, 'account').filter((a) => UUID.test(a)),
+    scopes: fields(body, 'scope'),
+  };
+}
+
+/** What is wrong with the form, field by field; or the API body it makes (without the accounts). */
+export function checkTokenForm(
+  form: NewTokenForm,
+): { errors: Record<string, string> } | { body: Record<string, unknown> } {
+  const errors: Record<string, string> = {};
+  if (form.name === '') errors.name = 'Give the token a name, e.g. what will use it.';
+  if (form.accounts.length === 0) errors.accounts = 'Choose at least one account the token acts in.';
+  if (form.scopes.length === 0) errors.scopes = 'Tick at least one record type and action.';
+  const expiry = expiryOf(form);
+  if ('error' in expiry) errors.expiry = expiry.error;
+  if (Object.keys(errors).length > 0 || 'error' in expiry) return { errors };
+  return {
+    body: {
+      name: form.name,
+      ...(form.description === '' ? {} : { description: form.description }),
+      scopes: form.scopes,
+      ...expiry.body,
+    },
+  };
+}
+
+/** token-service's refusal in words, next to the field it concerns; the rest at the top of the form. */
+export function tokenFormErrors(err: ApiProblem): Record<string, string> {
+  const byField: Record<string, string> = {};
+  for (const [pointer, message] of Object.entries(err.fields)) {
+    const name = pointer.startsWith('name')
+      ? 'name'
+      : pointer.startsWith('description')
+        ? 'description'
+        : pointer.startsWith('scopes')
+          ? 'scopes'
+          : pointer.startsWith('accountIds')
+            ? 'accounts'
+            : pointer.startsWith('expires')
+              ? 'expiry'
+              : 'form';
+    byField[name] ??= message;
+  }
+  if (Object.keys(byField).length === 0) byField[fieldOfCode(err.code)] = err.detail;
+  return byField;
 }
