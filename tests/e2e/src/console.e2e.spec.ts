@@ -51,6 +51,7 @@ describe('the console in a real browser (Chromium, real platform)', () => {
   beforeAll(async () => {
     clientApp = createServer((req, res) => {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+      if (url.pathname !== '/callback') return res.writeHead(404).end();
       landings.push(Object.fromEntries(url.searchParams));
       res
         .writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
@@ -351,7 +352,12 @@ describe('the console in a real browser (Chromium, real platform)', () => {
         code_verifier: verifier,
       }),
     });
-    const { access_token: accessToken } = (await exchanged.json()) as { access_token: string };
+    const answer = (await exchanged.json()) as { access_token: string };
+    expect({ status: exchanged.status, answer }).toMatchObject({
+      status: 200,
+      answer: { access_token: expect.any(String) },
+    });
+    const accessToken = answer.access_token;
     expect(await oauth.gatewayStatus(accessToken)).toBe(200);
 
     await page.goto(consoleUrl);

@@ -11,6 +11,15 @@ export function homePage(viewer: Viewer): string {
         <li>
           <a href="/tokens">Personal access tokens</a>: generate, review and revoke the tokens you use with the API.
         </li>
+        <li>
+          <a href="/security">Access &amp; Security</a>: the applications you authorized, where you are signed in, your
+          password.
+        </li>
+        <li>
+          <a href="/settings/applications">Applications</a> (administrators): register and manage OAuth applications.
+        </li>
+        <li><a href="/users">Users</a> (administrators): people, API users and contacts, their roles and tokens.</li>
+        <li><a href="/settings/account">Account settings</a> (administrators): the token policy.</li>
       </ul>
     </section>`,
     viewer,

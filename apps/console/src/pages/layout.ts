@@ -9,7 +9,13 @@ export interface Viewer {
   csrf: string;
 }
 
-const NAV: Array<{ href: string; label: string }> = [{ href: '/tokens', label: 'Personal access tokens' }];
+const NAV: Array<{ href: string; label: string }> = [
+  { href: '/tokens', label: 'Personal access tokens' },
+  { href: '/security', label: 'Access & Security' },
+  { href: '/settings/applications', label: 'Applications' },
+  { href: '/users', label: 'Users' },
+  { href: '/settings/account', label: 'Account settings' },
+];
 
 /**
  * The frame of every console page: one same-origin stylesheet and script, nothing from another
