@@ -300,13 +300,24 @@ describe('the console in a real browser (Chromium, real platform)', () => {
     expect(list).not.toContain(token);
     await check(page, 'tokens');
 
-    await page.getByRole('link', { name: 'Revoke CI pipeline' }).click();
+    // its details and history; Regenerate replaces it (the old one stops working, the new one is shown once)
+    await page.getByRole('link', { name: 'Details of CI pipeline' }).click();
+    await expect(page.getByRole('list', { name: 'History' }).textContent()).resolves.toContain('Issued');
+    await check(page, 'token');
+    page.once('dialog', (d) => void d.accept());
+    await page.getByRole('button', { name: 'Regenerate' }).click();
+    const regenerated = (await page.locator('#new-token').textContent())!.trim();
+    expect(regenerated).not.toBe(token);
+    expect(await oauth.gatewayStatusOnceRefused(token)).toBe(401);
+    expect(await oauth.gatewayStatus(regenerated)).toBe(200);
+    await page.getByRole('link', { name: 'Back to your tokens' }).click();
+    await page.getByRole('link', { name: 'Revoke CI pipeline' }).first().click();
     await check(page, 'token-revoke');
     page.once('dialog', (d) => void d.accept());
     await page.getByRole('button', { name: 'Revoke token' }).click();
     await page.waitForURL(`${consoleUrl}/tokens?revoked=1`);
     await expect(page.getByRole('status').first().textContent()).resolves.toContain('was revoked');
-    expect(await oauth.gatewayStatusOnceRefused(token)).toBe(401);
+    expect(await oauth.gatewayStatusOnceRefused(regenerated)).toBe(401);
 
     // no token or secret in the browser: cookies, storage, and every page it still has
     const cookies = await context.cookies(consoleUrl);
@@ -316,6 +327,7 @@ describe('the console in a real browser (Chromium, real platform)', () => {
     for (const url of ['/', '/tokens', '/tokens?status=revoked', '/tokens/new']) {
       await page.goto(`${consoleUrl}${url}`);
       expect(await page.content()).not.toContain(token);
+      expect(await page.content()).not.toContain(regenerated);
     }
     // nor in the console's own log lines
     expect(oauth.platform.tail('console', 400)).not.toContain(token);
@@ -402,6 +414,8 @@ describe('the console in a real browser (Chromium, real platform)', () => {
       redirect: 'manual',
     });
     expect([replay.status, replay.headers.get('location')]).toEqual([303, '/login?return_to=%2Ftokens']);
+    // after every walk above: no access, refresh or personal token, nor a client secret, in the console's log
+    expect(oauth.platform.app('console').output.join('')).not.toMatch(/lk_(at|rt|pat|cs)_[A-Za-z0-9]{10}/);
     await context.close();
   }, 120_000);
 });

@@ -1,5 +1,5 @@
 import { html, type SafeHtml } from '@latchkey/http';
-import { page, type Viewer } from './layout';
+import { page, pager, type Viewer } from './layout';
 
 /** application-registry's view of an application. */
 export interface ApplicationRow {
@@ -69,6 +69,7 @@ export function applicationsPage(
   adminAccounts: readonly string[],
   apps: ApplicationRow[],
   notice?: string,
+  nextCursor?: string | null,
 ): string {
   return page(
     'Applications',
@@ -121,7 +122,8 @@ export function applicationsPage(
                 </tbody>
               </table>
             </div>`
-      }`,
+      }
+      ${pager(nextCursor, (c) => `/settings/applications?account=${account}&after=${c}`)}`,
     viewer,
     '/settings/applications',
   );

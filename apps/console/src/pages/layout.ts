@@ -61,6 +61,14 @@ export function page(title: string, body: SafeHtml, viewer?: Viewer, current?: s
     </html>`.value;
 }
 
+/** "Next page" for a list the API answers page by page (keyset cursors). */
+export function pager(nextCursor: string | null | undefined, href: (cursor: string) => string): SafeHtml | null {
+  if (!nextCursor) return null;
+  return html`<nav class="pager" aria-label="Pages">
+    <a href="${href(encodeURIComponent(nextCursor))}">Next page</a>
+  </nav>`;
+}
+
 /** The landing page of a visitor without a session. */
 export function signInPage(error?: string): string {
   return page(

@@ -1,5 +1,5 @@
 import { html, type SafeHtml } from '@latchkey/http';
-import { page, type Viewer } from './layout';
+import { page, pager, type Viewer } from './layout';
 
 export interface PatRow {
   id: string;
@@ -93,9 +93,10 @@ export function tokensPage(
                         <td>${day(p.lastUsedAt, 'Never used')}</td>
                         <td><span class="status ${p.status}">${p.status}</span></td>
                         <td>
+                          <a href="/tokens/${p.id}" aria-label="Details of ${p.name}">Details</a>
                           ${
                             p.status === 'active'
-                              ? html`<a href="/tokens/${p.id}/revoke" aria-label="Revoke ${p.name}">Revoke</a>`
+                              ? html`<br /><a href="/tokens/${p.id}/revoke" aria-label="Revoke ${p.name}">Revoke</a>`
                               : null
                           }
                         </td>
@@ -105,13 +106,7 @@ export function tokensPage(
               </table>
             </div>`
       }
-      ${
-        nextCursor
-          ? html`<p class="pager">
-              <a href="/tokens?status=${filter}&amp;after=${encodeURIComponent(nextCursor)}">Next page</a>
-            </p>`
-          : null
-      }`,
+      ${pager(nextCursor, (c) => `/tokens?status=${filter}&after=${c}`)}`,
     viewer,
     '/tokens',
   );
@@ -338,6 +333,74 @@ export function revokeTokenPage(viewer: Viewer, pat: PatRow, error?: string): st
           <a href="/tokens">Cancel</a>
         </div>
       </form>
+    </section>`,
+    viewer,
+    '/tokens',
+  );
+}
+
+/** token-service's history of a PAT (its events, newest last). */
+export interface PatEventRow {
+  type: string;
+  at: string;
+  actor: string | null;
+  reason?: string;
+}
+
+const EVENT_WORDS: Record<string, string> = {
+  TokenIssued: 'Issued',
+  TokenRegenerated: 'Regenerated (a new token replaced the old one)',
+  TokenRevoked: 'Revoked',
+  GrantRevoked: 'Revoked',
+};
+
+/** One token: what it may do, its history, Regenerate and Revoke. */
+export function tokenPage(viewer: Viewer, pat: PatRow, history: PatEventRow[], error?: string): string {
+  return page(
+    pat.name,
+    html`<section class="card">
+      <h1>${pat.name}</h1>
+      ${error ? html`<p class="error" role="alert">${error}</p>` : null}
+      <p class="muted">${pat.displayPrefix}… · <span class="status ${pat.status}">${pat.status}</span></p>
+      ${pat.description ? html`<p>${pat.description}</p>` : null}
+      <dl>
+        <dt>Scopes</dt>
+        <dd>${pat.scopes.join(', ')}</dd>
+        <dt>Accounts</dt>
+        <dd>${pat.accountIds.join(', ')}</dd>
+        <dt>Created</dt>
+        <dd>${day(pat.createdAt, '')}</dd>
+        <dt>Expires</dt>
+        <dd>${day(pat.expiresAt, 'Never')}</dd>
+        <dt>Last used</dt>
+        <dd>${day(pat.lastUsedAt, 'Never used')}</dd>
+      </dl>
+      <h2 id="history">History</h2>
+      <ol aria-labelledby="history">
+        ${history.map(
+          (e) =>
+            html`<li>
+              ${EVENT_WORDS[e.type] ?? e.type} — ${e.at.slice(0, 16).replace('T', ' ')}
+              UTC${e.actor ? ` by ${e.actor}` : ''}${e.reason ? ` (${e.reason})` : ''}
+            </li>`,
+        )}
+      </ol>
+      ${
+        pat.status === 'active'
+          ? html`<div class="actions">
+              <form
+                method="post"
+                action="/tokens/${pat.id}/regenerate"
+                data-confirm="Regenerate ${pat.name}? The current token stops working; the new one is shown once."
+              >
+                <input type="hidden" name="csrf" value="${viewer.csrf}" />
+                <button type="submit">Regenerate</button>
+              </form>
+              <a href="/tokens/${pat.id}/revoke">Revoke</a>
+            </div>`
+          : null
+      }
+      <p><a href="/tokens">Back to your tokens</a></p>
     </section>`,
     viewer,
     '/tokens',

@@ -1,5 +1,5 @@
 import { html, type SafeHtml } from '@latchkey/http';
-import { page, type Viewer } from './layout';
+import { page, pager, type Viewer } from './layout';
 import type { PatRow } from './tokens';
 
 /** identity-service's view of a user in an account. */
@@ -27,7 +27,14 @@ const KINDS = [
 
 const rolesIn = (u: UserRow, account: string) => u.memberships.find((m) => m.accountId === account)?.roles ?? [];
 
-export function usersPage(viewer: Viewer, account: string, users: UserRow[], q: string, notice?: string): string {
+export function usersPage(
+  viewer: Viewer,
+  account: string,
+  users: UserRow[],
+  q: string,
+  notice?: string,
+  nextCursor?: string | null,
+): string {
   return page(
     'Users',
     html`<h1>Users</h1>
@@ -78,7 +85,8 @@ export function usersPage(viewer: Viewer, account: string, users: UserRow[], q: 
                 </tbody>
               </table>
             </div>`
-      }`,
+      }
+      ${pager(nextCursor, (c) => `/users?account=${account}&after=${c}`)}`,
     viewer,
     '/users',
   );

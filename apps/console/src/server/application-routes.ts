@@ -11,7 +11,7 @@ import {
 } from '../pages/applications';
 import { problemPage } from '../pages/layout';
 import { sendPage } from './console-server';
-import { field, fields, type Form } from './forms';
+import { cursorParam, field, fields, type Form } from './forms';
 import {
   statusOf,
   UUID,
@@ -65,10 +65,18 @@ export function registerApplicationRoutes(app: FastifyInstance, deps: ConsoleDep
     try {
       const a = await accountOf(s, accountParam(req), reply);
       if (a === null) return reply;
-      const list = await registry(s, a.account).call<{ items: ApplicationRow[] }>('GET', '/v1/applications?limit=100');
+      const after = cursorParam(req);
+      const list = await registry(s, a.account).call<{ items: ApplicationRow[]; nextCursor: string | null }>(
+        'GET',
+        `/v1/applications?limit=50${after ? `&after=${after}` : ''}`,
+      );
       const done = (req.query as Record<string, unknown>).done;
       const notice = typeof done === 'string' ? NOTICES[done] : undefined;
-      return sendPage(reply, 200, applicationsPage(s.viewer, a.account, [...a.accounts.keys()], list.items, notice));
+      return sendPage(
+        reply,
+        200,
+        applicationsPage(s.viewer, a.account, [...a.accounts.keys()], list.items, notice, list.nextCursor),
+      );
     } catch (err) {
       return sendPage(reply, statusOf(err), problemPage('Applications', wordsOf(err), s.viewer));
     }

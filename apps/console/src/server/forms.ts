@@ -21,3 +21,9 @@ export function fields(form: Form | undefined, name: string): string[] {
 export function safeReturnPath(raw: unknown): string {
   return typeof raw === 'string' && /^\/(?![/\\])[^\s]*$/.test(raw) && raw.length <= 500 ? raw : '/';
 }
+
+/** A list's `after` cursor from the query, when it looks like one (keyset cursors are base64url). */
+export function cursorParam(req: { query: unknown }): string | null {
+  const after = (req.query as Record<string, unknown> | undefined)?.after;
+  return typeof after === 'string' && /^[A-Za-z0-9_-]{1,500}$/.test(after) ? after : null;
+}

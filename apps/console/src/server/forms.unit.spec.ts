@@ -1,4 +1,4 @@
-import { field, fields, parseForm, safeReturnPath } from './forms';
+import { cursorParam, field, fields, parseForm, safeReturnPath } from './forms';
 
 describe('forms', () => {
   it('keeps every value of a field posted many times, and trims single values', () => {
@@ -22,5 +22,14 @@ describe('forms', () => {
       '/a b',
     ])
       expect(safeReturnPath(bad)).toBe('/');
+  });
+});
+
+describe('cursorParam', () => {
+  it('takes a keyset cursor from the query and nothing that could break the API call it is put into', () => {
+    expect(cursorParam({ query: { after: 'eyJ0IjoiMjAyNiJ9' } })).toBe('eyJ0IjoiMjAyNiJ9');
+    for (const bad of ['a&limit=1000', '../x', '', 'x'.repeat(501), 42, undefined])
+      expect(cursorParam({ query: { after: bad } })).toBeNull();
+    expect(cursorParam({ query: undefined })).toBeNull();
   });
 });

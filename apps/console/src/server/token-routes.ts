@@ -7,14 +7,16 @@ import {
   revokeTokenPage,
   TOKEN_FILTERS,
   tokenCreatedPage,
+  tokenPage,
   tokensPage,
   type AccountChoice,
   type NewTokenForm,
+  type PatEventRow,
   type PatRow,
   type TokenFilter,
 } from '../pages/tokens';
 import { sendPage } from './console-server';
-import { field, fields, type Form } from './forms';
+import { cursorParam, field, fields, type Form } from './forms';
 import {
   statusOf,
   UUID,
@@ -35,7 +37,7 @@ export function registerTokenRoutes(app: FastifyInstance, deps: ConsoleDeps, gat
     if (s === null) return reply;
     const q = req.query as Record<string, unknown>;
     const filter = (TOKEN_FILTERS.some((f) => f.key === q.status) ? q.status : 'all') as TokenFilter;
-    const after = typeof q.after === 'string' && /^[A-Za-z0-9_-]{1,500}$/.test(q.after) ? q.after : null;
+    const after = cursorParam(req);
     try {
       const pageOf = await deps.tokenService.call<{ items: PatRow[]; nextCursor: string | null }>(
         'GET',
@@ -132,6 +134,43 @@ export function registerTokenRoutes(app: FastifyInstance, deps: ConsoleDeps, gat
       throw err;
     }
   }
+
+  app.get('/tokens/:id', async (req, reply) => {
+    const s = await requireSignedIn(req, reply);
+    if (s === null) return reply;
+    try {
+      const pat = await patOf(s, (req.params as { id: string }).id);
+      if (pat === null) return sendPage(reply, 404, problemPage('Token', 'There is no such token of yours.', s.viewer));
+      const history = await deps.tokenService.call<{ items: PatEventRow[] }>(
+        'GET',
+        `/v1/personal-access-tokens/${pat.id}/events`,
+        s.tokens.accessToken,
+      );
+      return sendPage(reply, 200, tokenPage(s.viewer, pat, history.items));
+    } catch (err) {
+      return sendPage(reply, statusOf(err), problemPage('Token', wordsOf(err), s.viewer));
+    }
+  });
+
+  // a regeneration is a creation (decided with today's permissions and policy): the new token is shown once
+  app.post('/tokens/:id/regenerate', async (req, reply) => {
+    const s = await requirePost(req, reply);
+    if (s === null) return reply;
+    const pat = await patOf(s, (req.params as { id: string }).id).catch(() => null);
+    if (pat === null) return sendPage(reply, 404, problemPage('Token', 'There is no such token of yours.', s.viewer));
+    try {
+      const created = await deps.tokenService.call<PatRow & { token: string }>(
+        'POST',
+        `/v1/personal-access-tokens/${pat.id}/regenerate`,
+        s.tokens.accessToken,
+        {},
+      );
+      const { token, ...fresh } = created;
+      return sendPage(reply, 201, tokenCreatedPage(s.viewer, fresh, token));
+    } catch (err) {
+      return sendPage(reply, statusOf(err), tokenPage(s.viewer, pat, [], wordsOf(err)));
+    }
+  });
 
   app.get('/tokens/:id/revoke', async (req, reply) => {
     const s = await requireSignedIn(req, reply);

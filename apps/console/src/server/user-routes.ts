@@ -4,7 +4,7 @@ import { problemPage } from '../pages/layout';
 import { newTokenPage, tokenCreatedPage, type AccountChoice, type NewTokenForm, type PatRow } from '../pages/tokens';
 import { newUserPage, userPage, usersPage, type NewUserForm, type RoleRow, type UserRow } from '../pages/users';
 import { sendPage } from './console-server';
-import { field, fields, type Form } from './forms';
+import { cursorParam, field, fields, type Form } from './forms';
 import {
   statusOf,
   UUID,
@@ -46,13 +46,27 @@ export function registerUserRoutes(app: FastifyInstance, deps: ConsoleDeps, gate
       if (account === null) return reply;
       const q =
         typeof (req.query as Record<string, unknown>).q === 'string' ? (req.query as { q: string }).q.trim() : '';
-      const list = await identity(s)<{ items: UserRow[] }>('GET', `/v1/accounts/${account}/users?limit=100`);
+      type UserPage = { items: UserRow[]; nextCursor: string | null };
+      const pageOf = (after: string | null) =>
+        identity(s)<UserPage>('GET', `/v1/accounts/${account}/users?limit=50${after ? `&after=${after}` : ''}`);
+      if (q === '') {
+        const one = await pageOf(cursorParam(req));
+        return sendPage(reply, 200, usersPage(s.viewer, account, one.items, q, undefined, one.nextCursor));
+      }
+      // a search reads the members page by page (up to 20 pages of 50) and shows those that match
       const needle = q.toLowerCase();
-      const shown = needle
-        ? list.items.filter(
+      const shown: UserRow[] = [];
+      let cursor: string | null = null;
+      for (let i = 0; i < 20; i++) {
+        const one: UserPage = await pageOf(cursor);
+        shown.push(
+          ...one.items.filter(
             (u) => u.displayName.toLowerCase().includes(needle) || (u.email ?? '').toLowerCase().includes(needle),
-          )
-        : list.items;
+          ),
+        );
+        cursor = one.nextCursor;
+        if (cursor === null) break;
+      }
       return sendPage(reply, 200, usersPage(s.viewer, account, shown, q));
     } catch (err) {
       return sendPage(reply, statusOf(err), problemPage('Users', wordsOf(err), s.viewer));
