@@ -52,7 +52,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: ConsoleDeps, gate
     if (login === null)
       return sendPage(reply, 400, signInPage('That sign-in expired or was already used. Sign in again.'));
     // RFC 9207: the answer must come from our authorization server
-    if (str('iss') !== '' && str('iss') !== deps.auth.issuer)
+    if (str('iss') !== deps.auth.issuer)
       return sendPage(reply, 400, signInPage('That answer did not come from Latchkey’s sign-in. Sign in again.'));
     if (str('error') !== '')
       return sendPage(

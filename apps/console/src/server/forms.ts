@@ -17,9 +17,10 @@ export function fields(form: Form | undefined, name: string): string[] {
   return [...(form?.[name] ?? [])];
 }
 
-/** A same-site path to return to after signing in: only "/…" (never "//host" or a URL). */
+/** A same-site path to return to after signing in: only "/…" in printable ASCII (never "//host" or a URL). */
 export function safeReturnPath(raw: unknown): string {
-  return typeof raw === 'string' && /^\/(?![/\\])[^\s]*$/.test(raw) && raw.length <= 500 ? raw : '/';
+  // printable ASCII only: anything else could not go into a Location header (RFC 9110), and no path of ours needs it
+  return typeof raw === 'string' && /^\/(?![/\\])[\x21-\x7e]*$/.test(raw) && raw.length <= 500 ? raw : '/';
 }
 
 /** A list's `after` cursor from the query, when it looks like one (keyset cursors are base64url). */

@@ -12,6 +12,8 @@ describe('forms', () => {
   it('returns only to a path on this site', () => {
     expect(safeReturnPath('/tokens?status=active')).toBe('/tokens?status=active');
     for (const bad of [
+      '/\u2026',
+      '/é',
       '//evil.example',
       '/\\evil.example',
       'https://evil.example/',
