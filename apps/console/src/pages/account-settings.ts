@@ -1,4 +1,5 @@
 import { html } from '@latchkey/http';
+import { fieldError, invalidAttrs } from './form-parts';
 import { page, type Viewer } from './layout';
 
 export interface TokenPolicyRow {
@@ -16,8 +17,8 @@ export function accountSettingsPage(
   notice?: string,
   errors: Record<string, string> = {},
 ): string {
-  const err = (n: string) => (errors[n] ? html`<p class="field-error" id="${n}-error">${errors[n]}</p>` : null);
-  const invalid = (n: string) => (errors[n] ? html`aria-invalid="true" aria-describedby="${n}-error"` : null);
+  const err = (name: string) => fieldError(errors, name);
+  const invalid = (name: string) => invalidAttrs(errors, name);
   return page(
     'Account settings',
     html`<section class="card">

@@ -1,4 +1,5 @@
 import { html, type SafeHtml } from '@latchkey/http';
+import { fieldError, invalidAttrs, scopeGrid } from './form-parts';
 import { page, pager, type Viewer } from './layout';
 
 /** application-registry's view of an application. */
@@ -50,7 +51,6 @@ const GRANT_TYPES = [
   { key: 'refresh_token', label: 'Refresh tokens' },
   { key: 'client_credentials', label: 'Client credentials (the application acts as itself; confidential only)' },
 ];
-const ACTIONS = ['create', 'read', 'update', 'delete'] as const;
 
 function accountPicker(accounts: readonly string[], current: string, path: string): SafeHtml | null {
   if (accounts.length < 2) return null;
@@ -129,11 +129,6 @@ export function applicationsPage(
   );
 }
 
-const fieldError = (errors: Record<string, string>, name: string) =>
-  errors[name] ? html`<p class="field-error" id="${name}-error">${errors[name]}</p>` : null;
-const invalid = (errors: Record<string, string>, name: string) =>
-  errors[name] ? html`aria-invalid="true" aria-describedby="${name}-error"` : null;
-
 export function newApplicationPage(
   viewer: Viewer,
   account: string,
@@ -141,8 +136,6 @@ export function newApplicationPage(
   form: ApplicationForm,
   errors: Record<string, string> = {},
 ): string {
-  const held = new Set(heldScopes);
-  const resources = [...new Set(heldScopes.map((s) => s.slice(0, s.indexOf(':'))))].sort();
   return page(
     'Register an application',
     html`<section class="card">
@@ -161,7 +154,7 @@ export function newApplicationPage(
           maxlength="200"
           value="${form.name}"
           required
-          ${invalid(errors, 'name')}
+          ${invalidAttrs(errors, 'name')}
         />
         ${fieldError(errors, 'name')}
         <label for="description">Description <span class="muted">(optional)</span></label>
@@ -188,10 +181,10 @@ export function newApplicationPage(
           >
         </fieldset>
         <label for="redirectUris">Redirect URIs <span class="muted">(one per line)</span></label>
-        <textarea id="redirectUris" name="redirectUris" rows="3" ${invalid(errors, 'redirectUris')}>
+        <textarea id="redirectUris" name="redirectUris" rows="3" ${invalidAttrs(errors, 'redirectUris')}>
 ${form.redirectUris}</textarea>
         ${fieldError(errors, 'redirectUris')}
-        <fieldset ${invalid(errors, 'grantTypes')}>
+        <fieldset ${invalidAttrs(errors, 'grantTypes')}>
           <legend>Grant types</legend>
           ${GRANT_TYPES.map(
             (g) =>
@@ -207,43 +200,9 @@ ${form.redirectUris}</textarea>
           )}
           ${fieldError(errors, 'grantTypes')}
         </fieldset>
-        <fieldset ${invalid(errors, 'scopes')}>
+        <fieldset ${invalidAttrs(errors, 'scopes')}>
           <legend>What it may request</legend>
-          <div class="table-wrap">
-            <table class="grid">
-              <thead>
-                <tr>
-                  <th scope="col">Record type</th>
-                  ${ACTIONS.map((a) => html`<th scope="col">${a}</th>`)}
-                </tr>
-              </thead>
-              <tbody>
-                ${resources.map(
-                  (r) =>
-                    html`<tr>
-                      <th scope="row">${r}</th>
-                      ${ACTIONS.map((a) => {
-                        const scope = `${r}:${a}`;
-                        const ok = held.has(scope);
-                        return html`<td>
-                          <label
-                            ><input
-                              type="checkbox"
-                              name="scope"
-                              value="${scope}"
-                              aria-label="${r} ${a}"
-                              ${form.scopes.includes(scope) && ok ? html`checked` : null}
-                              ${ok ? null : html`disabled`}
-                            /><span class="muted">${ok ? '' : 'not held'}</span></label
-                          >
-                        </td>`;
-                      })}
-                    </tr>`,
-                )}
-              </tbody>
-            </table>
-          </div>
-          ${fieldError(errors, 'scopes')}
+          ${scopeGrid(heldScopes, form.scopes)} ${fieldError(errors, 'scopes')}
         </fieldset>
         <label for="accessTtlMinutes">Access token lifetime (minutes)</label>
         <input
@@ -252,7 +211,7 @@ ${form.redirectUris}</textarea>
           id="accessTtlMinutes"
           name="accessTtlMinutes"
           value="${form.accessTtlMinutes}"
-          ${invalid(errors, 'accessTtl')}
+          ${invalidAttrs(errors, 'accessTtl')}
         />
         ${fieldError(errors, 'accessTtl')}
         <label for="refreshTtlDays">Refresh token lifetime (days)</label>
@@ -262,7 +221,7 @@ ${form.redirectUris}</textarea>
           id="refreshTtlDays"
           name="refreshTtlDays"
           value="${form.refreshTtlDays}"
-          ${invalid(errors, 'refreshTtl')}
+          ${invalidAttrs(errors, 'refreshTtl')}
         />
         ${fieldError(errors, 'refreshTtl')}
         <fieldset>

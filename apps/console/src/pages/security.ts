@@ -1,5 +1,6 @@
 import { scopeInWords } from '@latchkey/contracts';
 import { html, type SafeHtml } from '@latchkey/http';
+import { fieldError, invalidAttrs } from './form-parts';
 import { page, type Viewer } from './layout';
 
 /** token-service's GET /v1/me/authorizations item. */
@@ -41,9 +42,8 @@ function revokeForm(viewer: Viewer, action: string, label: string, confirm: stri
 
 export function securityPage(viewer: Viewer, v: SecurityView): string {
   const errors = v.passwordErrors ?? {};
-  const err = (name: string) =>
-    errors[name] ? html`<p class="field-error" id="${name}-error">${errors[name]}</p>` : null;
-  const invalid = (name: string) => (errors[name] ? html`aria-invalid="true" aria-describedby="${name}-error"` : null);
+  const err = (name: string) => fieldError(errors, name);
+  const invalid = (name: string) => invalidAttrs(errors, name);
   return page(
     'Access & Security',
     html`<h1>Access &amp; Security</h1>

@@ -1,4 +1,5 @@
-import { html, type SafeHtml } from '@latchkey/http';
+import { html } from '@latchkey/http';
+import { fieldError, invalidAttrs, scopeGrid } from './form-parts';
 import { page, pager, type Viewer } from './layout';
 
 export interface PatRow {
@@ -138,22 +139,6 @@ export const EXPIRY_PRESETS = [
   { key: 'never', label: 'Never' },
 ] as const;
 
-const ACTIONS = ['create', 'read', 'update', 'delete'] as const;
-
-/** The record types of the grid: every resource the user holds any action on, in any account. */
-export function resourcesOf(accounts: readonly AccountChoice[]): string[] {
-  const set = new Set<string>();
-  for (const a of accounts) for (const p of a.permissions) set.add(p.slice(0, p.indexOf(':')));
-  return [...set].sort();
-}
-
-function errorFor(errors: Record<string, string>, name: string): SafeHtml | null {
-  return errors[name] ? html`<p class="field-error" id="${name}-error">${errors[name]}</p>` : null;
-}
-
-const described = (errors: Record<string, string>, name: string) =>
-  errors[name] ? html`aria-describedby="${name}-error" aria-invalid="true"` : null;
-
 /** Where the form goes: one's own tokens (default) or a user's, by an administrator. */
 export interface TokenFormTarget {
   heading: string;
@@ -177,8 +162,7 @@ export function newTokenPage(
   errors: Record<string, string> = {},
   target: TokenFormTarget = OWN_TOKEN,
 ): string {
-  const resources = resourcesOf(accounts);
-  const heldAnywhere = new Set(accounts.flatMap((a) => a.permissions));
+  const heldAnywhere = accounts.flatMap((a) => a.permissions);
   const limits = accounts.map((a) => a.maxLifetimeDays).filter((d): d is number => d !== null);
   const maxDays = limits.length ? Math.min(...limits) : null;
   return page(
@@ -196,14 +180,14 @@ export function newTokenPage(
           maxlength="200"
           value="${form.name}"
           required
-          ${described(errors, 'name')}
+          ${invalidAttrs(errors, 'name')}
         />
-        ${errorFor(errors, 'name')}
+        ${fieldError(errors, 'name')}
         <label for="description">Description <span class="muted">(optional)</span></label>
-        <textarea id="description" name="description" rows="2" maxlength="2000" ${described(errors, 'description')}>
+        <textarea id="description" name="description" rows="2" maxlength="2000" ${invalidAttrs(errors, 'description')}>
 ${form.description}</textarea>
-        ${errorFor(errors, 'description')}
-        <fieldset ${described(errors, 'expiry')}>
+        ${fieldError(errors, 'description')}
+        <fieldset ${invalidAttrs(errors, 'expiry')}>
           <legend>Expiration</legend>
           <p class="muted">
             ${
@@ -221,9 +205,9 @@ ${form.description}</textarea>
           )}
           <label for="expiresOn">Date <span class="muted">(when “On a date”)</span></label>
           <input type="date" id="expiresOn" name="expiresOn" value="${form.expiresOn}" />
-          ${errorFor(errors, 'expiry')}
+          ${fieldError(errors, 'expiry')}
         </fieldset>
-        <fieldset ${described(errors, 'accounts')}>
+        <fieldset ${invalidAttrs(errors, 'accounts')}>
           <legend>Accounts the token acts in</legend>
           ${accounts.map(
             (a) =>
@@ -237,46 +221,12 @@ ${form.description}</textarea>
                 ${a.id}</label
               >`,
           )}
-          ${errorFor(errors, 'accounts')}
+          ${fieldError(errors, 'accounts')}
         </fieldset>
-        <fieldset ${described(errors, 'scopes')}>
+        <fieldset ${invalidAttrs(errors, 'scopes')}>
           <legend>Record types and what the token may do with them</legend>
           <p class="muted">A box you cannot tick is something ${target.whose} not hold in these accounts.</p>
-          <div class="table-wrap">
-            <table class="grid">
-              <thead>
-                <tr>
-                  <th scope="col">Record type</th>
-                  ${ACTIONS.map((a) => html`<th scope="col">${a}</th>`)}
-                </tr>
-              </thead>
-              <tbody>
-                ${resources.map(
-                  (r) =>
-                    html`<tr>
-                      <th scope="row">${r}</th>
-                      ${ACTIONS.map((a) => {
-                        const scope = `${r}:${a}`;
-                        const held = heldAnywhere.has(scope);
-                        return html`<td>
-                          <label
-                            ><input
-                              type="checkbox"
-                              name="scope"
-                              value="${scope}"
-                              aria-label="${r} ${a}"
-                              ${form.scopes.includes(scope) && held ? html`checked` : null}
-                              ${held ? null : html`disabled`}
-                            /><span class="${held ? '' : 'muted'}">${held ? '' : 'not held'}</span></label
-                          >
-                        </td>`;
-                      })}
-                    </tr>`,
-                )}
-              </tbody>
-            </table>
-          </div>
-          ${errorFor(errors, 'scopes')}
+          ${scopeGrid(heldAnywhere, form.scopes)} ${fieldError(errors, 'scopes')}
         </fieldset>
         <div class="actions">
           <button type="submit" class="primary">Generate token</button>

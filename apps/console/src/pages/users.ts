@@ -1,4 +1,5 @@
 import { html, type SafeHtml } from '@latchkey/http';
+import { fieldError, invalidAttrs } from './form-parts';
 import { page, pager, type Viewer } from './layout';
 import type { PatRow } from './tokens';
 
@@ -99,11 +100,6 @@ export interface NewUserForm {
   roles: string[];
 }
 
-const err = (errors: Record<string, string>, name: string) =>
-  errors[name] ? html`<p class="field-error" id="${name}-error">${errors[name]}</p>` : null;
-const invalid = (errors: Record<string, string>, name: string) =>
-  errors[name] ? html`aria-invalid="true" aria-describedby="${name}-error"` : null;
-
 function roleBoxes(roles: readonly RoleRow[], chosen: readonly string[], kind?: UserRow['kind']): SafeHtml[] {
   return roles.map(
     (r) =>
@@ -152,15 +148,15 @@ export function newUserPage(
           name="displayName"
           value="${form.displayName}"
           maxlength="200"
-          ${invalid(errors, 'displayName')}
+          ${invalidAttrs(errors, 'displayName')}
         />
-        ${err(errors, 'displayName')}
+        ${fieldError(errors, 'displayName')}
         <label for="email">E-mail <span class="muted">(people and contacts; optional for API users)</span></label>
-        <input type="email" id="email" name="email" value="${form.email}" ${invalid(errors, 'email')} />
-        ${err(errors, 'email')}
-        <fieldset ${invalid(errors, 'roles')}>
+        <input type="email" id="email" name="email" value="${form.email}" ${invalidAttrs(errors, 'email')} />
+        ${fieldError(errors, 'email')}
+        <fieldset ${invalidAttrs(errors, 'roles')}>
           <legend>Roles</legend>
-          ${roleBoxes(roles, form.roles)} ${err(errors, 'roles')}
+          ${roleBoxes(roles, form.roles)} ${fieldError(errors, 'roles')}
         </fieldset>
         <div class="actions">
           <button type="submit" class="primary">Register</button>
@@ -210,7 +206,7 @@ export function userPage(
       <form method="post" action="${base}/roles${q}">
         <input type="hidden" name="csrf" value="${viewer.csrf}" />
         <fieldset aria-labelledby="roles-heading">
-          ${roleBoxes(roles, rolesIn(user, account), user.kind)} ${err(errors, 'roles')}
+          ${roleBoxes(roles, rolesIn(user, account), user.kind)} ${fieldError(errors, 'roles')}
         </fieldset>
         <button type="submit">Save roles</button>
       </form>
@@ -246,9 +242,9 @@ export function userPage(
                   id="password"
                   name="password"
                   autocomplete="new-password"
-                  ${invalid(errors, 'password')}
+                  ${invalidAttrs(errors, 'password')}
                 />
-                ${err(errors, 'password')}
+                ${fieldError(errors, 'password')}
                 <div class="actions"><button type="submit">Set password</button></div>
               </form>`
           : null

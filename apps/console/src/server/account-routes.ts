@@ -4,24 +4,19 @@ import { accountSettingsPage, type TokenPolicyRow } from '../pages/account-setti
 import { problemPage } from '../pages/layout';
 import { sendPage } from './console-server';
 import { field, fields, type Form } from './forms';
-import { statusOf, wordsOf, type ConsoleDeps, type MeView, type SessionGate, type SignedIn } from './session-gate';
+import { statusOf, wordsOf, type ConsoleDeps, type SessionGate, type SignedIn, chooseAccount } from './session-gate';
 
 /** Account settings (administrators): the account's token policy. */
 export function registerAccountRoutes(app: FastifyInstance, deps: ConsoleDeps, gate: SessionGate): void {
   const { requireSignedIn, requirePost } = gate;
 
-  async function accountOf(s: SignedIn, raw: unknown, reply: FastifyReply): Promise<string | null> {
-    const me = await deps.identity.call<MeView>('GET', '/v1/me', s.tokens.accessToken);
-    const accounts = me.memberships
-      .filter((m) => m.permissions.includes('account_tokens:update'))
-      .map((m) => m.accountId);
-    const account = typeof raw === 'string' && accounts.includes(raw) ? raw : accounts[0];
-    if (account === undefined) {
-      sendPage(reply, 403, problemPage('Account settings', 'You administer no account’s token policy.', s.viewer));
-      return null;
-    }
-    return account;
-  }
+  const accountOf = async (s: SignedIn, raw: unknown, reply: FastifyReply) =>
+    (
+      await chooseAccount(deps, s, raw, reply, 'account_tokens:update', {
+        title: 'Account settings',
+        none: 'You administer no account’s token policy.',
+      })
+    )?.account ?? null;
   const recordTypes = async (s: SignedIn) =>
     (await deps.identity.call<{ recordTypes: string[] }>('GET', '/v1/roles', s.tokens.accessToken)).recordTypes;
   const policyOf = (s: SignedIn, account: string) =>

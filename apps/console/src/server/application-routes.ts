@@ -17,35 +17,21 @@ import {
   UUID,
   wordsOf,
   type ConsoleDeps,
-  type MeView,
   type SessionGate,
   type SignedIn,
+  chooseAccount,
 } from './session-gate';
 
 /** Settings → Applications (administrators): list, register (secret shown once), rotate, disable, enable, delete. */
 export function registerApplicationRoutes(app: FastifyInstance, deps: ConsoleDeps, gate: SessionGate): void {
   const { requireSignedIn, requirePost } = gate;
 
-  /** The accounts where the person may read applications, each with what they hold there. */
-  async function adminAccounts(s: SignedIn): Promise<Map<string, string[]>> {
-    const me = await deps.identity.call<MeView>('GET', '/v1/me', s.tokens.accessToken);
-    return new Map(
-      me.memberships
-        .filter((m) => m.permissions.includes('applications:read'))
-        .map((m) => [m.accountId, m.permissions]),
-    );
-  }
-
   /** The account asked for (or the first one administered), or a page saying there is none. */
-  async function accountOf(s: SignedIn, raw: unknown, reply: FastifyReply) {
-    const accounts = await adminAccounts(s);
-    const account = typeof raw === 'string' && accounts.has(raw) ? raw : [...accounts.keys()][0];
-    if (account === undefined) {
-      sendPage(reply, 403, problemPage('Applications', 'You manage no account’s applications.', s.viewer));
-      return null;
-    }
-    return { account, accounts, held: accounts.get(account) ?? [] };
-  }
+  const accountOf = (s: SignedIn, raw: unknown, reply: FastifyReply) =>
+    chooseAccount(deps, s, raw, reply, 'applications:read', {
+      title: 'Applications',
+      none: 'You manage no account’s applications.',
+    });
 
   const registry = (s: SignedIn, account: string) => ({
     call: <T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown) =>

@@ -51,6 +51,39 @@ export interface SessionGate {
   requirePost(req: FastifyRequest, reply: FastifyReply): Promise<SignedIn | null>;
 }
 
+/** The account an administrator's page acts in, with the accounts the person may choose from. */
+export interface ChosenAccount {
+  account: string;
+  /** accountId → the person's permissions there, for every account where they hold the page's permission. */
+  accounts: Map<string, string[]>;
+  /** The person's permissions in `account`. */
+  held: string[];
+}
+
+/**
+ * The account asked for (`raw`, the page's `?account=`) among those where the person holds
+ * `permission`, else the first of them; with none, answers 403 with `none` in words and gives null.
+ */
+export async function chooseAccount(
+  deps: ConsoleDeps,
+  s: SignedIn,
+  raw: unknown,
+  reply: FastifyReply,
+  permission: string,
+  page: { title: string; none: string },
+): Promise<ChosenAccount | null> {
+  const me = await deps.identity.call<MeView>('GET', '/v1/me', s.tokens.accessToken);
+  const accounts = new Map(
+    me.memberships.filter((m) => m.permissions.includes(permission)).map((m) => [m.accountId, m.permissions]),
+  );
+  const account = typeof raw === 'string' && accounts.has(raw) ? raw : [...accounts.keys()][0];
+  if (account === undefined) {
+    sendPage(reply, 403, problemPage(page.title, page.none, s.viewer));
+    return null;
+  }
+  return { account, accounts, held: accounts.get(account) ?? [] };
+}
+
 export function sessionGate(deps: ConsoleDeps): SessionGate {
   /** The request's session with fresh tokens, or null (no cookie, ended, or its refresh was refused). */
   async function signedIn(req: FastifyRequest): Promise<SignedIn | null> {

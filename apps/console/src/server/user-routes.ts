@@ -10,9 +10,9 @@ import {
   UUID,
   wordsOf,
   type ConsoleDeps,
-  type MeView,
   type SessionGate,
   type SignedIn,
+  chooseAccount,
 } from './session-gate';
 import { checkTokenForm, readTokenForm, tokenFormErrors } from './token-routes';
 
@@ -21,16 +21,9 @@ export function registerUserRoutes(app: FastifyInstance, deps: ConsoleDeps, gate
   const { requireSignedIn, requirePost } = gate;
 
   /** The account asked for among those where the person may read users (or the first), or a page saying none. */
-  async function accountOf(s: SignedIn, raw: unknown, reply: FastifyReply): Promise<string | null> {
-    const me = await deps.identity.call<MeView>('GET', '/v1/me', s.tokens.accessToken);
-    const accounts = me.memberships.filter((m) => m.permissions.includes('users:read')).map((m) => m.accountId);
-    const account = typeof raw === 'string' && accounts.includes(raw) ? raw : accounts[0];
-    if (account === undefined) {
-      sendPage(reply, 403, problemPage('Users', 'You manage no account’s users.', s.viewer));
-      return null;
-    }
-    return account;
-  }
+  const accountOf = async (s: SignedIn, raw: unknown, reply: FastifyReply) =>
+    (await chooseAccount(deps, s, raw, reply, 'users:read', { title: 'Users', none: 'You manage no account’s users.' }))
+      ?.account ?? null;
   const accountParam = (req: { query: unknown }) => (req.query as Record<string, unknown>).account;
   const identity =
     (s: SignedIn) =>
